@@ -1,0 +1,14 @@
+"""sixsigma: root-cause analysis and process improvement in the Lean Six Sigma tradition.
+
+>>> import sixsigma as ss
+>>> chart = ss.spc.p_chart({"errors": [4, 6, 5], "audited": [100, 100, 100]},
+...                        defectives="errors", size="audited")
+>>> float(chart.center[0])
+0.05
+"""
+
+from sixsigma import constants, errors, plot, spc
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__", "constants", "errors", "plot", "spc"]

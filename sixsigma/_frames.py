@@ -1,0 +1,254 @@
+"""Input coercion and the validation every public function shares.
+
+Any table narwhals accepts (pandas, polars eager or lazy, pyarrow, DuckDB relations, ...),
+a ``dict`` of columns, or a one-dimensional array-like (where a single column is meant) is
+turned into a :class:`Table`. Columns come out as validated numpy arrays; every problem
+raises the specific :mod:`sixsigma.errors` exception, naming the function, the column and
+the first offending row (0-based position in the table, as ``df.iloc`` counts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import narwhals.stable.v2 as nw
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from sixsigma.errors import (
+    ColumnError,
+    DomainError,
+    InputError,
+    MissingValueError,
+    NonNumericError,
+    OrderError,
+)
+
+__all__ = ["Table", "as_table"]
+
+FloatArray = NDArray[np.float64]
+
+
+def _first(mask: NDArray[np.bool_]) -> int:
+    return int(np.flatnonzero(mask)[0])
+
+
+class Table:
+    """A validated view of the user's data, eager or lazy.
+
+    Parameters
+    ----------
+    data : dataframe, dict or array-like
+        The user's data.
+    caller : str
+        The public function's name, used in every error message.
+    single : str, optional
+        The column name given to a one-dimensional array-like input.
+    """
+
+    def __init__(self, data: Any, *, caller: str, single: str = "value") -> None:
+        self.caller = caller
+        self.frame: Any
+        if isinstance(data, Mapping):
+            data = pd.DataFrame(dict(data))
+        elif isinstance(data, pd.Series):
+            data = data.to_frame(name=single if data.name is None else str(data.name))
+        elif isinstance(data, np.ndarray | list | tuple) or _is_scalar_sequence(data):
+            arr = np.asarray(data)
+            if arr.ndim != 1:
+                raise InputError(
+                    f"{caller}: an array input must be one-dimensional (one column of values); "
+                    f"got shape {arr.shape}. Pass a dataframe and column names instead."
+                )
+            data = pd.DataFrame({single: arr})
+        try:
+            self.frame = nw.from_native(data, pass_through=False)
+        except TypeError as err:
+            raise InputError(
+                f"{caller}: cannot read data of type {type(data).__name__}; pass a dataframe "
+                "(pandas, polars, pyarrow, DuckDB), a dict of columns or a 1-D array."
+            ) from err
+        self.lazy = isinstance(self.frame, nw.LazyFrame)
+        self.columns: list[str] = list(self.frame.collect_schema().names())
+
+    # -- columns --------------------------------------------------------------------------
+    def require(self, *names: str | None) -> None:
+        """Raise :class:`ColumnError` for the first name that is not a column."""
+        for name in names:
+            if name is not None and name not in self.columns:
+                shown = ", ".join(repr(c) for c in self.columns[:12])
+                more = " ..." if len(self.columns) > 12 else ""
+                raise ColumnError(
+                    f"{self.caller}: column {name!r} is not in the data; "
+                    f"the columns are {shown}{more}."
+                )
+
+    def eager(self, *names: str) -> Any:
+        """Return the named columns as an eager narwhals DataFrame."""
+        self.require(*names)
+        sub = self.frame.select(*names)
+        return sub.collect() if self.lazy else sub
+
+    def raw(self, name: str) -> NDArray[Any]:
+        """Return a column as a numpy array, unvalidated (labels, keys)."""
+        col = self.eager(name)[name]
+        if col.dtype == nw.Datetime or col.dtype == nw.Date:
+            return np.asarray(col.to_pandas().to_numpy())
+        return np.asarray(col.to_numpy())
+
+    def numeric(
+        self,
+        name: str,
+        *,
+        count: bool = False,
+        minimum: float | None = None,
+        strict_minimum: bool = False,
+        allow_missing: bool = False,
+    ) -> FloatArray:
+        """Return a column as float64 after checking it.
+
+        Parameters
+        ----------
+        name : str
+            Column name.
+        count : bool
+            Values must be whole numbers >= 0.
+        minimum : float, optional
+            Smallest allowed value (``strict_minimum``: values must exceed it).
+        allow_missing : bool
+            Keep NaN instead of raising :class:`MissingValueError`.
+        """
+        return self.check_numeric(
+            self.raw(name),
+            name,
+            count=count,
+            minimum=minimum,
+            strict_minimum=strict_minimum,
+            allow_missing=allow_missing,
+        )
+
+    def check_numeric(
+        self,
+        values: NDArray[Any],
+        name: str,
+        *,
+        count: bool = False,
+        minimum: float | None = None,
+        strict_minimum: bool = False,
+        allow_missing: bool = False,
+        what: str = "row",
+    ) -> FloatArray:
+        """Validate an array that came from column ``name`` (see :meth:`numeric`)."""
+        caller = self.caller
+        if values.dtype == bool:
+            arr = values.astype(np.float64)
+        elif np.issubdtype(values.dtype, np.number):
+            arr = values.astype(np.float64, copy=False)
+        else:
+            series = pd.Series(values, copy=False)
+            converted = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
+            bad = np.isnan(converted) & series.notna().to_numpy()
+            if bad.any():
+                i = _first(bad)
+                raise NonNumericError(
+                    f"{caller}: column {name!r} must be numeric; {what} {i} holds "
+                    f"{values[i]!r}."
+                )
+            arr = converted
+        nan = np.isnan(arr)
+        if nan.any() and not allow_missing:
+            i = _first(nan)
+            raise MissingValueError(
+                f"{caller}: column {name!r} has a missing value (NaN/None) at {what} {i}; "
+                "drop or fill those rows first."
+            )
+        inf = np.isinf(arr)
+        if inf.any():
+            i = _first(inf)
+            raise DomainError(
+                f"{caller}: column {name!r} has an infinite value at {what} {i}."
+            )
+        if count:
+            neg = arr < 0
+            if neg.any():
+                i = _first(neg)
+                raise DomainError(
+                    f"{caller}: column {name!r} holds counts, but {what} {i} is negative "
+                    f"({_fmt(arr[i])})."
+                )
+            frac = ~nan & (np.mod(arr, 1.0) != 0)
+            if frac.any():
+                i = _first(frac)
+                raise DomainError(
+                    f"{caller}: column {name!r} holds counts, but {what} {i} is not a whole "
+                    f"number ({_fmt(arr[i])})."
+                )
+        if minimum is not None:
+            low = arr <= minimum if strict_minimum else arr < minimum
+            if low.any():
+                i = _first(low)
+                rel = "greater than" if strict_minimum else "at least"
+                raise DomainError(
+                    f"{caller}: column {name!r} must be {rel} {_fmt(minimum)}; {what} {i} is "
+                    f"{_fmt(arr[i])}."
+                )
+        return arr
+
+    def labels(self, name: str | None, n: int) -> NDArray[Any]:
+        """Point labels from a column (one row per point), checked for order and duplicates.
+
+        Without a column the labels are 1, 2, ..., n (the point numbers Minitab and qcc show).
+        """
+        if name is None:
+            return np.arange(1, n + 1)
+        values = self.raw(name)
+        return check_keys(values, name, caller=self.caller)
+
+
+def check_keys(values: NDArray[Any], name: str, *, caller: str) -> NDArray[Any]:
+    """Check that time keys are present, unique and (when orderable) increasing."""
+    series = pd.Series(values, copy=False)
+    missing = series.isna().to_numpy()
+    if missing.any():
+        i = _first(missing)
+        raise MissingValueError(f"{caller}: column {name!r} has a missing label at row {i}.")
+    dup = series.duplicated().to_numpy()
+    if dup.any():
+        i = _first(dup)
+        raise OrderError(
+            f"{caller}: column {name!r} must have one row per point, but row {i} repeats "
+            f"{values[i]!r}. Aggregate first, or pass the column as subgroup=/label= of raw "
+            "records."
+        )
+    if orderable(values) and values.size > 1:
+        down = values[1:] < values[:-1]
+        if down.any():
+            i = _first(down) + 1
+            raise OrderError(
+                f"{caller}: column {name!r} must be sorted in time order; row {i} "
+                f"({values[i]!r}) comes before row {i - 1} ({values[i - 1]!r}). Sort the data "
+                "first."
+            )
+    return values
+
+
+def orderable(values: NDArray[Any]) -> bool:
+    """True for numeric and datetime keys, whose order is meaningful."""
+    return bool(
+        np.issubdtype(values.dtype, np.number) or np.issubdtype(values.dtype, np.datetime64)
+    )
+
+
+def _is_scalar_sequence(data: Any) -> bool:
+    return isinstance(data, Sequence) and not isinstance(data, str | bytes)
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def as_table(data: Any, *, caller: str, single: str = "value") -> Table:
+    """Wrap ``data`` as a :class:`Table` (see there)."""
+    return Table(data, caller=caller, single=single)

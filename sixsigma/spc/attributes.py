@@ -1,0 +1,410 @@
+"""Attribute charts: p, np, c, u, and Laney's p' and u'.
+
+Conventions (Montgomery, *Introduction to Statistical Quality Control*, 8th ed., ch. 7;
+qcc 2.7; Laney 2002):
+
+* p: p-bar = sum(d) / sum(n) (not the mean of the rates); limits
+  p-bar +/- 3 sqrt(p-bar (1 - p-bar) / n_i), per point when n varies.
+* np: centre n_i p-bar, limits +/- 3 sqrt(n_i p-bar (1 - p-bar)).
+* c: c-bar +/- 3 sqrt(c-bar). u: u-bar = sum(c) / sum(n), u-bar +/- 3 sqrt(u-bar / n_i).
+* Laney p' (Laney, D.B. 2002, "Improved control charts for attributes", Quality
+  Engineering 14(4), 531-537): z_i = (p_i - p-bar) / sigma_p_i, sigma_z = mean |z_i -
+  z_(i-1)| / 1.128 (Laney's constant, as qicharts2), limits p-bar +/- 3 sigma_p_i sigma_z.
+  Laney u' is the same with u. Unlike qicharts2, moving ranges are not screened.
+* A lower limit below 0 (or a p upper limit above 1, an np upper limit above n) is absent:
+  NaN in the arrays, null in JSON, where qcc would print 0 (or 1).
+* ``sigma`` on the result is the per-unit sigma, sqrt(p-bar (1 - p-bar)) for p and np,
+  sqrt(c-bar) for c and sqrt(u-bar) for u, as qcc reports it.
+
+Without ``size=``, p, np, u, p' and u' charts take raw records: each row is one inspected
+unit (``defectives`` 0/1 or boolean, ``count`` >= 0) and rows are grouped by ``label=``
+where the data live (pandas, polars, DuckDB ...): only the per-label counts are pulled
+back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from sixsigma._frames import Table, as_table
+from sixsigma.errors import ParameterError
+from sixsigma.spc._aggregate import Counts, counts
+from sixsigma.spc._engine import FloatArray, IntArray, Options, Panel, Params, Spec, build
+from sixsigma.spc.chart import ControlChart
+
+__all__ = ["c_chart", "laney_p", "laney_u", "np_chart", "p_chart", "u_chart"]
+
+LANEY_D2 = 1.128  # Laney (2002): sigma_z = MR-bar(z) / 1.128
+
+
+def _known_rate(center: float | None, caller: str, proportion: bool) -> None:
+    if center is None:
+        return
+    if not np.isfinite(center) or center < 0 or (proportion and center > 1):
+        bound = "between 0 and 1" if proportion else "at least 0"
+        raise ParameterError(f"{caller}: center= must be {bound}; got {center}.")
+
+
+def _rate_estimator(
+    d: FloatArray, n: FloatArray, proportion: bool
+) -> Any:
+    def estimate(idx: IntArray, known_center: float | None, known_sigma: float | None
+                 ) -> Params:
+        rate = float(d[idx].sum() / n[idx].sum()) if known_center is None else known_center
+        sigma = np.sqrt(rate * (1.0 - rate)) if proportion else np.sqrt(rate)
+        return Params(rate, float(sigma))
+    return estimate
+
+
+def _sigma_not_allowed(sigma: float | None, caller: str) -> None:
+    if sigma is not None:
+        raise ParameterError(f"{caller}: attribute charts take center= only; their sigma "
+                             "follows from the centre.")
+
+
+CALLERS = {"p": "p_chart", "np": "np_chart", "u": "u_chart", "c": "c_chart",
+           "laney_p": "laney_p", "laney_u": "laney_u"}
+
+
+def _attribute(
+    chart: str, data: Any, count: str, size: str | None, label: str | None,
+    opts: Options, *, binary: bool, laney: bool,
+) -> ControlChart:
+    caller = CALLERS[chart]
+    _sigma_not_allowed(opts.sigma, caller)
+    _known_rate(opts.center, caller, binary)
+    table = as_table(data, caller=caller)
+    k = counts(table, count, size, label, binary=binary)
+    return _attribute_counts(chart, table, k, count, opts, binary=binary, laney=laney)
+
+
+def _attribute_counts(
+    chart: str, table: Table, k: Counts, count: str, opts: Options, *, binary: bool,
+    laney: bool,
+) -> ControlChart:
+    caller = CALLERS[chart]
+    d, n = k.count, k.size
+    rate_of = _rate_estimator(d, n, proportion=binary)
+    stat = d if chart == "np" else d / n
+    notes: list[str] = []
+
+    if laney:
+        def estimate(idx: IntArray, known_center: float | None, known_sigma: float | None
+                     ) -> Params:
+            base = rate_of(idx, known_center, None)
+            z = (stat[idx] - base.center) / (base.sigma / np.sqrt(n[idx]))
+            pair = np.flatnonzero(np.diff(idx) == 1)
+            sigma_z = float(np.mean(np.abs(np.diff(z)[pair])) / LANEY_D2) if pair.size \
+                else float("nan")
+            return Params(base.center, base.sigma, {"sigma_z": sigma_z})
+    else:
+        estimate = rate_of
+
+    def lim(p: Params, sl: slice, m: float) -> tuple[FloatArray, ...]:
+        size_ = n[sl]
+        inflate = p.extra.get("sigma_z", 1.0)
+        if chart == "np":
+            c = size_ * p.center
+            se = np.sqrt(size_) * p.sigma
+        else:
+            c = np.full(size_.size, p.center)
+            se = p.sigma / np.sqrt(size_) * inflate
+        return c, se, c - m * se, c + m * se
+
+    ceiling = None
+    if chart in ("p", "laney_p"):
+        ceiling = np.ones(n.size)
+    elif chart == "np":
+        ceiling = n
+    spec = Spec(
+        caller=caller, column=count, n=n, labels=k.labels, estimate=estimate,
+        panels=[Panel(chart, stat, lim, floor_zero=True, ceiling=ceiling)],
+        sigma_method=("laney" if laney else ("binomial" if binary else "poisson")),
+        row_point=k.row_point, notes=notes,
+    )
+    result = build(spec, opts, table, frozen_types={chart})[0]
+    if laney and not np.isfinite(result.stages[-1].extra.get("sigma_z", 1.0)):
+        raise ParameterError(f"{caller}: sigma_z needs two consecutive points that estimate "
+                             "the limits.")
+    return result
+
+
+def p_chart(
+    data: Any,
+    defectives: str,
+    size: str | None = None,
+    label: str | None = None,
+    *,
+    phase1: Any = None,
+    limits: ControlChart | None = None,
+    stage: Any = None,
+    center: float | None = None,
+    rules: Any = None,
+    exclude: Any = None,
+    revise: bool = False,
+    nsigmas: float = 3.0,
+) -> ControlChart:
+    """p chart: the proportion defective per subgroup.
+
+    Parameters
+    ----------
+    data : dataframe, dict, or a lazy frame (DuckDB, polars)
+        Aggregated rows (one per point, with ``size``) or raw records (one per unit).
+    defectives : str
+        Column of defectives (with ``size``), or of 0/1 flags (raw records).
+    size : str, optional
+        Column of units inspected per point. Omit it for raw records.
+    label : str, optional
+        Column of point labels (dates). With raw records, the column to group by.
+    phase1 : int, str or bool array, optional
+        Points that estimate p-bar: the first ``k``, a boolean column, or a mask.
+    limits : ControlChart, optional
+        A previous p chart whose p-bar is reused on these data (Phase II).
+    stage : str, array or change log, optional
+        Stage of each point (p-bar per stage), or a table of dated events.
+    center : float, optional
+        A known standard p instead of p-bar.
+    rules : str or list of str, optional
+        ``"nelson"``, ``"western_electric"``, ``"anhoj"`` or rule ids (default rule 1).
+    exclude : list, optional
+        Labels of points left out of the estimate (assignable causes).
+    revise : bool
+        Iteratively drop Phase I points beyond the limits and re-estimate.
+    nsigmas : float
+        Width of the limits (3).
+
+    Returns
+    -------
+    ControlChart
+        Chart ``"p"``; a lower limit below 0 is NaN (absent).
+
+    Raises
+    ------
+    DomainError
+        Negative or fractional counts, a size of 0, defectives greater than the size.
+    ZeroVarianceError
+        p-bar is 0 or 1 (no defectives, or all defective): the limits have no width.
+
+    Examples
+    --------
+    >>> import sixsigma as ss
+    >>> audits = {"errors": [12, 15, 8, 10], "audited": [200, 200, 200, 200]}
+    >>> chart = ss.spc.p_chart(audits, defectives="errors", size="audited")
+    >>> round(chart.center[0], 4), round(chart.ucl[0], 4)
+    (0.0563, 0.1051)
+    """
+    opts = Options(phase1, limits, stage, center, None, rules, exclude, revise, nsigmas)
+    return _attribute("p", data, defectives, size, label, opts, binary=True, laney=False)
+
+
+def np_chart(
+    data: Any,
+    defectives: str,
+    size: str | None = None,
+    label: str | None = None,
+    *,
+    phase1: Any = None,
+    limits: ControlChart | None = None,
+    stage: Any = None,
+    center: float | None = None,
+    rules: Any = None,
+    exclude: Any = None,
+    revise: bool = False,
+    nsigmas: float = 3.0,
+) -> ControlChart:
+    """np chart: the number defective per subgroup (limits per point when n varies).
+
+    Parameters are those of :func:`p_chart`; ``center`` is the known proportion p.
+
+    Returns
+    -------
+    ControlChart
+        Chart ``"np"``: statistic d_i, centre n_i p-bar.
+
+    Examples
+    --------
+    >>> import sixsigma as ss
+    >>> chart = ss.spc.np_chart({"d": [3, 5, 4, 6], "n": [100] * 4}, defectives="d", size="n")
+    >>> chart.center[0]
+    4.5
+    """
+    opts = Options(phase1, limits, stage, center, None, rules, exclude, revise, nsigmas)
+    return _attribute("np", data, defectives, size, label, opts, binary=True, laney=False)
+
+
+def c_chart(
+    data: Any,
+    count: str,
+    label: str | None = None,
+    *,
+    phase1: Any = None,
+    limits: ControlChart | None = None,
+    stage: Any = None,
+    center: float | None = None,
+    rules: Any = None,
+    exclude: Any = None,
+    revise: bool = False,
+    nsigmas: float = 3.0,
+) -> ControlChart:
+    """c chart: the number of defects per inspection unit of constant size.
+
+    Parameters
+    ----------
+    data : dataframe or dict
+        One row per point.
+    count : str
+        Column of defect counts.
+    label, phase1, limits, stage, center, rules, exclude, revise, nsigmas
+        As in :func:`p_chart`.
+
+    Returns
+    -------
+    ControlChart
+        Chart ``"c"``: c-bar +/- 3 sqrt(c-bar).
+
+    Examples
+    --------
+    >>> import sixsigma as ss
+    >>> chart = ss.spc.c_chart({"defects": [4, 6, 5, 9, 6]}, count="defects")
+    >>> chart.center[0], round(chart.ucl[0], 3)
+    (6.0, 13.348)
+    """
+    opts = Options(phase1, limits, stage, center, None, rules, exclude, revise, nsigmas)
+    _sigma_not_allowed(opts.sigma, "c_chart")
+    _known_rate(center, "c_chart", proportion=False)
+    table = as_table(data, caller="c_chart")
+    table.require(count, label)
+    values = table.numeric(count, count=True)
+    k = Counts(labels=table.labels(label, values.size), count=values,
+               size=np.ones(values.size), row_point=None)
+    return _attribute_counts("c", table, k, count, opts, binary=False, laney=False)
+
+
+def u_chart(
+    data: Any,
+    count: str,
+    size: str | None = None,
+    label: str | None = None,
+    *,
+    phase1: Any = None,
+    limits: ControlChart | None = None,
+    stage: Any = None,
+    center: float | None = None,
+    rules: Any = None,
+    exclude: Any = None,
+    revise: bool = False,
+    nsigmas: float = 3.0,
+) -> ControlChart:
+    """u chart: defects per unit, with per-point limits when the sizes vary.
+
+    Parameters
+    ----------
+    data : dataframe, dict or lazy frame
+        Aggregated rows (with ``size``) or raw records (one row per unit, grouped by label).
+    count : str
+        Column of defect counts.
+    size : str, optional
+        Column of inspection units per point; omit for raw records.
+    label, phase1, limits, stage, center, rules, exclude, revise, nsigmas
+        As in :func:`p_chart`.
+
+    Returns
+    -------
+    ControlChart
+        Chart ``"u"``: u-bar = sum(c)/sum(n), limits u-bar +/- 3 sqrt(u-bar/n_i).
+
+    Examples
+    --------
+    >>> import sixsigma as ss
+    >>> chart = ss.spc.u_chart({"c": [14, 12, 20], "n": [10, 8, 13]}, count="c", size="n")
+    >>> round(chart.center[0], 4)
+    1.4516
+    """
+    opts = Options(phase1, limits, stage, center, None, rules, exclude, revise, nsigmas)
+    return _attribute("u", data, count, size, label, opts, binary=False, laney=False)
+
+
+def laney_p(
+    data: Any,
+    defectives: str,
+    size: str | None = None,
+    label: str | None = None,
+    *,
+    phase1: Any = None,
+    limits: ControlChart | None = None,
+    stage: Any = None,
+    center: float | None = None,
+    rules: Any = None,
+    exclude: Any = None,
+    revise: bool = False,
+    nsigmas: float = 3.0,
+) -> ControlChart:
+    """Laney p' chart: a p chart whose limits are widened (or narrowed) by sigma_z.
+
+    With the large daily samples of a moderation audit, day-to-day variation in the true
+    error rate exceeds binomial noise, and a plain p chart signals on most days. Laney's
+    p' chart measures that extra variation (sigma_z, from the moving ranges of the
+    standardised proportions) and scales the limits by it; with no overdispersion
+    sigma_z is about 1 and the chart is the p chart.
+
+    Parameters are those of :func:`p_chart`.
+
+    Returns
+    -------
+    ControlChart
+        Chart ``"laney_p"``; ``stages[-1].extra["sigma_z"]`` and ``parameters`` hold
+        sigma_z.
+
+    References
+    ----------
+    Laney, D.B. (2002). Improved control charts for attributes. *Quality Engineering*
+    14(4), 531-537.
+
+    Examples
+    --------
+    >>> import sixsigma as ss
+    >>> d = {"d": [50, 80, 45, 90, 60, 75], "n": [1000] * 6}
+    >>> chart = ss.spc.laney_p(d, defectives="d", size="n")
+    >>> round(chart.stages[-1].extra["sigma_z"], 3)
+    3.857
+    """
+    opts = Options(phase1, limits, stage, center, None, rules, exclude, revise, nsigmas)
+    return _attribute("laney_p", data, defectives, size, label, opts, binary=True, laney=True)
+
+
+def laney_u(
+    data: Any,
+    count: str,
+    size: str | None = None,
+    label: str | None = None,
+    *,
+    phase1: Any = None,
+    limits: ControlChart | None = None,
+    stage: Any = None,
+    center: float | None = None,
+    rules: Any = None,
+    exclude: Any = None,
+    revise: bool = False,
+    nsigmas: float = 3.0,
+) -> ControlChart:
+    """Laney u' chart: the u chart with limits scaled by sigma_z (Laney 2002).
+
+    Parameters are those of :func:`u_chart`.
+
+    Returns
+    -------
+    ControlChart
+        Chart ``"laney_u"``.
+
+    Examples
+    --------
+    >>> import sixsigma as ss
+    >>> d = {"c": [50, 80, 45, 90, 60, 75], "n": [100] * 6}
+    >>> chart = ss.spc.laney_u(d, count="c", size="n")
+    >>> chart.stages[-1].extra["sigma_z"] > 1
+    True
+    """
+    opts = Options(phase1, limits, stage, center, None, rules, exclude, revise, nsigmas)
+    return _attribute("laney_u", data, count, size, label, opts, binary=False, laney=True)

@@ -1,0 +1,270 @@
+"""Result objects of the control charts: :class:`ControlChart`, :class:`ChartPair` and friends.
+
+Per-point vectors are read-only numpy arrays (a chart of ten million points builds in well
+under a second), NaN in a limit array means "no limit there" and becomes ``null`` in
+:meth:`ControlChart.to_dict`. Violations are stored column-wise (an index array and a rule
+array); :attr:`ControlChart.violations` presents them as :class:`Violation` records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from sixsigma._result import frozen_array, html_table, jsonable
+
+__all__ = ["ChartPair", "ControlChart", "CusumChart", "Stage", "Violation"]
+
+
+class Violation(NamedTuple):
+    """One run-rule signal: ``rule`` fired at point ``index`` (0-based position)."""
+
+    rule: str
+    index: int
+
+
+@dataclass(frozen=True)
+class Stage:
+    """The parameters a chart used within one stage (a period with its own limits).
+
+    Attributes
+    ----------
+    name : str
+        Stage label (``"all"`` when the chart has a single stage).
+    start, stop : int
+        Point positions ``start <= i < stop`` of the stage.
+    center : float
+        The centre line of the stage (the process mean, p-bar, c-bar, u-bar, R-bar...).
+    sigma : float
+        The sigma estimate of the stage (see :attr:`ControlChart.sigma_method`).
+    n_estimation : int
+        Number of points the estimates came from (Phase I points, minus exclusions).
+    source : str
+        ``"estimated"``, ``"known"`` (center=/sigma= given) or ``"frozen"`` (limits=).
+    """
+
+    name: str
+    start: int
+    stop: int
+    center: float
+    sigma: float
+    n_estimation: int
+    source: str = "estimated"
+    extra: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, eq=False)
+class ControlChart:
+    """A control chart: the plotted statistic, its limits, and the signals found.
+
+    Attributes
+    ----------
+    chart : str
+        Chart type: ``"I"``, ``"MR"``, ``"xbar"``, ``"R"``, ``"S"``, ``"p"``, ``"np"``,
+        ``"c"``, ``"u"``, ``"laney_p"``, ``"laney_u"``, ``"g"``, ``"t"``, ``"ewma"``,
+        ``"cusum"``, ``"run"``.
+    statistic, center, lcl, ucl : numpy.ndarray
+        One value per point; NaN in ``lcl``/``ucl`` means no limit on that side.
+    se : numpy.ndarray
+        Standard error of the plotted statistic at each point: the width of one zone, used
+        by the zone rules.
+    n : numpy.ndarray
+        Subgroup size (or inspection units, opportunities) behind each point.
+    labels : numpy.ndarray
+        The point labels (dates, subgroup keys; 1..N when none were given).
+    sigma : float
+        The sigma estimate used (of the last stage when there are several; all stages in
+        :attr:`stages`). For attribute charts the per-unit sigma, sqrt(p(1-p)) for p, as qcc.
+    sigma_method : str
+        How sigma was obtained (``"rbar_d2"``, ``"sbar_c4"``, ``"pooled_sd_c4"``,
+        ``"mrbar_d2"``, ``"binomial"``, ``"poisson"``, ``"laney"``, ``"known"``...).
+    phase1 : numpy.ndarray of bool
+        Points whose data estimated the limits (``phase1=``); the rest are monitored.
+    stages : tuple of Stage
+        Parameters per stage.
+    excluded : numpy.ndarray of int
+        Points left out of the estimation (``exclude=`` or ``revise=True``), with
+        :attr:`exclusion_reasons`.
+    rules : tuple of str
+        The run rules evaluated.
+    violation_index, violation_rule : numpy.ndarray
+        The signals, column-wise, sorted by index then rule.
+    nsigmas : float
+        Width of the limits in standard errors.
+    parameters : dict
+        Chart-specific parameters (``lam``, ``L``, ``k``, ``h``, ``sigma_z`` ...).
+    notes : tuple of str
+        Caveats and warnings, kept for reports.
+    """
+
+    chart: str
+    statistic: NDArray[np.float64]
+    center: NDArray[np.float64]
+    lcl: NDArray[np.float64]
+    ucl: NDArray[np.float64]
+    se: NDArray[np.float64]
+    n: NDArray[np.float64]
+    labels: NDArray[Any]
+    sigma: float
+    sigma_method: str
+    phase1: NDArray[np.bool_]
+    stages: tuple[Stage, ...]
+    excluded: NDArray[np.int64]
+    exclusion_reasons: tuple[str, ...]
+    rules: tuple[str, ...]
+    violation_index: NDArray[np.int64]
+    violation_rule: NDArray[np.str_]
+    nsigmas: float = 3.0
+    parameters: dict[str, float] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    kind: str = "control_chart"
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, np.ndarray) and value.flags.writeable:
+                object.__setattr__(self, f.name, frozen_array(value))
+
+    # -- derived views --------------------------------------------------------------------
+    @property
+    def violations(self) -> list[Violation]:
+        """The signals as ``Violation(rule, index)`` records, sorted by index."""
+        return [
+            Violation(str(r), int(i))
+            for i, r in zip(self.violation_index.tolist(), self.violation_rule.tolist(),
+                            strict=True)
+        ]
+
+    @property
+    def stage(self) -> NDArray[Any]:
+        """Stage name of each point."""
+        names = np.array([s.name for s in self.stages], dtype=object)
+        return names.repeat([s.stop - s.start for s in self.stages])
+
+    @property
+    def out_of_control(self) -> NDArray[np.bool_]:
+        """Boolean array: True where any evaluated rule signals at that point."""
+        flags = np.zeros(self.statistic.size, dtype=bool)
+        flags[self.violation_index] = True
+        return frozen_array(flags)
+
+    @property
+    def in_control(self) -> bool:
+        """True when no rule signals anywhere on the chart."""
+        return self.violation_index.size == 0
+
+    def __len__(self) -> int:
+        return int(self.statistic.size)
+
+    # -- conversions ----------------------------------------------------------------------
+    def to_frame(self) -> pd.DataFrame:
+        """One row per point: label, statistic, limits, stage, phase and the rules fired."""
+        rules = np.full(self.statistic.size, "", dtype=object)
+        if self.violation_index.size:
+            order = pd.Series(self.violation_rule).groupby(self.violation_index).agg(",".join)
+            rules[order.index.to_numpy()] = order.to_numpy()
+        frame = pd.DataFrame(
+            {
+                "label": self.labels,
+                "statistic": self.statistic,
+                "n": self.n,
+                "center": self.center,
+                "lcl": self.lcl,
+                "ucl": self.ucl,
+                "se": self.se,
+                "stage": self.stage,
+                "phase1": self.phase1,
+                "out_of_control": self.out_of_control,
+                "rules": rules,
+            }
+        )
+        return frame
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe dict (NaN as None, dates as ISO strings)."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "stages":
+                value = [jsonable(dict(s.__dict__)) for s in value]
+            out[f.name] = jsonable(value)
+        return out
+
+    def summary(self) -> str:
+        """A short text summary (rounded for display only)."""
+        last = self.stages[-1]
+        lines = [
+            f"{self.chart} chart: {len(self)} points, {len(self.stages)} stage(s)",
+            f"  center {last.center:.6g}, sigma {self.sigma:.6g} ({self.sigma_method})",
+            f"  rules {', '.join(self.rules)}: {self.violation_index.size} signal(s) at "
+            f"{np.unique(self.violation_index).size} point(s)",
+        ]
+        lines += [f"  note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        return html_table(self.to_frame(), caption=self.summary().splitlines()[0])
+
+    def __repr__(self) -> str:
+        return f"<ControlChart {self.summary().splitlines()[0]}>"
+
+
+@dataclass(frozen=True, eq=False)
+class CusumChart(ControlChart):
+    """A tabular CUSUM chart: ``upper`` (C+) and ``lower`` (C-) sums, both >= 0.
+
+    The sums are in standard-error units of the plotted statistic; ``h`` is the decision
+    interval and ``k`` the reference value, both in the same units. ``statistic`` holds the
+    standardised values z, ``ucl`` is h and ``lcl`` is -h (the lower sum is drawn as -C-).
+    """
+
+    upper: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
+    lower: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
+    h: float = 5.0
+    k: float = 0.5
+
+    def to_frame(self) -> pd.DataFrame:
+        """As :meth:`ControlChart.to_frame`, with the ``upper`` and ``lower`` sums."""
+        frame = super().to_frame()
+        frame["upper"] = self.upper
+        frame["lower"] = self.lower
+        return frame
+
+
+@dataclass(frozen=True, eq=False)
+class ChartPair:
+    """A location chart and its dispersion chart (X-bar/R, X-bar/S, I/MR)."""
+
+    location: ControlChart
+    dispersion: ControlChart
+    kind: str = "chart_pair"
+
+    @property
+    def in_control(self) -> bool:
+        """True when neither chart signals."""
+        return self.location.in_control and self.dispersion.in_control
+
+    def to_frame(self) -> pd.DataFrame:
+        """Both charts' frames stacked, with a ``chart`` column."""
+        a = self.location.to_frame().assign(chart=self.location.chart)
+        b = self.dispersion.to_frame().assign(chart=self.dispersion.chart)
+        return pd.concat([a, b], ignore_index=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe dict with both charts."""
+        return {"kind": self.kind, "location": self.location.to_dict(),
+                "dispersion": self.dispersion.to_dict()}
+
+    def summary(self) -> str:
+        """Both charts' summaries."""
+        return self.location.summary() + "\n" + self.dispersion.summary()
+
+    def _repr_html_(self) -> str:
+        return self.location._repr_html_() + self.dispersion._repr_html_()
+
+    def __iter__(self) -> Any:
+        return iter((self.location, self.dispersion))
