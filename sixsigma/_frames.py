@@ -26,7 +26,7 @@ from sixsigma.errors import (
     OrderError,
 )
 
-__all__ = ["Table", "as_table"]
+__all__ = ["Table", "as_table", "show"]
 
 FloatArray = NDArray[np.float64]
 
@@ -154,7 +154,7 @@ class Table:
                 i = _first(bad)
                 raise NonNumericError(
                     f"{caller}: column {name!r} must be numeric; {what} {i} holds "
-                    f"{values[i]!r}."
+                    f"{show(values[i])}."
                 )
             arr = converted
         nan = np.isnan(arr)
@@ -219,7 +219,7 @@ def check_keys(values: NDArray[Any], name: str, *, caller: str) -> NDArray[Any]:
         i = _first(dup)
         raise OrderError(
             f"{caller}: column {name!r} must have one row per point, but row {i} repeats "
-            f"{values[i]!r}. Aggregate first, or pass the column as subgroup=/label= of raw "
+            f"{show(values[i])}. Aggregate first, or pass the column as subgroup=/label= of raw "
             "records."
         )
     if orderable(values) and values.size > 1:
@@ -228,8 +228,8 @@ def check_keys(values: NDArray[Any], name: str, *, caller: str) -> NDArray[Any]:
             i = _first(down) + 1
             raise OrderError(
                 f"{caller}: column {name!r} must be sorted in time order; row {i} "
-                f"({values[i]!r}) comes before row {i - 1} ({values[i - 1]!r}). Sort the data "
-                "first."
+                f"({show(values[i])}) comes before row {i - 1} ({show(values[i - 1])}). "
+                "Sort the data first."
             )
     return values
 
@@ -239,6 +239,15 @@ def orderable(values: NDArray[Any]) -> bool:
     return bool(
         np.issubdtype(values.dtype, np.number) or np.issubdtype(values.dtype, np.datetime64)
     )
+
+
+def show(value: Any) -> str:
+    """A value as a message shows it: numpy scalars as plain numbers, text quoted."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, np.datetime64 | pd.Timestamp):
+        return str(pd.Timestamp(value))
+    return repr(value)
 
 
 def _is_scalar_sequence(data: Any) -> bool:

@@ -1,5 +1,8 @@
-"""Per-subgroup aggregation: subgroup statistics for variables charts, and counts per
-label for attribute charts built from raw records (grouped where the data live)."""
+"""Per-subgroup aggregation.
+
+Subgroup statistics for variables charts, and counts per label for attribute charts built
+from raw records (grouped where the data live).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from sixsigma._frames import Table, check_keys, orderable
+from sixsigma._frames import Table, check_keys, orderable, show
 from sixsigma.errors import DomainError, MissingValueError, NonNumericError, ParameterError
 
 FloatArray = NDArray[np.float64]
@@ -138,7 +141,7 @@ def counts(
     ):
         if bad.any():
             row = _first_bad_row(table, count, binary)
-            where = f"row {row}" if row is not None else f"the group {label}={labels[bad][0]!r}"
+            where = f"row {row}" if row is not None else f"the group {label}={show(labels[bad][0])}"
             raise exc(f"{caller}: column {count!r} must be {what}; {where} holds {problem}.")
     if pd.isna(labels).any():
         raise MissingValueError(f"{caller}: column {label!r} has missing labels; every raw "

@@ -1,5 +1,6 @@
-"""The machinery every control chart shares: phases, stages, known standards, frozen
-limits, iterative revision and run rules.
+"""The machinery every control chart shares.
+
+Phases, stages, known standards, frozen limits, iterative revision and run rules.
 
 A chart type is described by a :class:`Spec`: how to estimate its parameters from a set of
 points (:attr:`Spec.estimate`) and, for each panel it draws (one for a p chart, two for
@@ -18,7 +19,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from sixsigma._frames import Table
+from sixsigma._frames import Table, show
 from sixsigma.errors import (
     InputError,
     InsufficientDataError,
@@ -250,7 +251,7 @@ def resolve_exclude(exclude: Any, spec: Spec) -> NDArray[np.bool_]:
     for value in wanted:
         hits = np.flatnonzero(labels == value)
         if hits.size == 0:
-            raise ParameterError(f"{spec.caller}: exclude= names {value!r}, which is not a "
+            raise ParameterError(f"{spec.caller}: exclude= names {show(value)}, which is not a "
                                  "point label.")
         mask[hits] = True
     return mask

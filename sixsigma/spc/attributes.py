@@ -29,9 +29,18 @@ from typing import Any
 import numpy as np
 
 from sixsigma._frames import Table, as_table
-from sixsigma.errors import ParameterError
+from sixsigma.errors import InsufficientDataError, ParameterError, ZeroVarianceError
 from sixsigma.spc._aggregate import Counts, counts
-from sixsigma.spc._engine import FloatArray, IntArray, Options, Panel, Params, Spec, build
+from sixsigma.spc._engine import (
+    FloatArray,
+    IntArray,
+    Limits,
+    Options,
+    Panel,
+    Params,
+    Spec,
+    build,
+)
 from sixsigma.spc.chart import ControlChart
 
 __all__ = ["c_chart", "laney_p", "laney_u", "np_chart", "p_chart", "u_chart"]
@@ -96,13 +105,19 @@ def _attribute_counts(
             base = rate_of(idx, known_center, None)
             z = (stat[idx] - base.center) / (base.sigma / np.sqrt(n[idx]))
             pair = np.flatnonzero(np.diff(idx) == 1)
-            sigma_z = float(np.mean(np.abs(np.diff(z)[pair])) / LANEY_D2) if pair.size \
-                else float("nan")
+            if pair.size == 0:
+                raise InsufficientDataError(f"{caller}: sigma_z needs two consecutive points "
+                                            "that estimate the limits.")
+            sigma_z = float(np.mean(np.abs(np.diff(z)[pair])) / LANEY_D2)
+            if sigma_z == 0:
+                raise ZeroVarianceError(f"{caller}: column {count!r} gives identical "
+                                        "standardised rates (sigma_z = 0), so the limits "
+                                        "would have no width.")
             return Params(base.center, base.sigma, {"sigma_z": sigma_z})
     else:
         estimate = rate_of
 
-    def lim(p: Params, sl: slice, m: float) -> tuple[FloatArray, ...]:
+    def lim(p: Params, sl: slice, m: float) -> Limits:
         size_ = n[sl]
         inflate = p.extra.get("sigma_z", 1.0)
         if chart == "np":
@@ -124,11 +139,7 @@ def _attribute_counts(
         sigma_method=("laney" if laney else ("binomial" if binary else "poisson")),
         row_point=k.row_point, notes=notes,
     )
-    result = build(spec, opts, table, frozen_types={chart})[0]
-    if laney and not np.isfinite(result.stages[-1].extra.get("sigma_z", 1.0)):
-        raise ParameterError(f"{caller}: sigma_z needs two consecutive points that estimate "
-                             "the limits.")
-    return result
+    return build(spec, opts, table, frozen_types={chart})[0]
 
 
 def p_chart(
@@ -146,7 +157,7 @@ def p_chart(
     revise: bool = False,
     nsigmas: float = 3.0,
 ) -> ControlChart:
-    """p chart: the proportion defective per subgroup.
+    """P chart: the proportion defective per subgroup.
 
     Parameters
     ----------
@@ -214,7 +225,7 @@ def np_chart(
     revise: bool = False,
     nsigmas: float = 3.0,
 ) -> ControlChart:
-    """np chart: the number defective per subgroup (limits per point when n varies).
+    """Np chart: the number defective per subgroup (limits per point when n varies).
 
     Parameters are those of :func:`p_chart`; ``center`` is the known proportion p.
 
@@ -248,7 +259,7 @@ def c_chart(
     revise: bool = False,
     nsigmas: float = 3.0,
 ) -> ControlChart:
-    """c chart: the number of defects per inspection unit of constant size.
+    """C chart: the number of defects per inspection unit of constant size.
 
     Parameters
     ----------
@@ -297,7 +308,7 @@ def u_chart(
     revise: bool = False,
     nsigmas: float = 3.0,
 ) -> ControlChart:
-    """u chart: defects per unit, with per-point limits when the sizes vary.
+    """U chart: defects per unit, with per-point limits when the sizes vary.
 
     Parameters
     ----------

@@ -24,7 +24,7 @@ class Violation(NamedTuple):
     """One run-rule signal: ``rule`` fired at point ``index`` (0-based position)."""
 
     rule: str
-    index: int
+    index: int  # type: ignore[assignment]  # the contract names it index
 
 
 @dataclass(frozen=True)

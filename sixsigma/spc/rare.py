@@ -23,7 +23,16 @@ from typing import Any
 
 import numpy as np
 
-from sixsigma.spc._engine import FloatArray, IntArray, Options, Panel, Params, Spec, build
+from sixsigma.spc._engine import (
+    FloatArray,
+    IntArray,
+    Limits,
+    Options,
+    Panel,
+    Params,
+    Spec,
+    build,
+)
 from sixsigma.spc.chart import ControlChart
 from sixsigma.spc.variables import D2_2, _individuals
 
@@ -46,7 +55,7 @@ def g_chart(
     revise: bool = False,
     nsigmas: float = 3.0,
 ) -> ControlChart:
-    """g chart of the number of opportunities (items, cases) between events.
+    """G chart of the number of opportunities (items, cases) between events.
 
     Parameters
     ----------
@@ -81,7 +90,7 @@ def g_chart(
         mean = float(g[idx].mean()) if known_center is None else known_center
         return Params(mean, float(np.sqrt(mean * (mean + 1.0))))
 
-    def lim(p: Params, sl: slice, k: float) -> tuple[FloatArray, ...]:
+    def lim(p: Params, sl: slice, k: float) -> Limits:
         m = sl.stop - sl.start
         c = np.full(m, p.center)
         se = np.full(m, p.sigma)
@@ -107,7 +116,7 @@ def t_chart(
     revise: bool = False,
     nsigmas: float = 3.0,
 ) -> ControlChart:
-    """t chart of the time between events (Nelson's 1/3.6 power transformation).
+    """T chart of the time between events (Nelson's 1/3.6 power transformation).
 
     Parameters
     ----------
@@ -142,7 +151,7 @@ def t_chart(
         mr = np.abs(y[pair] - y[pair - 1])
         return Params(float(y[idx].mean()), float(mr.mean() / D2_2) if mr.size else 0.0)
 
-    def lim(p: Params, sl: slice, k: float) -> tuple[FloatArray, ...]:
+    def lim(p: Params, sl: slice, k: float) -> Limits:
         m = sl.stop - sl.start
         low = p.center - k * p.sigma
         c = np.full(m, p.center**NELSON_POWER)

@@ -33,7 +33,16 @@ from scipy.signal import lfilter
 
 from sixsigma.constants import d2
 from sixsigma.errors import ParameterError
-from sixsigma.spc._engine import FloatArray, IntArray, Options, Panel, Params, Spec, build
+from sixsigma.spc._engine import (
+    FloatArray,
+    IntArray,
+    Limits,
+    Options,
+    Panel,
+    Params,
+    Spec,
+    build,
+)
 from sixsigma.spc.chart import ControlChart, CusumChart
 from sixsigma.spc.variables import D2_2, _individuals, _subgrouped
 
@@ -149,9 +158,9 @@ def ewma(
         out, _ = lfilter([lam], [1.0, -(1.0 - lam)], x[sl], zi=[(1.0 - lam) * p.center])
         return np.asarray(out, dtype=float)
 
-    def lim(p: Params, sl: slice, k: float) -> tuple[FloatArray, ...]:
+    def lim(p: Params, sl: slice, k: float) -> Limits:
         t = np.arange(1, sl.stop - sl.start + 1)
-        factor = lam / (2.0 - lam)
+        factor: FloatArray | float = lam / (2.0 - lam)
         if not steady_state:
             factor = factor * (1.0 - (1.0 - lam) ** (2 * t))
         se = p.sigma / np.sqrt(n[sl]) * np.sqrt(factor)
@@ -242,7 +251,7 @@ def cusum(
     def dyn_lower(p: Params, sl: slice) -> FloatArray:
         return _lindley(-z_of(p, sl) - k, start)
 
-    def lim(p: Params, sl: slice, _: float) -> tuple[FloatArray, ...]:
+    def lim(p: Params, sl: slice, _: float) -> Limits:
         m = sl.stop - sl.start
         return np.zeros(m), np.ones(m), np.full(m, np.nan), np.full(m, h)
 

@@ -25,7 +25,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from sixsigma._frames import Table, as_table
+from sixsigma._frames import Table, as_table, show
 from sixsigma.constants import c4, d2, d3
 from sixsigma.errors import (
     DomainError,
@@ -37,6 +37,7 @@ from sixsigma.spc._aggregate import subgroups
 from sixsigma.spc._engine import (
     FloatArray,
     IntArray,
+    Limits,
     Options,
     Panel,
     Params,
@@ -163,13 +164,13 @@ def imr(
             else float(np.median(ranges) / D4_MEDIAN_2)
         return Params(mean, s)
 
-    def lim_i(p: Params, sl: slice, k: float) -> tuple[FloatArray, ...]:
+    def lim_i(p: Params, sl: slice, k: float) -> Limits:
         m = sl.stop - sl.start
         c = np.full(m, p.center)
         se = np.full(m, p.sigma)
         return c, se, c - k * se, c + k * se
 
-    def lim_mr(p: Params, sl: slice, k: float) -> tuple[FloatArray, ...]:
+    def lim_mr(p: Params, sl: slice, k: float) -> Limits:
         m = sl.stop - sl.start
         c = np.full(m, D2_2 * p.sigma)
         se = np.full(m, D3_2 * p.sigma)
@@ -205,7 +206,7 @@ def _subgrouped(
         i = int(np.flatnonzero(small)[0])
         row = int(np.flatnonzero(groups.row_point == i)[0])
         raise DomainError(
-            f"{caller}: subgroup {groups.labels[i]!r} (column {subgroup!r}, row {row}) has a "
+            f"{caller}: subgroup {show(groups.labels[i])} (column {subgroup!r}, row {row}) has a "
             "single observation; X-bar charts need subgroups of at least 2 (use imr for "
             "individual values)."
         )
@@ -227,7 +228,7 @@ def _xbar_chart(
                              f"{sigma_method!r}.")
     table, g = _subgrouped(data, value, subgroup, caller)
     n = g.n
-    d2n, d3n, c4n = d2(n), d3(n), c4(n)
+    d2n, d3n, c4n = (np.asarray(f(n), dtype=float) for f in (d2, d3, c4))
 
     def estimate(idx: IntArray, known_center: float | None, known_sigma: float | None
                  ) -> Params:
@@ -246,17 +247,17 @@ def _xbar_chart(
             s = float(pooled / c4(dof.sum() + 1.0))
         return Params(mean, s)
 
-    def lim_x(p: Params, sl: slice, k: float) -> tuple[FloatArray, ...]:
+    def lim_x(p: Params, sl: slice, k: float) -> Limits:
         c = np.full(sl.stop - sl.start, p.center)
         se = p.sigma / np.sqrt(n[sl])
         return c, se, c - k * se, c + k * se
 
-    def lim_r(p: Params, sl: slice, k: float) -> tuple[FloatArray, ...]:
+    def lim_r(p: Params, sl: slice, k: float) -> Limits:
         c = d2n[sl] * p.sigma
         se = d3n[sl] * p.sigma
         return c, se, c - k * se, c + k * se
 
-    def lim_s(p: Params, sl: slice, k: float) -> tuple[FloatArray, ...]:
+    def lim_s(p: Params, sl: slice, k: float) -> Limits:
         c = c4n[sl] * p.sigma
         se = p.sigma * np.sqrt(1.0 - c4n[sl] ** 2)
         return c, se, c - k * se, c + k * se
@@ -417,7 +418,7 @@ def run_chart(
                  ) -> Params:
         return Params(float(np.median(x[idx])), float("nan"))
 
-    def lim(p: Params, sl: slice, k: float) -> tuple[FloatArray, ...]:
+    def lim(p: Params, sl: slice, k: float) -> Limits:
         m = sl.stop - sl.start
         nan = np.full(m, np.nan)
         return np.full(m, p.center), nan, nan, nan
