@@ -156,7 +156,13 @@ def resolve_phase1(phase1: Any, spec: Spec, table: Table | None) -> NDArray[np.b
             raise ParameterError(f"{spec.caller}: phase1={phase1!r} names a column, but the "
                                  "data were given without columns.")
         raw = table.raw(phase1)
-        values = table.check_numeric(raw, phase1) if raw.dtype != bool else raw
+        if raw.dtype != bool and not np.issubdtype(raw.dtype, np.number):
+            raise ParameterError(
+                f"{spec.caller}: phase1 column {phase1!r} must be boolean (True for the rows "
+                f"that estimate the limits); row 0 holds {show(raw[0])}. For a text column, "
+                f"pass a mask such as data[{phase1!r}] == 'trial'."
+            )
+        values = table.check_numeric(raw, phase1)
         return _per_point(np.asarray(values).astype(bool), spec, f"phase1 column {phase1!r}")
     values = np.asarray(phase1)
     if values.dtype != bool:

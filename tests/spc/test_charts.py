@@ -348,3 +348,18 @@ def test_repr_html_escapes_labels():
     df = pd.DataFrame({"q": ["<script>alert(1)</script>", "b", "c"], "c": [1, 2, 3]})
     html = ss.spc.c_chart(df, count="c", label="q")._repr_html_()
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_phase1_and_stage_columns_on_subgrouped_rows():
+    from conftest import load
+
+    rings = load("pistonrings").assign(trial=lambda d: d.phase.eq("trial"),
+                                       period=lambda d: np.where(d.subgroup <= 20, "A", "B"))
+    pair = ss.spc.xbar_r(rings, value="diameter_mm", subgroup="subgroup", phase1="trial",
+                         stage="period")
+    assert [(s.name, s.n_estimation) for s in pair.location.stages] == [("A", 20), ("B", 5)]
+    with pytest.raises(ss.errors.InputError, match="must be the same for every row"):
+        ss.spc.xbar_r(rings.assign(trial=rings.obs == 1), value="diameter_mm",
+                      subgroup="subgroup", phase1="trial")
+    with pytest.raises(ParameterError, match=r"phase1 column 'phase' must be boolean"):
+        ss.spc.xbar_r(rings, value="diameter_mm", subgroup="subgroup", phase1="phase")
