@@ -157,6 +157,23 @@ class ControlChart:
         """True when no rule signals anywhere on the chart."""
         return self.violation_index.size == 0
 
+    @property
+    def in_control_arl(self) -> float | None:
+        """The false-alarm cost of the rules used: their in-control average run length.
+
+        Looked up in :data:`sixsigma.spc.arl.IN_CONTROL_ARL` (simulated for a normal
+        process with known limits); None when that combination of rules is not tabled
+        (compute it with :func:`sixsigma.spc.in_control_arl`).
+        """
+        from sixsigma.spc.arl import IN_CONTROL_ARL
+        from sixsigma.spc.rules import RULE_SETS
+
+        chosen = set(self.rules)
+        for name, ids in RULE_SETS.items():
+            if chosen == set(ids) and name in IN_CONTROL_ARL:
+                return IN_CONTROL_ARL[name]
+        return IN_CONTROL_ARL.get("+".join(self.rules))
+
     def __len__(self) -> int:
         return int(self.statistic.size)
 
@@ -203,6 +220,9 @@ class ControlChart:
             f"  rules {', '.join(self.rules)}: {self.violation_index.size} signal(s) at "
             f"{np.unique(self.violation_index).size} point(s)",
         ]
+        arl = self.in_control_arl
+        if arl is not None:
+            lines.append(f"  in-control ARL of these rules: about {arl:.0f} points")
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 

@@ -363,3 +363,12 @@ def test_phase1_and_stage_columns_on_subgrouped_rows():
                       subgroup="subgroup", phase1="trial")
     with pytest.raises(ParameterError, match=r"phase1 column 'phase' must be boolean"):
         ss.spc.xbar_r(rings, value="diameter_mm", subgroup="subgroup", phase1="phase")
+
+
+def test_chart_states_the_false_alarm_cost_of_its_rules():
+    x = [1.0, 2.0, 1.5, 2.5, 1.0]
+    assert ss.spc.imr(x).location.in_control_arl == pytest.approx(370.4, rel=0.01)
+    assert ss.spc.imr(x, rules="nelson").location.in_control_arl == pytest.approx(73.8, rel=0.01)
+    assert ss.spc.imr(x, rules="western_electric").location.in_control_arl == pytest.approx(
+        91.75, rel=0.01)  # Champ & Woodall (1987)
+    assert ss.spc.imr(x, rules=["nelson_1", "nelson_7"]).location.in_control_arl is None
