@@ -62,7 +62,7 @@ class Table:
                     f"{caller}: an array input must be one-dimensional (one column of values); "
                     f"got shape {arr.shape}. Pass a dataframe and column names instead."
                 )
-            data = pd.DataFrame({single: arr})
+            data = pd.DataFrame({single: arr}, copy=False)
         try:
             self.frame = nw.from_native(data, pass_through=False)
         except TypeError as err:

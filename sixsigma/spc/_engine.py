@@ -297,13 +297,31 @@ def _estimate(spec: Spec, idx: IntArray, opts: Options, stage_name: str) -> Para
     return params
 
 
+def const(value: float, m: int) -> FloatArray:
+    """A read-only length-``m`` view of one value: constant limits cost no memory."""
+    return np.broadcast_to(np.float64(value), (m,))
+
+
+def is_const(arr: FloatArray) -> bool:
+    """True for a view made by :func:`const` (every element is the first)."""
+    return arr.ndim == 1 and arr.size > 0 and arr.strides == (0,)
+
+
+def _absent(arr: FloatArray, bad: Callable[[FloatArray], NDArray[np.bool_]]) -> FloatArray:
+    """``arr`` with NaN where ``bad`` holds (computed once for a constant view)."""
+    with np.errstate(invalid="ignore"):
+        if is_const(arr):
+            return const(np.nan if bad(arr[:1])[0] else float(arr[0]), arr.size)
+        return np.where(bad(arr), np.nan, arr)
+
+
 def _limits(spec: Spec, panel: Panel, params: Params, sl: slice, nsigmas: float) -> Limits:
     center, se, lcl, ucl = panel.limits(params, sl, nsigmas)
-    with np.errstate(invalid="ignore"):
-        if panel.floor_zero:
-            lcl = np.where(lcl < 0, np.nan, lcl)
-        if panel.ceiling is not None:
-            ucl = np.where(ucl > panel.ceiling[sl], np.nan, ucl)
+    if panel.floor_zero:
+        lcl = _absent(lcl, lambda a: a < 0)
+    if panel.ceiling is not None:
+        top = panel.ceiling[sl]
+        ucl = _absent(ucl, lambda a: a > top[: a.size])
     return center, se, lcl, ucl
 
 
@@ -330,7 +348,7 @@ def build(spec: Spec, opts: Options, table: Table | None,
     excluded = resolve_exclude(opts.exclude, spec)
     reasons = dict.fromkeys(np.flatnonzero(excluded).tolist(), "excluded by the user")
 
-    arrays = {p.chart: [np.empty(n) for _ in range(4)] for p in spec.panels}
+    parts: dict[str, list[Limits]] = {p.chart: [] for p in spec.panels}
     stages: list[Stage] = []
     for sl in slices:
         name = "all" if stage is None else str(stage[sl.start])
@@ -339,7 +357,8 @@ def build(spec: Spec, opts: Options, table: Table | None,
             source, n_est = "frozen", 0
         else:
             pos = np.arange(sl.start, sl.stop)
-            use = pos[phase1[sl] & ~excluded[sl]]
+            keep = phase1[sl] & ~excluded[sl]
+            use = pos if keep.all() else pos[keep]
             params = _estimate(spec, use, opts, name)
             known = opts.center is not None or opts.sigma is not None
             source = "known" if known else "estimated"
@@ -366,14 +385,14 @@ def build(spec: Spec, opts: Options, table: Table | None,
         for panel in spec.panels:
             if panel.dynamic is not None:
                 panel.statistic[sl] = panel.dynamic(params, sl)
-            out = arrays[panel.chart]
-            for k, arr in enumerate(_limits(spec, panel, params, sl, opts.nsigmas)):
-                out[k][sl] = arr
+            parts[panel.chart].append(_limits(spec, panel, params, sl, opts.nsigmas))
 
     charts = []
     excluded_idx = np.flatnonzero(excluded).astype(np.int64)
     for panel in spec.panels:
-        center, se, lcl, ucl = arrays[panel.chart]
+        pieces = parts[panel.chart]
+        center, se, lcl, ucl = pieces[0] if len(pieces) == 1 else (
+            np.concatenate([piece[k] for piece in pieces]) for k in range(4))
         panel_rules = tuple(r for r in rules if r in DISPERSION_RULES) if panel.dispersion \
             else rules
         judged = (panel.statistic, center, lcl, ucl)

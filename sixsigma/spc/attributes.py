@@ -40,6 +40,7 @@ from sixsigma.spc._engine import (
     Params,
     Spec,
     build,
+    const,
 )
 from sixsigma.spc.chart import ControlChart
 
@@ -117,20 +118,28 @@ def _attribute_counts(
     else:
         estimate = rate_of
 
+    same_n = bool(np.all(n == n[0])) if n.size else True
+
     def lim(p: Params, sl: slice, m: float) -> Limits:
-        size_ = n[sl]
         inflate = p.extra.get("sigma_z", 1.0)
+        if same_n:  # constant limits: views, not arrays
+            size_ = float(n[0])
+            c = size_ * p.center if chart == "np" else p.center
+            se = np.sqrt(size_) * p.sigma if chart == "np" else p.sigma / np.sqrt(size_) * inflate
+            k = sl.stop - sl.start
+            return const(c, k), const(se, k), const(c - m * se, k), const(c + m * se, k)
+        sizes = n[sl]
         if chart == "np":
-            c = size_ * p.center
-            se = np.sqrt(size_) * p.sigma
+            center = sizes * p.center
+            sd = np.sqrt(sizes) * p.sigma
         else:
-            c = np.full(size_.size, p.center)
-            se = p.sigma / np.sqrt(size_) * inflate
-        return c, se, c - m * se, c + m * se
+            center = np.full(sizes.size, p.center)
+            sd = p.sigma / np.sqrt(sizes) * inflate
+        return center, sd, center - m * sd, center + m * sd
 
     ceiling = None
     if chart in ("p", "laney_p"):
-        ceiling = np.ones(n.size)
+        ceiling = const(1.0, n.size)
     elif chart == "np":
         ceiling = n
     spec = Spec(
@@ -203,8 +212,8 @@ def p_chart(
     >>> import sixsigma as ss
     >>> audits = {"errors": [12, 15, 8, 10], "audited": [200, 200, 200, 200]}
     >>> chart = ss.spc.p_chart(audits, defectives="errors", size="audited")
-    >>> round(chart.center[0], 4), round(chart.ucl[0], 4)
-    (0.0563, 0.1051)
+    >>> float(chart.center[0]), round(float(chart.ucl[0]), 4)   # p-bar = 45/800
+    (0.05625, 0.1051)
     """
     opts = Options(phase1, limits, stage, center, None, rules, exclude, revise, nsigmas)
     return _attribute("p", data, defectives, size, label, opts, binary=True, laney=False)
@@ -238,7 +247,7 @@ def np_chart(
     --------
     >>> import sixsigma as ss
     >>> chart = ss.spc.np_chart({"d": [3, 5, 4, 6], "n": [100] * 4}, defectives="d", size="n")
-    >>> chart.center[0]
+    >>> float(chart.center[0])   # n p-bar = 100 * 18/400
     4.5
     """
     opts = Options(phase1, limits, stage, center, None, rules, exclude, revise, nsigmas)
@@ -279,7 +288,7 @@ def c_chart(
     --------
     >>> import sixsigma as ss
     >>> chart = ss.spc.c_chart({"defects": [4, 6, 5, 9, 6]}, count="defects")
-    >>> chart.center[0], round(chart.ucl[0], 3)
+    >>> float(chart.center[0]), round(float(chart.ucl[0]), 3)   # 6 + 3 sqrt(6)
     (6.0, 13.348)
     """
     opts = Options(phase1, limits, stage, center, None, rules, exclude, revise, nsigmas)
@@ -289,7 +298,7 @@ def c_chart(
     table.require(count, label)
     values = table.numeric(count, count=True)
     k = Counts(labels=table.labels(label, values.size), count=values,
-               size=np.ones(values.size), row_point=None)
+               size=const(1.0, values.size), row_point=None)
     return _attribute_counts("c", table, k, count, opts, binary=False, laney=False)
 
 
@@ -330,8 +339,8 @@ def u_chart(
     --------
     >>> import sixsigma as ss
     >>> chart = ss.spc.u_chart({"c": [14, 12, 20], "n": [10, 8, 13]}, count="c", size="n")
-    >>> round(chart.center[0], 4)
-    1.4516
+    >>> round(float(chart.center[0]), 4)   # u-bar = 46/31
+    1.4839
     """
     opts = Options(phase1, limits, stage, center, None, rules, exclude, revise, nsigmas)
     return _attribute("u", data, count, size, label, opts, binary=False, laney=False)
@@ -378,8 +387,8 @@ def laney_p(
     >>> import sixsigma as ss
     >>> d = {"d": [50, 80, 45, 90, 60, 75], "n": [1000] * 6}
     >>> chart = ss.spc.laney_p(d, defectives="d", size="n")
-    >>> round(chart.stages[-1].extra["sigma_z"], 3)
-    3.857
+    >>> round(chart.stages[-1].extra["sigma_z"], 3)   # mean |dz| = 3.930, / 1.128
+    3.484
     """
     opts = Options(phase1, limits, stage, center, None, rules, exclude, revise, nsigmas)
     return _attribute("laney_p", data, defectives, size, label, opts, binary=True, laney=True)

@@ -32,6 +32,7 @@ from sixsigma.spc._engine import (
     Params,
     Spec,
     build,
+    const,
 )
 from sixsigma.spc.chart import ControlChart
 from sixsigma.spc.variables import D2_2, _individuals
@@ -78,8 +79,8 @@ def g_chart(
     --------
     >>> import sixsigma as ss
     >>> chart = ss.spc.g_chart([120, 80, 200, 150, 90, 60, 310])
-    >>> round(chart.center[0], 2), round(chart.ucl[0], 1)
-    (144.29, 578.4)
+    >>> round(float(chart.center[0]), 2), round(float(chart.ucl[0]), 1)
+    (144.29, 578.6)
     """
     caller = "g_chart"
     table, value, g, labels = _individuals(data, value, label, caller)
@@ -92,11 +93,10 @@ def g_chart(
 
     def lim(p: Params, sl: slice, k: float) -> Limits:
         m = sl.stop - sl.start
-        c = np.full(m, p.center)
-        se = np.full(m, p.sigma)
-        return c, se, c - k * se, c + k * se
+        return (const(p.center, m), const(p.sigma, m), const(p.center - k * p.sigma, m),
+                const(p.center + k * p.sigma, m))
 
-    spec = Spec(caller=caller, column=value, n=np.ones(g.size), labels=labels,
+    spec = Spec(caller=caller, column=value, n=const(1.0, g.size), labels=labels,
                 estimate=estimate, panels=[Panel("g", g, lim, floor_zero=True)],
                 sigma_method="geometric")
     opts = Options(phase1, limits, stage, center, None, rules, exclude, revise, nsigmas)
@@ -137,8 +137,8 @@ def t_chart(
     --------
     >>> import sixsigma as ss
     >>> chart = ss.spc.t_chart([5.0, 12.0, 3.5, 8.0, 20.0, 6.0, 9.5])
-    >>> round(chart.center[0], 2), bool(np.isnan(chart.lcl[0]))
-    (7.87, False)
+    >>> round(float(chart.center[0]), 2), bool(np.isnan(chart.lcl[0]))   # mean(t^(1/3.6))^3.6
+    (8.22, False)
     """
     caller = "t_chart"
     table, value, t, labels = _individuals(data, value, label, caller)
@@ -154,15 +154,14 @@ def t_chart(
     def lim(p: Params, sl: slice, k: float) -> Limits:
         m = sl.stop - sl.start
         low = p.center - k * p.sigma
-        c = np.full(m, p.center**NELSON_POWER)
-        lcl = np.full(m, low**NELSON_POWER if low > 0 else np.nan)
-        ucl = np.full(m, (p.center + k * p.sigma) ** NELSON_POWER)
-        return c, np.full(m, p.sigma), lcl, ucl
+        return (const(p.center**NELSON_POWER, m), const(p.sigma, m),
+                const(low**NELSON_POWER if low > 0 else np.nan, m),
+                const((p.center + k * p.sigma) ** NELSON_POWER, m))
 
     def forward(a: FloatArray) -> FloatArray:
         return np.asarray(a ** (1.0 / NELSON_POWER), dtype=float)
 
-    spec = Spec(caller=caller, column=value, n=np.ones(t.size), labels=labels,
+    spec = Spec(caller=caller, column=value, n=const(1.0, t.size), labels=labels,
                 estimate=estimate, panels=[Panel("t", t, lim, transform=forward)],
                 sigma_method="mrbar_d2_transformed", parameters={"power": 1 / NELSON_POWER})
     opts = Options(phase1, limits, stage, None, None, rules, exclude, revise, nsigmas)

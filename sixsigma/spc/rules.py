@@ -130,6 +130,9 @@ ANHOJ_MIN_USEFUL: Final[int] = 10
 _POSITION: Final[dict[str, int]] = {rule: k for k, rule in enumerate(ALL_RULES)}
 _NAMES: Final[NDArray[np.str_]] = np.array(ALL_RULES)
 # R's qbinom() shrinks p by this factor before searching, to be left-continuous.
+# Block size and overlap of the evaluation of the local rules (look-back <= 15 points).
+_BLOCK: Final[int] = 1 << 20
+_OVERLAP: Final[int] = 32
 _QBINOM_FUZZ: Final[float] = 1.0 - 64.0 * float(np.finfo(np.float64).eps)
 
 
@@ -570,21 +573,37 @@ def find_violations(
     if n == 0 or not wanted:
         return np.empty(0, dtype=np.int64), _NAMES[:0].copy()
 
-    s = _Series(x, center_a, se_a, lcl_a, ucl_a, starts)
     found: list[NDArray[np.intp]] = []
     codes: list[NDArray[np.int8]] = []
-    cache: dict[str, NDArray[np.intp]] = {}
-    for pos in wanted:
-        rule = ALL_RULES[pos]
-        key = {"we_1": "nelson_1", "we_2": "nelson_5", "we_3": "nelson_6"}.get(rule, rule)
-        if key not in cache:
-            cache[key] = _evaluate(s, key)
-        idx = cache[key]
-        found.append(idx)
-        codes.append(np.full(idx.size, pos, dtype=np.int8))
+
+    def collect(series: _Series, positions: list[int], offset: int, keep_from: int) -> None:
+        cache: dict[str, NDArray[np.intp]] = {}
+        for pos in positions:
+            rule = ALL_RULES[pos]
+            key = {"we_1": "nelson_1", "we_2": "nelson_5", "we_3": "nelson_6"}.get(rule, rule)
+            if key not in cache:
+                cache[key] = _evaluate(series, key)
+            idx = cache[key]
+            if keep_from > offset:
+                idx = idx[idx >= keep_from - offset]
+            found.append(idx + offset)
+            codes.append(np.full(idx.size, pos, dtype=np.int8))
+
+    anhoj = [p for p in wanted if ALL_RULES[p].startswith("anhoj")]
+    local = [p for p in wanted if not ALL_RULES[p].startswith("anhoj")]
+    if anhoj:  # whole-segment properties: judged on the full series
+        collect(_Series(x, center_a, se_a, lcl_a, ucl_a, starts), anhoj, 0, 0)
+    # The other rules look back at most 15 points, so they are judged block by block with
+    # an overlap: the temporaries stay small and in cache, and the cost per point constant.
+    for first in range(0, n, _BLOCK) if local else ():
+        lo, hi = max(0, first - _OVERLAP), min(n, first + _BLOCK)
+        inner = starts[(starts > lo) & (starts < hi)] - lo
+        block = _Series(x[lo:hi], center_a[lo:hi], se_a[lo:hi], lcl_a[lo:hi], ucl_a[lo:hi],
+                        inner)
+        collect(block, local, lo, first)
     index = np.concatenate(found).astype(np.int64, copy=False)
     code = np.concatenate(codes)
-    order = np.argsort(index, kind="stable")  # ties keep ALL_RULES order
+    order = np.lexsort((code, index))  # by index, then in ALL_RULES order
     return index[order], _NAMES[code[order]]
 
 

@@ -42,6 +42,7 @@ from sixsigma.spc._engine import (
     Params,
     Spec,
     build,
+    const,
 )
 from sixsigma.spc.chart import ControlChart, CusumChart
 from sixsigma.spc.variables import D2_2, _individuals, _subgrouped
@@ -61,7 +62,7 @@ def _points(
             pair = np.flatnonzero(np.diff(idx) == 1)
             return float(mr[idx[:-1][pair]].mean() / D2_2) if pair.size else 0.0
 
-        return table, value, x, np.ones(x.size), labels, sigma_of, None
+        return table, value, x, const(1.0, x.size), labels, sigma_of, None
     if value is None:
         raise ParameterError(f"{caller}: value= is required with subgroup=.")
     table, g = _subgrouped(data, value, subgroup, caller)
@@ -141,8 +142,8 @@ def ewma(
     --------
     >>> import sixsigma as ss
     >>> chart = ss.spc.ewma([10.0, 11, 9, 10, 12, 11, 10, 9, 11, 10], lam=0.2)
-    >>> round(chart.statistic[0], 2), round(chart.ucl[0] - chart.center[0], 3)
-    (10.3, 1.005)
+    >>> round(float(chart.statistic[0]), 2), round(float(chart.ucl[0] - chart.center[0]), 3)
+    (10.24, 0.709)
     """
     caller = "ewma"
     if not 0 < lam <= 1:
@@ -227,8 +228,8 @@ def cusum(
     --------
     >>> import sixsigma as ss
     >>> chart = ss.spc.cusum([0.0, 0.5, -0.2, 1.8, 2.1, 1.9, 2.2, 2.0], target=0, sigma=1)
-    >>> [round(v, 1) for v in chart.upper[-3:]], chart.violations[0]
-    [(3.2, 5.0, 6.5), Violation(rule='cusum_upper', index=6)]
+    >>> [round(float(v), 1) for v in chart.upper[-3:]], chart.violations[0]
+    ([4.3, 6.0, 7.5], Violation(rule='cusum_upper', index=6))
     """
     caller = "cusum"
     if not h > 0:
@@ -253,7 +254,7 @@ def cusum(
 
     def lim(p: Params, sl: slice, _: float) -> Limits:
         m = sl.stop - sl.start
-        return np.zeros(m), np.ones(m), np.full(m, np.nan), np.full(m, h)
+        return const(0.0, m), const(1.0, m), const(np.nan, m), const(h, m)
 
     spec = Spec(caller=caller, column=column, n=n, labels=labels,
                 estimate=_estimator(x, n, sigma_of),

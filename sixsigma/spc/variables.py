@@ -43,6 +43,8 @@ from sixsigma.spc._engine import (
     Params,
     Spec,
     build,
+    const,
+    is_const,
 )
 from sixsigma.spc.chart import ChartPair, ControlChart
 
@@ -137,7 +139,7 @@ def imr(
     --------
     >>> import sixsigma as ss
     >>> pair = ss.spc.imr([10.0, 12.0, 11.0, 13.0, 12.0])
-    >>> round(pair.location.ucl[0], 3), pair.location.in_control
+    >>> round(float(pair.location.ucl[0]), 3), pair.location.in_control   # 11.6 + 3 * 1.5/d2
     (15.588, True)
     """
     caller = "imr"
@@ -166,20 +168,16 @@ def imr(
 
     def lim_i(p: Params, sl: slice, k: float) -> Limits:
         m = sl.stop - sl.start
-        c = np.full(m, p.center)
-        se = np.full(m, p.sigma)
-        return c, se, c - k * se, c + k * se
+        return (const(p.center, m), const(p.sigma, m), const(p.center - k * p.sigma, m),
+                const(p.center + k * p.sigma, m))
 
     def lim_mr(p: Params, sl: slice, k: float) -> Limits:
         m = sl.stop - sl.start
-        c = np.full(m, D2_2 * p.sigma)
-        se = np.full(m, D3_2 * p.sigma)
-        if sl.start == 0:
-            c[0] = se[0] = np.nan  # the first point has no moving range
-        return c, se, c - k * se, c + k * se
+        c, se = D2_2 * p.sigma, D3_2 * p.sigma
+        return const(c, m), const(se, m), const(c - k * se, m), const(c + k * se, m)
 
     spec = Spec(
-        caller=caller, column=value, n=np.ones(n), labels=labels, estimate=estimate,
+        caller=caller, column=value, n=const(1.0, n), labels=labels, estimate=estimate,
         panels=[Panel("I", x, lim_i), Panel("MR", mr, lim_mr, floor_zero=True,
                                                dispersion=True, revise=False)],
         sigma_method=sigma_method,
@@ -187,6 +185,13 @@ def imr(
     opts = Options(phase1, limits, stage, center, sigma, rules, exclude, revise, nsigmas)
     location, dispersion = build(spec, opts, table, frozen_types={"I"})
     return ChartPair(location, dispersion)
+
+
+def _shift(center: FloatArray, k: float, se: FloatArray) -> FloatArray:
+    """Return center + k * se, kept as a constant view when both are constant."""
+    if is_const(center) and is_const(se):
+        return const(float(center[0]) + k * float(se[0]), center.size)
+    return np.asarray(center + k * se, dtype=float)
 
 
 def _subgrouped(
@@ -247,20 +252,26 @@ def _xbar_chart(
             s = float(pooled / c4(dof.sum() + 1.0))
         return Params(mean, s)
 
+    # constant subgroup sizes (the usual case) give constant limits: views, not arrays
+    same_n = bool(np.all(n == n[0])) if n.size else True
+
+    def per_point(values: FloatArray, sl: slice) -> FloatArray:
+        return const(float(values[sl.start]), sl.stop - sl.start) if same_n else values[sl]
+
     def lim_x(p: Params, sl: slice, k: float) -> Limits:
-        c = np.full(sl.stop - sl.start, p.center)
-        se = p.sigma / np.sqrt(n[sl])
-        return c, se, c - k * se, c + k * se
+        c = const(p.center, sl.stop - sl.start)
+        se = per_point(p.sigma / np.sqrt(n), sl)
+        return c, se, _shift(c, -k, se), _shift(c, k, se)
 
     def lim_r(p: Params, sl: slice, k: float) -> Limits:
-        c = d2n[sl] * p.sigma
-        se = d3n[sl] * p.sigma
-        return c, se, c - k * se, c + k * se
+        c = per_point(d2n * p.sigma, sl)
+        se = per_point(d3n * p.sigma, sl)
+        return c, se, _shift(c, -k, se), _shift(c, k, se)
 
     def lim_s(p: Params, sl: slice, k: float) -> Limits:
-        c = c4n[sl] * p.sigma
-        se = p.sigma * np.sqrt(1.0 - c4n[sl] ** 2)
-        return c, se, c - k * se, c + k * se
+        c = per_point(c4n * p.sigma, sl)
+        se = per_point(p.sigma * np.sqrt(1.0 - c4n**2), sl)
+        return c, se, _shift(c, -k, se), _shift(c, k, se)
 
     spread = g.range if kind == "R" else g.sd
     spec = Spec(
@@ -323,7 +334,7 @@ def xbar_r(
     >>> import sixsigma as ss
     >>> data = {"x": [1.0, 2, 3, 2, 3, 4, 3, 4, 5], "batch": [1, 1, 1, 2, 2, 2, 3, 3, 3]}
     >>> pair = ss.spc.xbar_r(data, value="x", subgroup="batch")
-    >>> pair.location.center[0], round(pair.location.sigma, 4)
+    >>> float(pair.location.center[0]), round(pair.location.sigma, 4)   # R-bar/d2(3) = 2/1.693
     (3.0, 1.1816)
     """
     opts = Options(phase1, limits, stage, center, sigma, rules, exclude, revise, nsigmas)
@@ -408,7 +419,7 @@ def run_chart(
     --------
     >>> import sixsigma as ss
     >>> chart = ss.spc.run_chart([3.0, 4, 5, 4, 3, 4, 5, 6, 4, 3, 4, 5])
-    >>> chart.center[0], chart.in_control
+    >>> float(chart.center[0]), chart.in_control
     (4.0, True)
     """
     caller = "run_chart"
@@ -420,10 +431,10 @@ def run_chart(
 
     def lim(p: Params, sl: slice, k: float) -> Limits:
         m = sl.stop - sl.start
-        nan = np.full(m, np.nan)
-        return np.full(m, p.center), nan, nan, nan
+        nan = const(np.nan, m)
+        return const(p.center, m), nan, nan, nan
 
-    spec = Spec(caller=caller, column=value, n=np.ones(x.size), labels=labels,
+    spec = Spec(caller=caller, column=value, n=const(1.0, x.size), labels=labels,
                 estimate=estimate, panels=[Panel("run", x, lim)], sigma_method="none",
                 zero_sigma_ok=True)
     opts = Options(phase1=phase1, stage=stage, rules=rules)

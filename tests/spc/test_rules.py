@@ -720,3 +720,22 @@ def test_all_rules_on_a_long_series_are_fast_enough_and_sane():
     share = np.count_nonzero(rule == "nelson_1") / n
     assert 0.0022 < share < 0.0032
     assert np.all(np.diff(index) >= 0)
+
+
+def test_block_evaluation_equals_whole_series(monkeypatch):
+    """Long series are judged in overlapping blocks; the result must not depend on it."""
+    from sixsigma.spc import rules as rules_module
+
+    gen = np.random.default_rng(3)
+    x = gen.normal(size=5000)
+    x[gen.integers(0, 5000, 40)] = np.nan
+    x[1000:1020] = 0.0  # points on the centre line
+    x[2000:2030] = np.linspace(-2, 2, 30)  # a long trend across a block edge
+    seg = np.repeat(np.arange(5), 1000)
+    every = rules_module.ALL_RULES
+    whole = rules_module.find_violations(x, 0.0, 1.0, -3.0, 3.0, every, segment=seg)
+    monkeypatch.setattr(rules_module, "_BLOCK", 97)
+    blocked = rules_module.find_violations(x, 0.0, 1.0, -3.0, 3.0, every, segment=seg)
+    np.testing.assert_array_equal(whole[0], blocked[0])
+    np.testing.assert_array_equal(whole[1], blocked[1])
+    assert whole[0].size > 50
