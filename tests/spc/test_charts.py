@@ -372,3 +372,17 @@ def test_chart_states_the_false_alarm_cost_of_its_rules():
     assert ss.spc.imr(x, rules="western_electric").location.in_control_arl == pytest.approx(
         91.75, rel=0.01)  # Champ & Woodall (1987)
     assert ss.spc.imr(x, rules=["nelson_1", "nelson_7"]).location.in_control_arl is None
+
+
+def test_every_input_kind_gives_the_same_chart():
+    pa = pytest.importorskip("pyarrow")
+    pl = pytest.importorskip("polars")
+    cols = {"d": [3, 5, 4, 6, 2], "n": [100, 120, 90, 110, 100]}
+    want = ss.spc.p_chart(pd.DataFrame(cols), defectives="d", size="n")
+    for data in (cols, pa.table(cols), pl.DataFrame(cols), pl.DataFrame(cols).lazy()):
+        got = ss.spc.p_chart(data, defectives="d", size="n")
+        np.testing.assert_allclose(got.ucl, want.ucl)
+    x = np.array([1.0, 2.0, 1.5, 3.0])
+    ref = ss.spc.imr(x)
+    for data in (x, x.tolist(), pd.Series(x), {"v": x}, pa.table({"v": x})):
+        np.testing.assert_allclose(ss.spc.imr(data).location.ucl, ref.location.ucl)
