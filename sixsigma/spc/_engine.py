@@ -312,6 +312,9 @@ def _absent(arr: FloatArray, bad: Callable[[FloatArray], NDArray[np.bool_]]) -> 
     with np.errstate(invalid="ignore"):
         if is_const(arr):
             return const(np.nan if bad(arr[:1])[0] else float(arr[0]), arr.size)
+        if arr.flags.writeable and arr.base is None:  # a fresh array of the limits: in place
+            arr[bad(arr)] = np.nan
+            return arr
         return np.where(bad(arr), np.nan, arr)
 
 

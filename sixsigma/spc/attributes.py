@@ -129,13 +129,14 @@ def _attribute_counts(
             k = sl.stop - sl.start
             return const(c, k), const(se, k), const(c - m * se, k), const(c + m * se, k)
         sizes = n[sl]
+        sd = np.sqrt(sizes)
         if chart == "np":
-            center = sizes * p.center
-            sd = np.sqrt(sizes) * p.sigma
-        else:
-            center = np.full(sizes.size, p.center)
-            sd = p.sigma / np.sqrt(sizes) * inflate
-        return center, sd, center - m * sd, center + m * sd
+            sd *= p.sigma
+            center: FloatArray = sizes * p.center
+            return center, sd, center - m * sd, center + m * sd
+        np.divide(p.sigma * inflate, sd, out=sd)
+        half = m * sd
+        return const(p.center, sizes.size), sd, p.center - half, np.add(half, p.center, out=half)
 
     ceiling = None
     if chart in ("p", "laney_p"):
