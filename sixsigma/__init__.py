@@ -7,8 +7,8 @@
 0.05
 """
 
-from sixsigma import constants, datasets, errors, plot, spc
+from sixsigma import constants, datasets, errors, moderation, plot, spc
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "constants", "datasets", "errors", "plot", "spc"]
+__all__ = ["__version__", "constants", "datasets", "errors", "moderation", "plot", "spc"]
