@@ -7,8 +7,19 @@
 0.05
 """
 
-from sixsigma import constants, datasets, errors, moderation, plot, spc
+from sixsigma import constants, datasets, errors, io, moderation, plot, spc
+from sixsigma.io import read
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "constants", "datasets", "errors", "moderation", "plot", "spc"]
+__all__ = [
+    "__version__",
+    "constants",
+    "datasets",
+    "errors",
+    "io",
+    "moderation",
+    "plot",
+    "read",
+    "spc",
+]
