@@ -7,7 +7,7 @@
 0.05
 """
 
-from sixsigma import constants, datasets, errors, io, moderation, plot, spc
+from sixsigma import constants, datasets, errors, io, moderation, plot, sampling, spc
 from sixsigma.io import read
 
 __version__ = "0.1.0"
@@ -21,5 +21,6 @@ __all__ = [
     "moderation",
     "plot",
     "read",
+    "sampling",
     "spc",
 ]
