@@ -7,18 +7,31 @@
 0.05
 """
 
-from sixsigma import constants, datasets, errors, io, moderation, plot, sampling, spc
+from sixsigma import (
+    capability,
+    constants,
+    datasets,
+    errors,
+    io,
+    moderation,
+    pareto,
+    plot,
+    sampling,
+    spc,
+)
 from sixsigma.io import read
 
 __version__ = "0.1.0"
 
 __all__ = [
     "__version__",
+    "capability",
     "constants",
     "datasets",
     "errors",
     "io",
     "moderation",
+    "pareto",
     "plot",
     "read",
     "sampling",

@@ -1,0 +1,57 @@
+"""Process capability: normal-theory indices, non-normal methods and sigma metrics.
+
+* :func:`capability`: Cp, Cpk, Cpm (within sigma, from the matching control chart) and
+  Pp, Ppk (overall sigma) with confidence intervals, PPM and a normality check.
+* :func:`percentile_capability`, :func:`boxcox_capability`, :func:`johnson_capability`:
+  capability of non-normal data (ISO 22514-2 percentile method on the best-fitting
+  distribution; Box-Cox and Johnson transformations).
+* :func:`sigma_metrics`, :func:`sigma_level`, :func:`rolled_throughput_yield`: DPU, DPO,
+  DPMO, yields and the process sigma level.
+"""
+
+from sixsigma.capability.indices import (
+    Capability,
+    capability,
+    capability_indices,
+    capability_intervals,
+)
+from sixsigma.capability.nonnormal import (
+    DistributionFit,
+    PercentileCapability,
+    TransformedCapability,
+    boxcox_capability,
+    fit_distributions,
+    johnson_capability,
+    percentile_capability,
+)
+from sixsigma.capability.normality import NormalityTest, normality_test
+from sixsigma.capability.sigma import (
+    RolledYield,
+    SigmaMetrics,
+    dpmo_from_sigma,
+    rolled_throughput_yield,
+    sigma_level,
+    sigma_metrics,
+)
+
+__all__ = [
+    "Capability",
+    "DistributionFit",
+    "NormalityTest",
+    "PercentileCapability",
+    "RolledYield",
+    "SigmaMetrics",
+    "TransformedCapability",
+    "boxcox_capability",
+    "capability",
+    "capability_indices",
+    "capability_intervals",
+    "dpmo_from_sigma",
+    "fit_distributions",
+    "johnson_capability",
+    "normality_test",
+    "percentile_capability",
+    "rolled_throughput_yield",
+    "sigma_level",
+    "sigma_metrics",
+]

@@ -1,0 +1,391 @@
+"""Attribute capability and sigma metrics: DPU, DPO, DPMO, yields and the sigma level.
+
+Conventions (Breyfogle, *Implementing Six Sigma*, 2nd ed., 2003, ch. 9 and 11; Harry &
+Schroeder 2000; Montgomery, *Introduction to Statistical Quality Control*, 8th ed., §1.4):
+
+* DPU = defects / units; DPO = defects / (units x opportunities); DPMO = 1e6 DPO.
+* First-pass yield: 1 - defectives/units when the number of defective units is known
+  (``fpy_method="observed"``), else the Poisson yield exp(-DPU) (``"poisson"``).
+* Rolled throughput yield: the product of the steps' first-pass yields; normalized yield
+  RTY^(1/k).
+* Sigma level: Z.bench = Phi^-1(1 - DPMO/1e6) (long-term, no shift), plus the
+  conventional 1.5 sigma shift of the standard conversion table (``shift=1.5`` by default;
+  ``shift=0`` gives Z.bench). 3.4 DPMO is 6.0 sigma with the shift and 4.5 without.
+* Interval on the defect rate per opportunity: Wilson (1927) score interval by default,
+  or the exact Clopper-Pearson (1934) interval; carried to the sigma level through the
+  monotone map above (a lower defect rate is a higher sigma level).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+from scipy import stats
+
+from sixsigma._result import html_table
+from sixsigma.capability._common import check_confidence, json_safe
+from sixsigma.errors import DomainError, InsufficientDataError, ParameterError
+
+__all__ = [
+    "RolledYield",
+    "SigmaMetrics",
+    "dpmo_from_sigma",
+    "rolled_throughput_yield",
+    "sigma_level",
+    "sigma_metrics",
+]
+
+
+def sigma_level(dpmo: ArrayLike, shift: float = 1.5) -> float | NDArray[np.float64]:
+    """Process sigma level from DPMO: Phi^-1(1 - DPMO/1e6) + shift.
+
+    Parameters
+    ----------
+    dpmo : float or array-like
+        Defects per million opportunities, 0 <= DPMO <= 1e6 (0 gives inf).
+    shift : float
+        The long-term to short-term shift added (1.5 by the standard table; 0 for Z.bench).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The sigma level(s).
+
+    Raises
+    ------
+    DomainError
+        A DPMO outside [0, 1e6] or not a number.
+
+    Examples
+    --------
+    >>> from sixsigma.capability import sigma_level
+    >>> round(sigma_level(3.4), 2), round(sigma_level(3.4, shift=0), 2)
+    (6.0, 4.5)
+    >>> round(sigma_level(66_807), 2)
+    3.0
+    """
+    arr = np.asarray(dpmo, dtype=float)
+    bad = ~np.isfinite(arr) | (arr < 0) | (arr > 1e6)
+    if bad.any():
+        i = int(np.flatnonzero(bad.ravel())[0])
+        raise DomainError(f"sigma_level: DPMO must lie in [0, 1e6]; value {i} is "
+                          f"{arr.ravel()[i]!r}.")
+    with np.errstate(divide="ignore"):
+        out = stats.norm.isf(arr / 1e6) + float(shift)
+    return float(out) if out.ndim == 0 else np.asarray(out, dtype=float)
+
+
+def dpmo_from_sigma(level: ArrayLike, shift: float = 1.5) -> float | NDArray[np.float64]:
+    """DPMO of a sigma level: 1e6 (1 - Phi(level - shift)), the inverse of :func:`sigma_level`.
+
+    Parameters
+    ----------
+    level : float or array-like
+        Sigma level(s).
+    shift : float
+        The shift the level includes (1.5 by the standard table).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        DPMO.
+
+    Examples
+    --------
+    >>> from sixsigma.capability import dpmo_from_sigma
+    >>> round(dpmo_from_sigma(6.0), 1), round(dpmo_from_sigma(4.0))
+    (3.4, 6210)
+    """
+    out = stats.norm.sf(np.asarray(level, dtype=float) - float(shift)) * 1e6
+    return float(out) if np.ndim(out) == 0 else np.asarray(out, dtype=float)
+
+
+def _count(value: Any, name: str, *, minimum: float = 0.0) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError) as err:
+        raise DomainError(f"sigma_metrics: {name} must be a number; got {value!r}.") from err
+    if not math.isfinite(v) or v < minimum or v != math.floor(v):
+        raise DomainError(f"sigma_metrics: {name} must be a whole number >= {minimum:g}; got "
+                          f"{value!r}.")
+    return v
+
+
+def _binomial_interval(k: float, n: float, confidence: float, method: str
+                       ) -> tuple[float, float]:
+    alpha = 1.0 - confidence
+    if method == "exact":
+        lo = 0.0 if k == 0 else float(stats.beta.ppf(alpha / 2.0, k, n - k + 1.0))
+        hi = 1.0 if k == n else float(stats.beta.ppf(1.0 - alpha / 2.0, k + 1.0, n - k))
+        return lo, hi
+    z = float(stats.norm.ppf(1.0 - alpha / 2.0))
+    centre = (k + z * z / 2.0) / (n + z * z)
+    half = z / (n + z * z) * math.sqrt(k * (n - k) / n + z * z / 4.0)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass(frozen=True)
+class SigmaMetrics:
+    """Defect metrics, yield and sigma level of an attribute (pass/fail) process.
+
+    Attributes
+    ----------
+    defects, units, opportunities : float
+        The counts given (opportunities per unit).
+    defectives : float or None
+        Defective units, when given.
+    dpu, dpo, dpmo : float
+        Defects per unit, per opportunity, per million opportunities.
+    fpy : float
+        First-pass yield; ``fpy_method`` ``"observed"`` (1 - defectives/units) or
+        ``"poisson"`` (exp(-DPU)).
+    z_bench : float
+        Phi^-1(1 - DPO): the long-term sigma level, without shift.
+    sigma_level : float
+        z_bench + shift (inf when there are no defects).
+    shift : float
+        The shift applied (1.5 by the standard table).
+    confidence : float
+        Level of the intervals.
+    interval_method : str
+        ``"wilson"`` or ``"exact"`` (Clopper-Pearson).
+    dpo_interval, dpmo_interval : (float, float)
+        Interval on the defect rate per opportunity (and per million).
+    sigma_interval : (float, float)
+        The same interval carried to the sigma level: (from the upper DPO, from the lower
+        DPO); the upper end is inf when the lower DPO bound is 0.
+    """
+
+    defects: float
+    units: float
+    opportunities: float
+    defectives: float | None
+    dpu: float
+    dpo: float
+    dpmo: float
+    fpy: float
+    fpy_method: str
+    z_bench: float
+    sigma_level: float
+    shift: float
+    confidence: float
+    interval_method: str
+    dpo_interval: tuple[float, float]
+    dpmo_interval: tuple[float, float]
+    sigma_interval: tuple[float, float]
+    kind: str = "sigma_metrics"
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per metric: metric, estimate, lower, upper."""
+        nan = float("nan")
+        rows = [
+            ("dpu", self.dpu, nan, nan),
+            ("dpo", self.dpo, *self.dpo_interval),
+            ("dpmo", self.dpmo, *self.dpmo_interval),
+            ("fpy", self.fpy, nan, nan),
+            ("z_bench", self.z_bench, nan, nan),
+            ("sigma_level", self.sigma_level, *self.sigma_interval),
+        ]
+        return pd.DataFrame(rows, columns=["metric", "estimate", "lower", "upper"])
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe dict (infinite sigma levels as None)."""
+        return dict(json_safe(asdict(self)))
+
+    def summary(self) -> str:
+        """A short text summary."""
+        lo, hi = self.sigma_interval
+        return "\n".join([
+            f"Sigma metrics: {self.defects:g} defects in {self.units:g} units x "
+            f"{self.opportunities:g} opportunities",
+            f"  DPU {self.dpu:.4g}, DPMO {self.dpmo:.1f}, FPY {self.fpy:.4f} "
+            f"({self.fpy_method})",
+            f"  sigma level {self.sigma_level:.2f} (shift {self.shift:g}; Z.bench "
+            f"{self.z_bench:.2f}), {self.confidence:.0%} {self.interval_method} interval "
+            f"[{lo:.2f}, {hi:.2f}]",
+        ])
+
+    def _repr_html_(self) -> str:
+        return html_table(self.to_frame(), caption=self.summary().splitlines()[0])
+
+
+def sigma_metrics(
+    defects: int,
+    units: int,
+    opportunities: float = 1,
+    *,
+    defectives: int | None = None,
+    confidence: float = 0.95,
+    interval: Literal["wilson", "exact"] = "wilson",
+    shift: float = 1.5,
+) -> SigmaMetrics:
+    """DPU, DPO, DPMO, first-pass yield and sigma level, with an interval on the defect rate.
+
+    Parameters
+    ----------
+    defects : int
+        Defects found (errors of any type).
+    units : int
+        Units inspected (audited items), at least 1.
+    opportunities : float
+        Opportunities for a defect per unit (1 when a decision is right or wrong).
+    defectives : int, optional
+        Units with at least one defect; gives the observed first-pass yield. Without it
+        the Poisson yield exp(-DPU) is used.
+    confidence : float
+        Level of the interval (0.95).
+    interval : {"wilson", "exact"}
+        Wilson score interval (default) or exact Clopper-Pearson, on defects out of
+        units x opportunities.
+    shift : float
+        Shift added to Z.bench for the sigma level (1.5; 0 for none).
+
+    Returns
+    -------
+    SigmaMetrics
+
+    Raises
+    ------
+    DomainError
+        Negative or fractional counts, no units, more defects than opportunities,
+        more defectives than units or than defects.
+    ParameterError
+        A bad ``interval`` or ``confidence``.
+
+    Examples
+    --------
+    >>> from sixsigma.capability import sigma_metrics
+    >>> m = sigma_metrics(defects=34, units=10_000, opportunities=1000)
+    >>> round(m.dpmo, 1), round(m.sigma_level, 2)
+    (3.4, 6.0)
+    """
+    if interval not in ("wilson", "exact"):
+        raise ParameterError(f"sigma_metrics: interval must be 'wilson' or 'exact'; got "
+                             f"{interval!r}.")
+    conf = check_confidence(confidence, caller="sigma_metrics")
+    d = _count(defects, "defects")
+    u = _count(units, "units", minimum=1.0)
+    try:
+        opp = float(opportunities)
+    except (TypeError, ValueError) as err:
+        raise DomainError(f"sigma_metrics: opportunities must be a number; got "
+                          f"{opportunities!r}.") from err
+    if not math.isfinite(opp) or opp <= 0:
+        raise DomainError(f"sigma_metrics: opportunities per unit must be positive; got "
+                          f"{opportunities!r}.")
+    total = u * opp
+    if d > total:
+        raise DomainError(f"sigma_metrics: {d:g} defects exceed the {total:g} opportunities "
+                          "(units x opportunities).")
+    if defectives is not None:
+        dd = _count(defectives, "defectives")
+        if dd > u or dd > d:
+            raise DomainError(f"sigma_metrics: defectives ({dd:g}) cannot exceed units "
+                              f"({u:g}) or defects ({d:g}).")
+        fpy, fpy_method = 1.0 - dd / u, "observed"
+    else:
+        dd = None
+        fpy, fpy_method = math.exp(-d / u), "poisson"
+    dpo = d / total
+    lo, hi = _binomial_interval(d, total, conf, interval)
+    z = float(sigma_level(dpo * 1e6, shift=0.0))
+    return SigmaMetrics(
+        defects=d, units=u, opportunities=opp, defectives=dd, dpu=d / u, dpo=dpo,
+        dpmo=dpo * 1e6, fpy=fpy, fpy_method=fpy_method, z_bench=z, sigma_level=z + shift,
+        shift=float(shift), confidence=conf, interval_method=interval,
+        dpo_interval=(lo, hi), dpmo_interval=(lo * 1e6, hi * 1e6),
+        sigma_interval=(float(sigma_level(hi * 1e6, shift)), float(sigma_level(lo * 1e6,
+                                                                               shift))),
+    )
+
+
+@dataclass(frozen=True)
+class RolledYield:
+    """Rolled throughput yield across process steps.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per step: step, fpy, cumulative (the yield through that step).
+    rty : float
+        Product of the first-pass yields.
+    normalized_yield : float
+        RTY^(1/k), the average yield per step.
+    """
+
+    table: pd.DataFrame
+    rty: float
+    normalized_yield: float
+    kind: str = "rolled_yield"
+
+    def to_frame(self) -> pd.DataFrame:
+        """The per-step table."""
+        return self.table.copy()
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe dict."""
+        return dict(json_safe({"kind": self.kind, "rty": self.rty,
+                               "normalized_yield": self.normalized_yield,
+                               "steps": self.table.to_dict(orient="records")}))
+
+    def summary(self) -> str:
+        """A one-line summary."""
+        return (f"Rolled throughput yield over {len(self.table)} steps: {self.rty:.4f} "
+                f"(normalized yield {self.normalized_yield:.4f})")
+
+    def _repr_html_(self) -> str:
+        return html_table(self.table, caption=self.summary())
+
+
+def rolled_throughput_yield(
+    yields: Mapping[str, float | SigmaMetrics] | Sequence[float | SigmaMetrics],
+) -> RolledYield:
+    """Rolled throughput yield: the product of the first-pass yields of the steps.
+
+    Parameters
+    ----------
+    yields : mapping or sequence
+        Step name -> first-pass yield in [0, 1] (or a :class:`SigmaMetrics`, whose
+        ``fpy`` is used); a sequence is numbered 1..k.
+
+    Returns
+    -------
+    RolledYield
+
+    Raises
+    ------
+    InsufficientDataError
+        No steps.
+    DomainError
+        A yield outside [0, 1].
+
+    Examples
+    --------
+    >>> from sixsigma.capability import rolled_throughput_yield
+    >>> r = rolled_throughput_yield({"review": 0.95, "qa": 0.98, "appeal": 0.99})
+    >>> round(r.rty, 6)          # 0.95 * 0.98 * 0.99
+    0.92169
+    """
+    items = list(yields.items()) if isinstance(yields, Mapping) else \
+        [(str(i + 1), y) for i, y in enumerate(yields)]
+    if not items:
+        raise InsufficientDataError("rolled_throughput_yield: no steps given.")
+    steps, values = [], []
+    for name, y in items:
+        v = y.fpy if isinstance(y, SigmaMetrics) else float(y)
+        if not (math.isfinite(v) and 0.0 <= v <= 1.0):
+            raise DomainError(f"rolled_throughput_yield: the yield of step {name!r} must lie "
+                              f"in [0, 1]; got {y!r}.")
+        steps.append(str(name))
+        values.append(v)
+    fpy = np.asarray(values, dtype=float)
+    cum = np.cumprod(fpy)
+    table = pd.DataFrame({"step": steps, "fpy": fpy, "cumulative": cum})
+    rty = float(cum[-1])
+    return RolledYield(table=table, rty=rty, normalized_yield=rty ** (1.0 / fpy.size))

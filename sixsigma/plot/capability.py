@@ -1,0 +1,252 @@
+"""Capability plots: a histogram with specs, fitted curves and indices, and the sixpack.
+
+Both only read the result (values, specs, sigmas, fitted distribution, chart); matplotlib
+is imported inside the functions. Artists carry a ``gid`` naming their role
+(``"histogram"``, ``"lsl"``, ``"usl"``, ``"target"``, ``"fit-within"``, ``"fit-overall"``,
+``"fit"``, ``"indices"``, ``"probability-points"``, ``"probability-line"``,
+``"last-subgroups"``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from scipy import stats
+
+from sixsigma.capability.indices import Capability
+from sixsigma.capability.nonnormal import PercentileCapability, TransformedCapability
+from sixsigma.errors import ParameterError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = ["capability_histogram", "capability_sixpack"]
+
+SPEC_COLOR = "#d62728"
+TARGET_COLOR = "#2ca02c"
+WITHIN_COLOR = "#1f4e79"
+OVERALL_COLOR = "#ff7f0e"
+LAST_SUBGROUPS = 25
+
+AnyCapability = Capability | PercentileCapability | TransformedCapability
+
+
+def _indices_text(res: Capability | PercentileCapability) -> str:
+    lines = []
+    names = ("cp", "cpk", "cpm", "pp", "ppk") if isinstance(res, Capability) else \
+        ("pp", "ppk", "ppl", "ppu")
+    for name in names:
+        v = getattr(res, name)
+        if v is not None:
+            label = name[0].upper() + name[1:]
+            lines.append(f"{label} = {v:.2f}")
+    ppm = res.ppm.get("expected_overall_total", res.ppm.get("expected_total"))
+    if ppm is not None:
+        lines.append(f"PPM (exp.) = {ppm:.0f}")
+    lines.append(f"PPM (obs.) = {res.ppm['observed_total']:.0f}")
+    return "\n".join(lines)
+
+
+def capability_histogram(
+    result: AnyCapability, ax: Axes | None = None, *, bins: Any = "auto",
+    show_indices: bool = True,
+) -> Axes:
+    """Histogram of the data with the specs, the fitted curve(s) and the indices.
+
+    Parameters
+    ----------
+    result : Capability, PercentileCapability or TransformedCapability
+        A capability result. A normal study shows the normal curves of the within (solid)
+        and overall (dashed) sigma; a percentile study the fitted distribution; a
+        transformed study its transformed data and specs.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw into; a new figure when omitted.
+    bins : int, sequence or str
+        Passed to :meth:`matplotlib.axes.Axes.hist` ("auto").
+    show_indices : bool
+        Write the indices in a box at the upper right.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ParameterError
+        ``result`` is not a capability result.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from sixsigma.capability import capability
+    >>> from sixsigma.plot.capability import capability_histogram
+    >>> x = np.random.default_rng(2).normal(10, 0.2, size=100)
+    >>> ax = capability_histogram(capability(x, lsl=9.0, usl=11.0))
+    >>> sorted(line.get_gid() for line in ax.lines)
+    ['fit-overall', 'fit-within', 'lsl', 'usl']
+    >>> plt.close("all")
+    """
+    import matplotlib.pyplot as plt
+
+    if isinstance(result, TransformedCapability):
+        result = result.transformed
+    if not isinstance(result, Capability | PercentileCapability):
+        raise ParameterError("capability_histogram: result must be a capability result; got "
+                             f"{type(result).__name__}.")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8.0, 5.0), layout="constrained")
+    x = np.asarray(result.values, dtype=float)
+    ax.hist(x, bins=bins, density=True, color="#c6dbef", edgecolor="white", gid="histogram")
+    specs = [v for v in (result.lsl, result.usl) if v is not None]
+    lo = min([float(x.min()), *specs])
+    hi = max([float(x.max()), *specs])
+    pad = 0.05 * (hi - lo)
+    grid = np.linspace(lo - pad, hi + pad, 400)
+    if isinstance(result, Capability):
+        ax.plot(grid, stats.norm.pdf(grid, result.mean, result.sigma_within),
+                color=WITHIN_COLOR, lw=1.8, gid="fit-within", label="within")
+        ax.plot(grid, stats.norm.pdf(grid, result.mean, result.sigma_overall),
+                color=OVERALL_COLOR, lw=1.5, ls="--", gid="fit-overall", label="overall")
+        target = result.target
+    else:
+        ax.plot(grid, result.frozen().pdf(grid), color=WITHIN_COLOR, lw=1.8, gid="fit",
+                label=f"{result.distribution} fit")
+        target = None
+    for name, v, color in (("lsl", result.lsl, SPEC_COLOR), ("usl", result.usl, SPEC_COLOR),
+                           ("target", target, TARGET_COLOR)):
+        if v is not None:
+            ax.axvline(v, color=color, ls="--" if name != "target" else ":", lw=1.5,
+                       gid=name, label=name.upper())
+    if show_indices:
+        ax.text(0.98, 0.97, _indices_text(result), transform=ax.transAxes, ha="right",
+                va="top", fontsize=9, family="monospace", gid="indices",
+                bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.85})
+    ax.set_xlabel(result.value)
+    ax.set_ylabel("Density")
+    ax.set_title("Capability histogram")
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    return ax
+
+
+def _probability_plot(res: Capability, ax: Axes) -> None:
+    x = np.sort(np.asarray(res.values, dtype=float))
+    n = x.size
+    ranks = (np.arange(1, n + 1) - 0.3) / (n + 0.4)   # Benard's median ranks (Minitab)
+    if n > 2000:
+        keep = np.unique(np.linspace(0, n - 1, 2000).round().astype(int))
+        x, ranks = x[keep], ranks[keep]
+    z = stats.norm.ppf(ranks)
+    ax.plot(x, z, ls="none", marker="o", ms=3, color=WITHIN_COLOR,
+            gid="probability-points")
+    line = np.array([x.min(), x.max()])
+    ax.plot(line, (line - res.mean) / res.sigma_overall, color=SPEC_COLOR, lw=1.2,
+            gid="probability-line")
+    p = res.normality.ad_p_value
+    ax.set_title("Normal probability plot" + (f" (AD p = {p:.3g})" if p is not None else ""))
+    ax.set_xlabel(res.value)
+    ax.set_ylabel("Normal score")
+
+
+def _last_subgroups(res: Capability, ax: Axes) -> None:
+    x = np.asarray(res.values, dtype=float)
+    if res.groups is None:
+        m = min(LAST_SUBGROUPS, x.size)
+        pos = np.arange(x.size - m, x.size) + 1
+        ax.plot(pos, x[-m:], marker="o", ms=3, color=WITHIN_COLOR, gid="last-subgroups")
+        ax.set_xlabel("Observation")
+        ax.set_title(f"Last {m} observations")
+    else:
+        g = np.asarray(res.groups)
+        k = int(g.max()) + 1
+        first = max(0, k - LAST_SUBGROUPS)
+        sel = g >= first
+        ax.plot(g[sel] + 1, x[sel], ls="none", marker="+", color=WITHIN_COLOR,
+                gid="last-subgroups")
+        ax.set_xlabel("Subgroup")
+        ax.set_title(f"Last {k - first} subgroups")
+    ax.set_ylabel(res.value)
+
+
+def capability_sixpack(result: Capability, fig: Figure | None = None) -> tuple[Axes, ...]:
+    """One-figure capability summary in the spirit of Minitab's sixpack.
+
+    Six panels: the location chart (X-bar or I) and the dispersion chart (R, S or MR) the
+    within sigma came from, the last 25 subgroups (or observations), the capability
+    histogram, a normal probability plot (Benard median ranks, line of the fitted normal),
+    and the indices with their intervals.
+
+    Parameters
+    ----------
+    result : Capability
+        A normal-theory capability study (:func:`sixsigma.capability.capability`); for a
+        transformed study pass ``result.transformed``.
+    fig : matplotlib.figure.Figure, optional
+        Figure to draw into (it is cleared); a new one when omitted.
+
+    Returns
+    -------
+    tuple of six Axes
+        (location chart, dispersion chart, last subgroups, histogram, probability plot,
+        indices panel).
+
+    Raises
+    ------
+    ParameterError
+        ``result`` is not a :class:`~sixsigma.capability.Capability`.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from sixsigma.capability import capability
+    >>> from sixsigma.plot.capability import capability_sixpack
+    >>> x = np.random.default_rng(2).normal(10, 0.2, size=100)
+    >>> axes = capability_sixpack(capability(x, lsl=9.0, usl=11.0))
+    >>> len(axes), axes[0].get_title()
+    (6, 'Individuals (I) chart')
+    >>> plt.close("all")
+    """
+    import matplotlib.pyplot as plt
+
+    from sixsigma.plot.control_chart import control_chart
+
+    if isinstance(result, TransformedCapability):
+        result = result.transformed
+    if not isinstance(result, Capability):
+        raise ParameterError("capability_sixpack: result must be a Capability; got "
+                             f"{type(result).__name__}.")
+    if fig is None:
+        fig = plt.figure(figsize=(14.0, 10.0), layout="constrained")
+    else:
+        fig.clear()
+    grid = fig.subplots(3, 2)
+    loc, disp, last = grid[0, 0], grid[1, 0], grid[2, 0]
+    hist, prob, text = grid[0, 1], grid[1, 1], grid[2, 1]
+    control_chart(result.chart, axes=(loc, disp), annotate=False, zones=False)
+    _last_subgroups(result, last)
+    capability_histogram(result, ax=hist)
+    _probability_plot(result, prob)
+    text.axis("off")
+    pct = f"{result.confidence:.0%}"
+    rows = [f"{'index':<6}{'estimate':>9}{pct + ' CI':>20}"]
+    for name, est in result.indices.items():
+        if est is not None:
+            lo, hi = result.intervals[name]
+            rows.append(f"{name:<6}{est:>9.3f}   [{lo:.3f}, {hi:.3f}]")
+    rows += ["", f"sigma within  {result.sigma_within:.4g} ({result.sigma_method})",
+             f"sigma overall {result.sigma_overall:.4g}",
+             f"PPM exp. within {result.ppm['expected_within_total']:.1f}, "
+             f"overall {result.ppm['expected_overall_total']:.1f}",
+             f"PPM observed {result.ppm['observed_total']:.1f}"]
+    if result.normality.doubtful:
+        rows.append("normality doubtful: see notes")
+    text.text(0.0, 1.0, "\n".join(rows), va="top", ha="left", family="monospace",
+              fontsize=9, transform=text.transAxes, gid="indices")
+    text.set_title("Capability indices")
+    fig.suptitle(f"Process capability sixpack: {result.value}")
+    return loc, disp, last, hist, prob, text

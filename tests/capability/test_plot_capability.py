@@ -1,0 +1,64 @@
+"""Capability plots: the Axes artists are inspected, never the pixels."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from conftest import load  # noqa: E402
+from sixsigma.capability import capability, percentile_capability  # noqa: E402
+from sixsigma.errors import ParameterError  # noqa: E402
+from sixsigma.plot.capability import capability_histogram, capability_sixpack  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+def gids(ax):
+    return sorted(str(a.get_gid()) for a in [*ax.lines, *ax.texts] if a.get_gid())
+
+
+def test_histogram_normal_with_target():
+    rings = load("pistonrings")
+    res = capability(rings[rings.phase == "trial"], "diameter_mm", lsl=73.95, usl=74.05,
+                     target=74.0, subgroup="subgroup")
+    ax = capability_histogram(res)
+    assert gids(ax) == ["fit-overall", "fit-within", "indices", "lsl", "target", "usl"]
+    lsl = [line for line in ax.lines if line.get_gid() == "lsl"][0]
+    assert list(lsl.get_xdata()) == [73.95, 73.95]
+    text = [t for t in ax.texts if t.get_gid() == "indices"][0].get_text()
+    assert f"Cpk = {res.cpk:.2f}" in text
+
+
+def test_histogram_percentile_fit():
+    x = np.random.default_rng(3).lognormal(4.3, 0.5, size=200)
+    ax = capability_histogram(percentile_capability(x, usl=300.0))
+    assert gids(ax) == ["fit", "indices", "usl"]
+    with pytest.raises(ParameterError):
+        capability_histogram("not a result")  # type: ignore[arg-type]
+
+
+def test_sixpack_panels():
+    rings = load("pistonrings")
+    res = capability(rings[rings.phase == "trial"], "diameter_mm", lsl=73.95, usl=74.05,
+                     subgroup="subgroup")
+    axes = capability_sixpack(res)
+    assert len(axes) == 6
+    loc, disp, last, hist, prob, text = axes
+    assert loc.get_title() == "X-bar chart" and disp.get_ylabel() == "Subgroup range"
+    pts = [line for line in last.lines if line.get_gid() == "last-subgroups"][0]
+    assert len(pts.get_xdata()) == 125                 # 25 subgroups of 5
+    assert [line.get_gid() for line in prob.lines] == ["probability-points",
+                                                        "probability-line"]
+    assert "cpk" in [t for t in text.texts if t.get_gid() == "indices"][0].get_text()
+    individuals = capability(np.random.default_rng(1).normal(size=60), lsl=-4, usl=4)
+    axes = capability_sixpack(individuals)
+    assert axes[2].get_title() == "Last 25 observations"
