@@ -5,6 +5,21 @@ matplotlib is imported only when a plot is drawn.
 
 from sixsigma.plot.capability import capability_histogram, capability_sixpack
 from sixsigma.plot.control_chart import control_chart
+from sixsigma.plot.msa import (
+    agreement_by_appraiser,
+    agreement_rounds,
+    gage_rr_components,
+    kappa_by_category,
+)
 from sixsigma.plot.pareto import pareto_chart
 
-__all__ = ["capability_histogram", "capability_sixpack", "control_chart", "pareto_chart"]
+__all__ = [
+    "agreement_by_appraiser",
+    "agreement_rounds",
+    "capability_histogram",
+    "capability_sixpack",
+    "control_chart",
+    "gage_rr_components",
+    "kappa_by_category",
+    "pareto_chart",
+]

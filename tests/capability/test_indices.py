@@ -25,11 +25,11 @@ import math
 
 import numpy as np
 import pytest
+from refdata import load
 from scipy import stats
 
 import sixsigma.capability
 import sixsigma.spc
-from conftest import load
 from sixsigma.capability import capability, capability_indices, capability_intervals
 from sixsigma.errors import (
     ColumnError,

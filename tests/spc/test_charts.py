@@ -351,7 +351,7 @@ def test_repr_html_escapes_labels():
 
 
 def test_phase1_and_stage_columns_on_subgrouped_rows():
-    from conftest import load
+    from refdata import load
 
     rings = load("pistonrings").assign(trial=lambda d: d.phase.eq("trial"),
                                        period=lambda d: np.where(d.subgroup <= 20, "A", "B"))

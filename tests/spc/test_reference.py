@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from refdata import load
 
 import sixsigma as ss
-from conftest import load
 from sixsigma.constants import c4, d2
 
 EXACT = 1e-9

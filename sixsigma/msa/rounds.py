@@ -1,0 +1,347 @@
+"""Agreement over calibration rounds.
+
+A kappa (or alpha) per round with its interval, as a chartable series, and a test of
+whether two rounds differ (did the recalibration work?).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from scipy import stats
+
+from sixsigma._frames import as_table, show
+from sixsigma._result import frozen_array, html_table
+from sixsigma.errors import InsufficientDataError, ParameterError
+from sixsigma.msa._common import check_confidence, key_column, result_dict, z_quantile
+from sixsigma.msa.kappa import fleiss_kappa
+from sixsigma.msa.krippendorff import krippendorff_alpha
+
+if TYPE_CHECKING:
+    from sixsigma.spc.chart import ChartPair
+
+__all__ = ["AgreementSeries", "RoundComparison", "agreement_by_round", "compare_rounds"]
+
+Statistic = Literal["fleiss", "krippendorff"]
+
+
+@dataclass(frozen=True, eq=False)
+class AgreementSeries:
+    """One agreement statistic per calibration round.
+
+    Attributes
+    ----------
+    rounds : numpy.ndarray
+        The round labels, sorted.
+    estimate, lower, upper, se : numpy.ndarray
+        The statistic per round, its interval and standard error (Fleiss: jackknife over
+        items; Krippendorff: bootstrap over units).
+    n_items : numpy.ndarray
+        Items per round.
+    statistic : str
+        "fleiss" or "krippendorff".
+    """
+
+    rounds: NDArray[Any]
+    estimate: NDArray[np.float64]
+    lower: NDArray[np.float64]
+    upper: NDArray[np.float64]
+    se: NDArray[np.float64]
+    n_items: NDArray[np.int64]
+    statistic: str
+    confidence: float
+    ci_method: str
+    kind: str = "agreement_series"
+
+    def __post_init__(self) -> None:
+        for name in ("rounds", "estimate", "lower", "upper", "se", "n_items"):
+            object.__setattr__(self, name, frozen_array(getattr(self, name)))
+
+    def __len__(self) -> int:
+        return int(self.rounds.size)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Columns round, estimate, lower, upper, se, n_items."""
+        return pd.DataFrame({"round": self.rounds, "estimate": self.estimate,
+                             "lower": self.lower, "upper": self.upper, "se": self.se,
+                             "n_items": self.n_items})
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe dict."""
+        return result_dict(self)
+
+    def control_chart(self, **kwargs: Any) -> ChartPair:
+        """An individuals / moving-range chart of the per-round estimates.
+
+        Keyword arguments go to :func:`sixsigma.spc.imr` (e.g. ``rules="nelson"``,
+        ``phase1=8``). A drift in shared understanding then shows as any special cause.
+        """
+        from sixsigma.spc import imr
+
+        return imr(self.to_frame(), value="estimate", label="round", **kwargs)
+
+    def summary(self) -> str:
+        """A short text summary."""
+        name = "Fleiss' kappa" if self.statistic == "fleiss" else "Krippendorff's alpha"
+        lo = int(np.nanargmin(self.estimate)) if np.isfinite(self.estimate).any() else 0
+        return (f"{name} over {self.rounds.size} rounds: first {self.estimate[0]:.3f}, last "
+                f"{self.estimate[-1]:.3f}, lowest {self.estimate[lo]:.3f} in round "
+                f"{self.rounds[lo]!s}")
+
+    def _repr_html_(self) -> str:
+        return html_table(self.to_frame(), caption=self.summary())
+
+
+def _one(
+    frame: pd.DataFrame, statistic: str, confidence: float, level: str, n_boot: int, seed: int,
+    categories: Sequence[Any] | None,
+) -> tuple[float, float, float, float, int]:
+    if statistic == "fleiss":
+        f = fleiss_kappa(frame, "item", "rater", "rating", categories=categories,
+                         confidence=confidence)
+        return f.kappa, f.ci[0], f.ci[1], f.se, f.n_items
+    a = krippendorff_alpha(frame, "item", "rater", "rating", level,  # type: ignore[arg-type]
+                           categories=categories, confidence=confidence, n_boot=n_boot,
+                           seed=seed)
+    return a.alpha, a.ci[0], a.ci[1], a.se, a.n_units
+
+
+def _split(
+    data: Any, round: str, item: str, rater: str, rating: str, caller: str
+) -> tuple[NDArray[Any], dict[Any, pd.DataFrame]]:
+    table = as_table(data, caller=caller)
+    table.require(round, item, rater, rating)
+    rounds = key_column(table, round)
+    frame = pd.DataFrame({"round": rounds, "item": key_column(table, item),
+                          "rater": key_column(table, rater), "rating": table.raw(rating)})
+    keys = np.asarray(pd.unique(pd.Series(rounds, copy=False)))
+    try:
+        keys = np.sort(keys)
+    except TypeError:
+        pass
+    groups = {key: g.drop(columns="round") for key, g in frame.groupby("round", sort=False)}
+    return keys, groups
+
+
+def agreement_by_round(
+    data: Any,
+    round: str,  # noqa: A002 - the column is called round in the calibration schema
+    item: str,
+    rater: str,
+    rating: str,
+    statistic: Statistic = "fleiss",
+    *,
+    level: str = "nominal",
+    categories: Sequence[Any] | None = None,
+    confidence: float = 0.95,
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> AgreementSeries:
+    """Fleiss' kappa or Krippendorff's alpha per calibration round, with intervals.
+
+    Parameters
+    ----------
+    data : dataframe or dict
+        One row per rating. Within a round each rater rates an item once: filter one
+        trial (``cal[cal.trial == 1]``) when raters rated items twice.
+    round, item, rater, rating : str
+        Columns.
+    statistic : {"fleiss", "krippendorff"}
+        Fleiss' kappa (jackknife interval over items) or Krippendorff's alpha (bootstrap
+        interval over units, ``n_boot`` resamples seeded by ``seed``).
+    level : str
+        Krippendorff's metric ("nominal", "ordinal", "interval", "ratio").
+    categories : sequence, optional
+        Declared categories, so that every round uses the same set.
+    confidence : float
+        Level of the intervals.
+    n_boot, seed : int
+        Bootstrap settings (Krippendorff only).
+
+    Returns
+    -------
+    AgreementSeries
+        ``to_frame()`` gives round, estimate, lower, upper; ``control_chart()`` an I-MR
+        chart of the estimates; :func:`sixsigma.plot.msa.agreement_rounds` draws it.
+
+    Raises
+    ------
+    sixsigma.errors.ParameterError
+        Unknown statistic.
+    sixsigma.errors.InsufficientDataError, InputError
+        As :func:`fleiss_kappa` / :func:`krippendorff_alpha` within a round; the message
+        names the round.
+
+    Examples
+    --------
+    >>> d = {"round": [1] * 6 + [2] * 6, "item": [1, 1, 2, 2, 3, 3] * 2,
+    ...      "rater": ["a", "b"] * 6,
+    ...      "rating": ["x", "x", "y", "y", "x", "y", "x", "x", "y", "y", "x", "x"]}
+    >>> s = ss.msa.agreement_by_round(d, "round", "item", "rater", "rating")
+    >>> [round(float(v), 3) for v in s.estimate]
+    [0.333, 1.0]
+    """
+    caller = "agreement_by_round"
+    if statistic not in ("fleiss", "krippendorff"):
+        raise ParameterError(f"{caller}: statistic must be 'fleiss' or 'krippendorff'; got "
+                             f"{statistic!r}.")
+    confidence = check_confidence(confidence, caller)
+    keys, groups = _split(data, round, item, rater, rating, caller)
+    if categories is None:
+        from sixsigma.msa._common import category_order
+
+        pool = np.concatenate([g["rating"].to_numpy() for g in groups.values()])
+        pool = pool[~pd.Series(pool).isna().to_numpy()]
+        categories = category_order(pool, None, caller=caller)
+    rows = []
+    for key in keys:
+        try:
+            rows.append(_one(groups[key], statistic, confidence, level, n_boot, seed,
+                             categories))
+        except (InsufficientDataError, ValueError) as err:
+            raise type(err)(f"{caller}: round {show(key)}: {err}") from err
+    est, lo, hi, se, n = (np.array(col) for col in zip(*rows, strict=True))
+    method = "jackknife_items" if statistic == "fleiss" else "bootstrap_units_percentile"
+    return AgreementSeries(rounds=keys, estimate=est.astype(float), lower=lo.astype(float),
+                           upper=hi.astype(float), se=se.astype(float),
+                           n_items=n.astype(np.int64), statistic=statistic,
+                           confidence=confidence, ci_method=method)
+
+
+@dataclass(frozen=True)
+class RoundComparison:
+    """Two rounds' agreement compared: difference = second - first.
+
+    Attributes
+    ----------
+    first, second : object
+        The round labels.
+    estimate_first, estimate_second, se_first, se_second : float
+    difference, se_difference : float
+        second - first, and sqrt(se_first^2 + se_second^2) (independent rounds).
+    ci : tuple of float
+        difference -/+ z * se_difference.
+    z, p_value : float
+        Two-sided z test of equal agreement.
+    method : str
+        "z_independent_se".
+    """
+
+    first: Any
+    second: Any
+    estimate_first: float
+    estimate_second: float
+    se_first: float
+    se_second: float
+    difference: float
+    se_difference: float
+    ci: tuple[float, float]
+    z: float
+    p_value: float
+    statistic: str
+    confidence: float
+    method: str = "z_independent_se"
+    kind: str = "round_comparison"
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row with every field."""
+        d = self.to_dict()
+        d["lower"], d["upper"] = d.pop("ci")
+        return pd.DataFrame([d])
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe dict."""
+        return result_dict(self)
+
+    def summary(self) -> str:
+        """A short text summary."""
+        return (f"round {self.second!s} vs {self.first!s}: {self.estimate_second:.3f} vs "
+                f"{self.estimate_first:.3f}, difference {self.difference:+.3f} "
+                f"({self.confidence:.0%} CI {self.ci[0]:+.3f} to {self.ci[1]:+.3f}), "
+                f"z = {self.z:.2f}, p = {self.p_value:.4g} [{self.method}]")
+
+    def _repr_html_(self) -> str:
+        return html_table(self.to_frame(), caption="Comparison of two rounds")
+
+
+def compare_rounds(
+    data: Any,
+    round: str,  # noqa: A002
+    item: str,
+    rater: str,
+    rating: str,
+    first: Any,
+    second: Any,
+    statistic: Statistic = "fleiss",
+    *,
+    level: str = "nominal",
+    categories: Sequence[Any] | None = None,
+    confidence: float = 0.95,
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> RoundComparison:
+    """Test whether agreement differs between two rounds (z test on the difference).
+
+    The rounds rate different golden items (or the same items at different times), so
+    their estimates are treated as independent: z = (k2 - k1) / sqrt(se1^2 + se2^2), with
+    the standard errors of :func:`agreement_by_round` (jackknife for Fleiss' kappa,
+    bootstrap for Krippendorff's alpha). Named ``method="z_independent_se"``.
+
+    Parameters
+    ----------
+    data, round, item, rater, rating, statistic, level, categories, confidence, n_boot, seed
+        As :func:`agreement_by_round`.
+    first, second : object
+        The two round labels.
+
+    Returns
+    -------
+    RoundComparison
+
+    Raises
+    ------
+    sixsigma.errors.ParameterError
+        A round label not in the data.
+
+    Examples
+    --------
+    >>> d = {"round": [1] * 8 + [2] * 8, "item": [1, 1, 2, 2, 3, 3, 4, 4] * 2,
+    ...      "rater": ["a", "b"] * 8,
+    ...      "rating": list("xxyyxyyx") + list("xxyyxxyy")}
+    >>> c = ss.msa.compare_rounds(d, "round", "item", "rater", "rating", 1, 2)
+    >>> round(c.difference, 3)
+    1.0
+    """
+    caller = "compare_rounds"
+    confidence = check_confidence(confidence, caller)
+    keys, groups = _split(data, round, item, rater, rating, caller)
+    for label in (first, second):
+        if label not in groups:
+            raise ParameterError(f"{caller}: round {label!r} is not in column {round!r}; "
+                                 f"rounds are {', '.join(show(k) for k in keys[:12])}.")
+    if categories is None:
+        from sixsigma.msa._common import category_order
+
+        pool = np.concatenate([groups[first]["rating"].to_numpy(),
+                               groups[second]["rating"].to_numpy()])
+        pool = pool[~pd.Series(pool).isna().to_numpy()]
+        categories = category_order(pool, None, caller=caller)
+    e1, _, _, s1, _ = _one(groups[first], statistic, confidence, level, n_boot, seed,
+                           categories)
+    e2, _, _, s2, _ = _one(groups[second], statistic, confidence, level, n_boot, seed,
+                           categories)
+    diff = e2 - e1
+    se = float(np.hypot(s1, s2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = diff / se if se > 0 else float("nan")
+    p = float(2 * stats.norm.sf(abs(z))) if np.isfinite(z) else float("nan")
+    half = z_quantile(confidence) * se
+    return RoundComparison(first=first, second=second, estimate_first=e1, estimate_second=e2,
+                           se_first=s1, se_second=s2, difference=diff, se_difference=se,
+                           ci=(diff - half, diff + half), z=float(z), p_value=p,
+                           statistic=statistic, confidence=confidence)

@@ -1,0 +1,176 @@
+"""Measurement-system plots.
+
+Agreement by appraiser, kappa by category, gage R&R components and agreement over
+calibration rounds.
+
+Each function reads a result of :mod:`sixsigma.msa` and returns the Axes; matplotlib is
+imported inside. Artists carry a ``gid`` naming their role (``"percent"``,
+``"interval"``, ``"kappa"``, ``"threshold"``, ``"estimate"``, ``"bars-<measure>"``) so
+tests and callers can find them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sixsigma.errors import ParameterError
+from sixsigma.msa.agreement import AttributeAgreement
+from sixsigma.msa.gage import GageRR
+from sixsigma.msa.kappa import FleissKappa
+from sixsigma.msa.rounds import AgreementSeries
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["agreement_by_appraiser", "kappa_by_category", "gage_rr_components",
+           "agreement_rounds"]
+
+KAPPA_GOOD = 0.75
+"""AIAG MSA 4th ed.: kappa above 0.75 indicates good agreement, below 0.40 poor."""
+KAPPA_POOR = 0.40
+
+
+def _axes(ax: Axes | None) -> Axes:
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots()
+    return ax
+
+
+def agreement_by_appraiser(
+    result: AttributeAgreement, table: str = "vs_standard", *, ax: Axes | None = None,
+    **kwargs: Any,
+) -> Axes:
+    """Percent matched per appraiser with its exact interval (Minitab's agreement graph).
+
+    Parameters
+    ----------
+    result : AttributeAgreement
+    table : {"vs_standard", "within"}
+        Which assessment table to draw.
+    ax : matplotlib Axes, optional
+    **kwargs
+        Passed to the marker artist.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if table not in ("vs_standard", "within"):
+        raise ParameterError("agreement_by_appraiser: table must be 'vs_standard' or 'within'.")
+    frame = getattr(result, table)
+    if frame is None:
+        raise ParameterError(f"agreement_by_appraiser: the analysis has no {table!r} table "
+                             "(no standard= or trial= column).")
+    ax = _axes(ax)
+    x = np.arange(len(frame))
+    pct = frame["percent"].to_numpy(dtype=float)
+    ax.vlines(x, frame["lower"].to_numpy(dtype=float), frame["upper"].to_numpy(dtype=float),
+              color="#d62728", gid="interval")
+    ax.plot(x, pct, ls="none", marker="o", color="#1f4e79", gid="percent", **kwargs)
+    ax.set_xticks(x, [str(a) for a in frame["appraiser"]])
+    ax.set_ylim(0, 105)
+    title = "Appraiser vs standard" if table == "vs_standard" else "Within appraisers"
+    ax.set(title=title, xlabel="Appraiser", ylabel="Percent matched")
+    return ax
+
+
+def kappa_by_category(
+    result: AttributeAgreement | FleissKappa, *, ax: Axes | None = None, **kwargs: Any
+) -> Axes:
+    """Horizontal bars of kappa per category, lowest (most ambiguous) at the top.
+
+    Reference lines at 0.75 (good) and 0.40 (poor), the AIAG rule of thumb.
+
+    Parameters
+    ----------
+    result : AttributeAgreement or FleissKappa
+    ax : matplotlib Axes, optional
+    **kwargs
+        Passed to ``barh``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    frame = result.by_category.sort_values("kappa", kind="stable", na_position="last")
+    ax = _axes(ax)
+    y = np.arange(len(frame))[::-1]
+    kap = frame["kappa"].to_numpy(dtype=float)
+    colors = np.where(kap < KAPPA_POOR, "#d62728", np.where(kap < KAPPA_GOOD, "#ff7f0e",
+                                                            "#2ca02c"))
+    ax.barh(y, np.nan_to_num(kap), color=colors.tolist(), gid="kappa", **kwargs)
+    ax.set_yticks(y, [str(c) for c in frame["category"]])
+    for level in (KAPPA_POOR, KAPPA_GOOD):
+        ax.axvline(level, color="#7f7f7f", ls="--", lw=1, gid="threshold")
+    low = float(np.nanmin(kap)) if np.isfinite(kap).any() else 0.0
+    ax.set(title="Kappa by category", xlabel="Fleiss' kappa", xlim=(min(0.0, low) - 0.05, 1.05))
+    return ax
+
+
+def gage_rr_components(
+    result: GageRR, *, ax: Axes | None = None, **kwargs: Any
+) -> Axes:
+    """Grouped bars of % contribution, % study variation (and % tolerance) per source.
+
+    Sources: gage R&R, repeatability, reproducibility, part-to-part (Minitab's
+    "Components of Variation" panel).
+
+    Parameters
+    ----------
+    result : GageRR
+    ax : matplotlib Axes, optional
+    **kwargs
+        Passed to each ``bar`` call.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax)
+    sources = ["gage_rr", "repeatability", "reproducibility", "part"]
+    labels = ["Gage R&R", "Repeat", "Reprod", "Part-to-part"]
+    measures = [m for m in ("pct_contribution", "pct_study_var", "pct_tolerance")
+                if m in result.components.columns]
+    width = 0.8 / len(measures)
+    x = np.arange(len(sources))
+    names = {"pct_contribution": "% Contribution", "pct_study_var": "% Study Var",
+             "pct_tolerance": "% Tolerance"}
+    for j, m in enumerate(measures):
+        vals = result.components.loc[sources, m].to_numpy(dtype=float)
+        ax.bar(x + (j - (len(measures) - 1) / 2) * width, vals, width, label=names[m],
+               gid=f"bars-{m}", **kwargs)
+    ax.set_xticks(x, labels)
+    ax.set(title="Components of variation", ylabel="Percent")
+    ax.legend()
+    return ax
+
+
+def agreement_rounds(
+    series: AgreementSeries, *, ax: Axes | None = None, **kwargs: Any
+) -> Axes:
+    """The agreement statistic per calibration round with its interval bars.
+
+    Parameters
+    ----------
+    series : AgreementSeries
+    ax : matplotlib Axes, optional
+    **kwargs
+        Passed to the line of estimates.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax)
+    x = np.arange(series.rounds.size)
+    ax.vlines(x, series.lower, series.upper, color="#7f7f7f", gid="interval")
+    ax.plot(x, series.estimate, marker="o", color="#1f4e79", gid="estimate", **kwargs)
+    ax.axhline(KAPPA_GOOD, color="#2ca02c", ls="--", lw=1, gid="threshold")
+    ax.set_xticks(x, [str(r) for r in series.rounds])
+    name = "Fleiss' kappa" if series.statistic == "fleiss" else "Krippendorff's alpha"
+    ax.set(title=f"{name} by calibration round", xlabel="Round", ylabel=name)
+    return ax
