@@ -38,6 +38,7 @@ RESULTS = HERE / "RESULTS.md"
 # name -> module in bench/. Add later benchmarks (segment scan, process discovery) here.
 BENCHMARKS: dict[str, str] = {
     "spc": "bench_spc",
+    "datasets": "bench_datasets",
 }
 
 HEADER_START, HEADER_END = "<!-- bench:header -->", "<!-- /bench:header -->"

@@ -51,6 +51,7 @@ ERROR_TYPES: tuple[str, ...] = ("over_enforcement", "under_enforcement", "wrong_
 AUDIT_COLUMNS: dict[str, str] = {
     "item_id": "unique id of the content item",
     "decided_at": "when the moderator decided (datetime)",
+    "day": "decided_at floored to the day",
     "queue": "work queue",
     "region": "region (NA, EMEA, APAC, LATAM)",
     "market": "market, nested in region",

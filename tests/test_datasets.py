@@ -20,7 +20,7 @@ COLUMNS = ["day", "audited", "errors", "over_enforcement", "under_enforcement",
 
 
 def test_list():
-    assert datasets.list() == ["daily_audits"]
+    assert "daily_audits" in datasets.list()
 
 
 def test_load_daily_audits_columns_and_dtypes():
@@ -106,6 +106,6 @@ def test_dataset_is_frozen():
 
 @pytest.mark.parametrize("name", ["daily_audit", "", "DAILY_AUDITS", None])
 def test_unknown_name(name):
-    with pytest.raises(ParameterError, match="available: 'daily_audits'") as info:
+    with pytest.raises(ParameterError, match="available: .*'daily_audits'") as info:
         datasets.load(name)  # type: ignore[arg-type]
     assert isinstance(info.value, ValueError)

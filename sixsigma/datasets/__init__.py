@@ -1,15 +1,21 @@
 """Built-in example datasets: small, synthetic, seeded, with their injected causes recorded.
 
-Each dataset is a :class:`Dataset`: the audit table, optionally an event log and a change
-log, and ``truth``, the root causes that were injected (which metric, from which day, how
-large), so that analyses can be checked against known answers. The data files ship inside
-the package and are read with :mod:`importlib.resources`, so they work from a wheel.
+Each dataset is a :class:`Dataset`: the audit table, optionally an event log, a change log
+and a QA calibration exercise, and ``truth``, the root causes that were injected (which
+segment, which process step, from which day, how large), so that analyses can be checked
+against known answers. The data files ship inside the package and are read with
+:mod:`importlib.resources`, so they work from a wheel.
+
+* ``daily_audits``: 120 days of daily QA aggregates of one queue (one injected shift);
+* the moderation scenarios ``policy_update``, ``escalation_handoff``,
+  ``classifier_threshold``, ``weekend_staffing`` and ``baseline``: audit records, event log
+  and calibration exercise from :func:`generate_moderation` (see ``datasets/README.md``).
 
 Examples
 --------
 >>> import sixsigma.datasets as datasets
->>> datasets.list()
-['daily_audits']
+>>> datasets.list()[:3]
+['baseline', 'classifier_threshold', 'daily_audits']
 >>> ds = datasets.load("daily_audits")
 >>> ds.audits.shape, ds.audits["day"].dtype.kind  # "M": datetime64
 ((120, 7), 'M')
@@ -19,39 +25,18 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable
-from dataclasses import dataclass
+from functools import partial
 from importlib import resources
-from typing import Any
 
 import pandas as pd
 
+from sixsigma.datasets._dataset import Dataset
+from sixsigma.datasets.generator import generate_moderation
+from sixsigma.datasets.scenarios import SCENARIOS
+from sixsigma.datasets.shipped import read_scenario
 from sixsigma.errors import ParameterError
 
-__all__ = ["Dataset", "list", "load"]
-
-
-@dataclass(frozen=True)
-class Dataset:
-    """A bundled dataset and the ground truth of what was injected into it.
-
-    Attributes
-    ----------
-    audits : pandas.DataFrame
-        The audit table (one row per day for aggregated data, per decision for records).
-    events : pandas.DataFrame or None
-        An event log (case, activity, timestamp), when the dataset has one.
-    truth : tuple of dict
-        The injected causes: ``cause``, ``metric``, ``from_day`` (ISO date), ``before`` and
-        ``after`` (the true values).
-    changes : pandas.DataFrame or None
-        A change log with columns ``date`` (datetime64) and ``event``: can be passed as
-        ``stage=`` to the control charts.
-    """
-
-    audits: pd.DataFrame
-    events: pd.DataFrame | None = None
-    truth: tuple[dict[str, Any], ...] = ()
-    changes: pd.DataFrame | None = None
+__all__ = ["Dataset", "generate_moderation", "list", "load"]
 
 
 def _read_csv(name: str, dates: builtins.list[str]) -> pd.DataFrame:
@@ -72,7 +57,10 @@ def _daily_audits() -> Dataset:
                    changes=_read_csv("changes.csv", ["date"]))
 
 
-_LOADERS: dict[str, Callable[[], Dataset]] = {"daily_audits": _daily_audits}
+_LOADERS: dict[str, Callable[[], Dataset]] = {
+    "daily_audits": _daily_audits,
+    **{name: partial(read_scenario, name) for name in SCENARIOS},
+}
 
 
 def list() -> builtins.list[str]:  # noqa: A001 - the public name is part of the contract
@@ -98,9 +86,14 @@ def load(name: str) -> Dataset:
     Parameters
     ----------
     name : str
-        One of :func:`list`: ``"daily_audits"`` is 120 days of QA audits of a moderation
+        One of :func:`list`. ``"daily_audits"`` is 120 days of QA audits of a moderation
         queue (audited, errors by type, median handle time) with a change log and one
-        injected shift (see ``sixsigma/datasets/README.md``).
+        injected shift (see ``sixsigma/datasets/README.md``). ``"policy_update"``,
+        ``"escalation_handoff"``, ``"classifier_threshold"``, ``"weekend_staffing"`` and
+        ``"baseline"`` are the shipped moderation scenarios: audit records, event log,
+        calibration exercise, change log and truth, equal to
+        ``generate_moderation(name, seed=20260105, days=90, daily_volume=3000)``
+        (see ``datasets/README.md``).
 
     Returns
     -------
@@ -111,6 +104,10 @@ def load(name: str) -> Dataset:
     ------
     ParameterError
         ``name`` is not a bundled dataset; the message lists the available names.
+
+    See Also
+    --------
+    generate_moderation : the same scenarios at any size and seed.
 
     Examples
     --------
@@ -125,6 +122,15 @@ def load(name: str) -> Dataset:
     ['baseline', 'Policy update: hate speech v3']
     >>> ds.truth[0]["from_day"], ds.truth[0]["after"]
     ('2026-03-26', 0.07)
+
+    A moderation scenario, with its injected cause:
+
+    >>> ds = datasets.load("escalation_handoff")
+    >>> ds.audits.shape, ds.events.shape, ds.calibration.shape
+    ((13405, 18), (82859, 4), (3840, 9))
+    >>> cause = ds.truth[0]
+    >>> cause["segment"], cause["step"], cause["start_day"], cause["effect"]["after"]
+    ({'market': 'BR'}, 'escalate_l2', '2026-02-19', 0.3)
     """
     loader = _LOADERS.get(name) if isinstance(name, str) else None
     if loader is None:
