@@ -1,0 +1,23 @@
+"""Fixtures: the bundled example case, and the same case with every gate's evidence attached."""
+
+from __future__ import annotations
+
+import pytest
+from _cases import build_complete, example_text
+
+import dmaic
+
+_COMPLETE: list[dmaic.Project] = []
+
+
+@pytest.fixture
+def complete() -> dmaic.Project:
+    """A fresh copy of the complete case (built once per session)."""
+    if not _COMPLETE:
+        _COMPLETE.append(build_complete())
+    return _COMPLETE[0].model_copy(deep=True)
+
+
+@pytest.fixture
+def example() -> dmaic.Project:
+    return dmaic.loads(example_text())
