@@ -39,6 +39,7 @@ RESULTS = HERE / "RESULTS.md"
 BENCHMARKS: dict[str, str] = {
     "spc": "bench_spc",
     "datasets": "bench_datasets",
+    "rootcause": "bench_rootcause",
 }
 
 HEADER_START, HEADER_END = "<!-- bench:header -->", "<!-- /bench:header -->"

@@ -17,6 +17,7 @@ from sixsigma import (
     msa,
     pareto,
     plot,
+    rootcause,
     sampling,
     spc,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "pareto",
     "plot",
     "read",
+    "rootcause",
     "sampling",
     "spc",
 ]

@@ -12,6 +12,7 @@ from sixsigma.plot.msa import (
     kappa_by_category,
 )
 from sixsigma.plot.pareto import pareto_chart
+from sixsigma.plot.rootcause import funnel_plot, segment_bars
 
 __all__ = [
     "agreement_by_appraiser",
@@ -19,7 +20,9 @@ __all__ = [
     "capability_histogram",
     "capability_sixpack",
     "control_chart",
+    "funnel_plot",
     "gage_rr_components",
     "kappa_by_category",
     "pareto_chart",
+    "segment_bars",
 ]

@@ -1,0 +1,134 @@
+"""Root-cause drawings: the funnel plot and the segment bar chart.
+
+Both only read a result (:class:`~sixsigma.rootcause.Funnel`,
+:class:`~sixsigma.rootcause.SegmentScan`); matplotlib is imported inside the functions.
+Artists carry a ``gid`` naming their role (``"units"``, ``"target"``, ``"limit2"``,
+``"limit3"``, ``"flagged"``, ``"segments"``, ``"rest-rate"``), so tests and callers can find
+them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sixsigma.errors import ParameterError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from sixsigma.rootcause import Funnel, SegmentScan
+
+__all__ = ["funnel_plot", "segment_bars"]
+
+FLAG_COLOR = "#d62728"
+POINT_COLOR = "#1f4e79"
+LIMIT_COLOR = "#7f7f7f"
+
+
+def funnel_plot(result: Funnel, ax: Axes | None = None, *, label_flagged: bool = True) -> Axes:
+    """Draw a funnel plot: each unit's rate against its volume, with 2- and 3-sigma limits.
+
+    Parameters
+    ----------
+    result : Funnel
+        The result of :func:`sixsigma.rootcause.funnel`.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when None.
+    label_flagged : bool
+        Write the names of the units outside their 3-sigma limits.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sixsigma.plot.rootcause import funnel_plot
+    >>> f = ss.rootcause.funnel(pd.DataFrame({"u": list("abcd"), "d": [1, 2, 9, 3],
+    ...                                       "n": [50, 80, 90, 60]}), "d", "n", "u")
+    >>> ax = funnel_plot(f)
+    >>> [line.get_gid() for line in ax.lines][:2]
+    ['target', 'limit2']
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4.5))
+    units, curve = result.units, result.curve
+    ax.axhline(result.p0, color="k", lw=1, gid="target", label=f"target {result.p0:.2%}")
+    for k, style in ((2, "--"), (3, "-")):
+        ax.plot(curve["n"], curve[f"upper{k}"], ls=style, color=LIMIT_COLOR, lw=1,
+                gid=f"limit{k}", label=f"{k} sigma")
+        ax.plot(curve["n"], curve[f"lower{k}"], ls=style, color=LIMIT_COLOR, lw=1,
+                gid=f"limit{k}")
+    out = units["flag"].str.contains("3 sigma").to_numpy()
+    ax.scatter(units["n"][~out], units["rate"][~out], s=18, color=POINT_COLOR, gid="units",
+               zorder=3)
+    ax.scatter(units["n"][out], units["rate"][out], s=28, color=FLAG_COLOR, gid="flagged",
+               zorder=4, label="outside 3 sigma")
+    if label_flagged:
+        for row in units[out].itertuples():
+            ax.annotate(str(row.unit), (row.n, row.rate), textcoords="offset points",
+                        xytext=(4, 4), fontsize=8, color=FLAG_COLOR)
+    adj = "" if result.overdispersion == "none" else f", {result.overdispersion} adjustment"
+    ax.set(xlabel="units (volume)", ylabel=f"{result.defects} rate",
+           title=f"Funnel plot by {result.unit} ({result.limits} limits{adj})")
+    ax.legend(loc="upper right", fontsize=8, frameon=False)
+    return ax
+
+
+def segment_bars(result: SegmentScan, ax: Axes | None = None, *, top: int = 10,
+                 value: str = "rate") -> Axes:
+    """Horizontal bars of the top segments of a scan, the causes highlighted.
+
+    Parameters
+    ----------
+    result : SegmentScan
+        The result of :func:`sixsigma.rootcause.segment_scan`.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when None.
+    top : int
+        How many segments (best first) to draw.
+    value : {"rate", "excess_defects"}
+        What the bars show; with ``"rate"`` each segment's rest rate is marked.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sixsigma.plot.rootcause import segment_bars
+    >>> rows = pd.DataFrame({"q": ["a", "b", "c"] * 2, "m": ["x"] * 3 + ["y"] * 3,
+    ...                      "d": [30, 5, 6, 4, 5, 6], "n": [100] * 6})
+    >>> ax = segment_bars(ss.rootcause.segment_scan(rows, "d", ["q", "m"], size="n"), top=3)
+    >>> len(ax.patches)
+    3
+    """
+    import matplotlib.pyplot as plt
+
+    if value not in ("rate", "excess_defects"):
+        raise ParameterError(f"segment_bars: value must be 'rate' or 'excess_defects'; got "
+                             f"{value!r}.")
+    if top < 1:
+        raise ParameterError(f"segment_bars: top must be >= 1; got {top!r}.")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 0.4 * min(top, len(result.segments)) + 1.2))
+    seg = result.segments.head(top).iloc[::-1]
+    y = np.arange(len(seg))
+    colors: list[Any] = [FLAG_COLOR if s == "cause" else POINT_COLOR for s in seg["status"]]
+    bars = ax.barh(y, seg[value], color=colors, gid="segments")
+    for bar in bars:
+        bar.set_gid("segments")
+    if value == "rate":
+        ax.scatter(seg["rest_rate"], y, marker="|", s=200, color="k", gid="rest-rate",
+                   zorder=3, label="rest of the data")
+        ax.legend(loc="lower right", fontsize=8, frameon=False)
+    ax.set_yticks(y, list(seg["segment"]), fontsize=8)
+    ax.set(xlabel="defect rate" if value == "rate" else "excess defects",
+           title=f"Segments of {result.defect} (causes in red)")
+    return ax

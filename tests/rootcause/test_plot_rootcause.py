@@ -1,0 +1,46 @@
+"""The funnel plot and the segment bars only read the results."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+import sixsigma.rootcause as rc  # noqa: E402
+from sixsigma.errors import ParameterError  # noqa: E402
+from sixsigma.plot.rootcause import funnel_plot, segment_bars  # noqa: E402
+
+from .conftest import simulate  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+def test_funnel_plot_marks_flagged():
+    data = pd.DataFrame({"u": list("abcdef"), "d": [5, 6, 30, 4, 5, 6],
+                         "n": [100, 120, 110, 90, 100, 130]})
+    f = rc.funnel(data, "d", "n", "u")
+    ax = funnel_plot(f)
+    gids = [c.get_gid() for c in ax.collections]
+    assert "flagged" in gids and "units" in gids
+    flagged = ax.collections[gids.index("flagged")]
+    assert flagged.get_offsets().shape[0] == len(f.flagged) == 1
+    assert sum(line.get_gid() == "limit3" for line in ax.lines) == 2
+
+
+def test_segment_bars_highlight_causes():
+    scan = rc.segment_scan(simulate(20_000, 40, {(("queue", "spam"),): 0.06}), "is_error",
+                           ["queue", "market"])
+    fig, ax = plt.subplots()
+    out = segment_bars(scan, ax=ax, top=6)
+    assert out is ax and len(ax.patches) == 6
+    assert ax.get_yticklabels()[-1].get_text() == scan.segments["segment"].iloc[0]
+    with pytest.raises(ParameterError):
+        segment_bars(scan, value="z")
