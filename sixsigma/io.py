@@ -17,7 +17,7 @@ from typing import Any
 
 from sixsigma.errors import ColumnError, InputError, ParameterError
 
-__all__ = ["configure", "connection", "read"]
+__all__ = ["configure", "connection", "read", "reset"]
 
 _STATE: dict[str, Any] = {"con": None, "settings": {}}
 _PARQUET = (".parquet", ".pq", ".parq")
@@ -99,6 +99,14 @@ def configure(
     _STATE["settings"] = settings
     if _STATE["con"] is not None:
         _apply(_STATE["con"], settings)
+
+
+def reset() -> None:
+    """Forget the settings of :func:`configure` and close the connection."""
+    if _STATE["con"] is not None:
+        _STATE["con"].close()
+    _STATE["con"] = None
+    _STATE["settings"] = {}
 
 
 def _files(path: str | os.PathLike[str]) -> tuple[list[str], str]:

@@ -46,16 +46,19 @@ def _aggregate(table: Table, category: str, weight: str | None, by: str | None
     caller = table.caller
     table.require(category, weight, by)
     frame = table.frame
-    checks = [nw.len().alias("_rows"), nw.col(category).is_null().sum().alias("_nullcat")]
+    def count(flag: Any) -> Any:  # Spark cannot sum booleans: count them as integers
+        return flag.cast(nw.Int64).sum()
+
+    checks = [nw.len().alias("_rows"), count(nw.col(category).is_null()).alias("_nullcat")]
     if by is not None:
-        checks.append(nw.col(by).is_null().sum().alias("_nullby"))
+        checks.append(count(nw.col(by).is_null()).alias("_nullby"))
     if weight is not None:
         dtype = frame.collect_schema()[weight]
         if not dtype.is_numeric():
             table.numeric(weight)  # raises NonNumericError naming the first bad row
         w = nw.col(weight)
-        checks += [w.is_null().sum().alias("_nullw"), (w < 0).sum().alias("_negw"),
-                   (w.abs() == float("inf")).sum().alias("_infw")]
+        checks += [count(w.is_null()).alias("_nullw"), count(w < 0).alias("_negw"),
+                   count(w.abs() == float("inf")).alias("_infw")]
     res = frame.select(*checks)
     res = res.collect() if table.lazy else res
     info = {k: res[k][0] for k in res.columns}

@@ -76,3 +76,29 @@ def test_unknown_format_and_bad_settings(tmp_path):
         ss.io.configure(memory_limit="")
     with pytest.raises(ParameterError, match="threads must be at least 1"):
         ss.io.configure(threads=0)
+
+
+def test_a_file_larger_than_the_memory_limit_completes(tmp_path):
+    pytest.importorskip("pyarrow")
+    gen = np.random.default_rng(1)
+    rows = 3_000_000
+    frame = pd.DataFrame({
+        "day": gen.integers(0, 60, rows),
+        "queue": gen.integers(0, 40, rows),
+        "market": gen.integers(0, 30, rows),
+        "item": np.arange(rows),
+        "is_error": (gen.random(rows) < 0.05).astype(np.int64),
+    })
+    path = tmp_path / "big.parquet"
+    frame.to_parquet(path, compression=None)
+    assert path.stat().st_size > 2 * 12 * 2**20  # twice the memory limit below
+    try:
+        ss.io.configure(memory_limit="12MB", temp_directory=tmp_path / "spill")
+        got = ss.spc.laney_p(ss.read(path), defectives="is_error", label="day")
+        scan = ss.rootcause.segment_scan(ss.read(path), defect="is_error",
+                                         dimensions=["queue", "market"])
+    finally:
+        ss.io.reset()
+    want = frame.groupby("day").is_error.agg(["sum", "size"])
+    np.testing.assert_allclose(got.statistic, (want["sum"] / want["size"]).to_numpy())
+    assert scan.segments.n.max() <= rows
