@@ -20,7 +20,7 @@ $(STAMP_DEV): pyproject.toml | $(BIN)/python
 	touch $@ $(STAMP_RUN)
 
 demo: $(STAMP_RUN)
-	$(BIN)/python -m sixsigma.demo --out demo-output
+	$(BIN)/sixsigma demo --out demo-output
 
 pytest: $(STAMP_DEV)
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q

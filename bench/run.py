@@ -40,6 +40,8 @@ BENCHMARKS: dict[str, str] = {
     "spc": "bench_spc",
     "datasets": "bench_datasets",
     "rootcause": "bench_rootcause",
+    "flow": "bench_flow",
+    "scale": "bench_scale",
 }
 
 HEADER_START, HEADER_END = "<!-- bench:header -->", "<!-- /bench:header -->"

@@ -23,6 +23,7 @@ from dmaic.errors import (
 )
 from dmaic.evidence import Evidence, attach, fingerprint
 from dmaic.model import Override, Project
+from dmaic.report import report
 from dmaic.store import json_schema, load, loads
 from dmaic.tollgates import Check, Thresholds, TollgateReport, check_tollgate
 
@@ -30,6 +31,6 @@ __all__ = [
     "Check", "DmaicError", "Evidence", "EvidenceError", "MigrationError", "Override",
     "Project", "RevisionConflictError", "StoreFormatError", "Thresholds",
     "TollgateNotPassedError", "TollgateReport", "attach", "check_tollgate", "errors",
-    "evidence", "fingerprint", "json_schema", "load", "loads", "migrations", "model", "store",
-    "tollgates",
+    "evidence", "fingerprint", "json_schema", "load", "loads", "migrations", "model", "report",
+    "store", "tollgates",
 ]

@@ -24,6 +24,7 @@ __all__ = [
     "ZeroVarianceError",
     "ParameterError",
     "OrderError",
+    "GraphError",
     "SixSigmaWarning",
 ]
 
@@ -74,3 +75,7 @@ class SixSigmaWarning(UserWarning):
 
 class OrderError(InputError):
     """Time keys (labels) are unsorted or duplicated where one row per point is expected."""
+
+
+class GraphError(SixSigmaError, ValueError):
+    """A process map is not a valid flow: unknown or unreachable step, bad routing, trap."""

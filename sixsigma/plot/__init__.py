@@ -5,6 +5,7 @@ matplotlib is imported only when a plot is drawn.
 
 from sixsigma.plot.capability import capability_histogram, capability_sixpack
 from sixsigma.plot.control_chart import control_chart
+from sixsigma.plot.flow import process_map
 from sixsigma.plot.msa import (
     agreement_by_appraiser,
     agreement_rounds,
@@ -24,5 +25,6 @@ __all__ = [
     "gage_rr_components",
     "kappa_by_category",
     "pareto_chart",
+    "process_map",
     "segment_bars",
 ]

@@ -1,0 +1,125 @@
+"""One self-contained HTML report per analysis: chart, capability, Pareto, agreement, flow.
+
+Each function takes a sixsigma result, renders it to HTML (:func:`dmaic.report.render`)
+and, when ``path`` is given, writes it there; it returns the HTML text. The content is
+that of the result's section in the storyboard (:mod:`dmaic.report.sections`).
+
+Examples
+--------
+>>> import sixsigma as ss
+>>> from dmaic.report import chart_report
+>>> ds = ss.datasets.load("daily_audits")
+>>> chart = ss.spc.laney_p(ds.audits, defectives="errors", size="audited", label="day",
+...                        stage=ds.changes)
+>>> html = chart_report(chart, title="Daily error rate")
+>>> html.startswith("<!DOCTYPE html>"), html.count("<svg"), "<script" in html
+(True, 1, False)
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from dmaic.report.render import Page, Section, render, write
+from dmaic.report.sections import hotspots as _hotspots_sections
+from dmaic.report.sections import process_map as _map_sections
+from dmaic.report.sections import sections
+
+__all__ = ["agreement_report", "analysis_report", "capability_report", "chart_report",
+           "flow_report", "hotspots_report", "pareto_report"]
+
+Path = str | os.PathLike[str]
+
+_TITLES = {
+    "control_chart": "Control chart", "chart_pair": "Control chart",
+    "capability": "Process capability", "percentile_capability": "Process capability",
+    "transformed_capability": "Process capability", "sigma_metrics": "Sigma metrics",
+    "pareto": "Pareto analysis", "attribute_agreement": "Attribute agreement",
+    "fleiss_kappa": "Rater agreement", "cohen_kappa": "Rater agreement",
+    "krippendorff_alpha": "Rater agreement", "process_map": "Process map",
+    "hotspots": "Defect hotspots", "segment_scan": "Segment scan",
+}
+
+
+def _page(title: str, subtitle: str, parts: list[Section], kind: str) -> Page:
+    return Page(title=title, subtitle=subtitle, sections=parts, kind=kind)
+
+
+def _finish(page: Page, path: Path | None) -> str:
+    html = render(page, "analysis.html.j2")
+    if path is not None:
+        write(html, path)
+    return html
+
+
+def analysis_report(result: Any, path: Path | None = None, *, title: str | None = None,
+                    subtitle: str = "") -> str:
+    """Report of any sixsigma result with a ``to_dict()`` (dispatch on its ``kind``).
+
+    Parameters
+    ----------
+    result : sixsigma result
+        A control chart, capability study, Pareto, agreement study, process map, hotspot
+        ranking, segment scan, comparison...; other kinds get a table of their numbers.
+    path : str or path, optional
+        Where to write the HTML file.
+    title, subtitle : str, optional
+        Page title (default from the kind) and a line under it.
+
+    Returns
+    -------
+    str
+        The HTML document.
+    """
+    payload = result.to_dict()
+    kind = str(payload.get("kind", getattr(result, "kind", "result")))
+    heading = title or _TITLES.get(kind, kind.replace("_", " ").capitalize())
+    parts = sections(payload, result, "")
+    parts = [Section(**{**p.__dict__, "title": heading}) if i == 0 else p
+             for i, p in enumerate(parts)] if title else parts
+    return _finish(_page(heading, subtitle, parts, kind), path)
+
+
+def chart_report(chart: Any, path: Path | None = None, *, title: str | None = None,
+                 subtitle: str = "") -> str:
+    """Report of a control chart (ControlChart or ChartPair): chart, stages, signals."""
+    return analysis_report(chart, path, title=title, subtitle=subtitle)
+
+
+def capability_report(result: Any, path: Path | None = None, *, title: str | None = None,
+                      subtitle: str = "") -> str:
+    """Report of a capability study (normal, percentile, transformed) or sigma metrics."""
+    return analysis_report(result, path, title=title, subtitle=subtitle)
+
+
+def pareto_report(result: Any, path: Path | None = None, *, title: str | None = None,
+                  subtitle: str = "") -> str:
+    """Report of a Pareto analysis: chart, table, vital few."""
+    return analysis_report(result, path, title=title, subtitle=subtitle)
+
+
+def agreement_report(result: Any, path: Path | None = None, *, title: str | None = None,
+                     subtitle: str = "") -> str:
+    """Report of an agreement study (attribute agreement, Fleiss', Cohen's kappa...)."""
+    return analysis_report(result, path, title=title, subtitle=subtitle)
+
+
+def flow_report(process_map: Any, path: Path | None = None, *, hotspots: Any = None,
+                title: str | None = None, subtitle: str = "") -> str:
+    """Report of a process map (coloured and ringed by ``hotspots`` when given)."""
+    heading = title or "Process map"
+    parts = _map_sections(process_map.to_dict(), process_map, heading,
+                          hotspots.to_dict() if hotspots is not None else None)
+    if hotspots is not None:
+        parts += _hotspots_sections(hotspots.to_dict(), hotspots, "Hotspots")
+    return _finish(_page(heading, subtitle, parts, "process_map"), path)
+
+
+def hotspots_report(result: Any, path: Path | None = None, *, process_map: Any = None,
+                    title: str | None = None, subtitle: str = "") -> str:
+    """Report of a hotspot ranking, drawn on the process map when one is given."""
+    heading = title or "Defect hotspots"
+    parts = _hotspots_sections(result.to_dict(), result, heading,
+                               process_map.to_dict() if process_map is not None else None)
+    return _finish(_page(heading, subtitle, parts, "hotspots"), path)
