@@ -303,8 +303,9 @@ def targets(rows: list[dict[str, Any]]) -> list[tuple[str, str, str, str, bool]]
             if ours is None or other is None:
                 continue
             speed = other["median_s"] / ours["median_s"]
+            judged = n == max(SIZES)  # the issue sets the speed targets at 5M; 1M is reported
             out.append((f"speed-up vs {theirs}", f"{HEADLINE} N={n:,}", f"{speed:.1f}x",
-                        f">= {need:g}x", speed >= need))
+                        f">= {need:g}x" if judged else "reported", speed >= need or not judged))
             if ours["rss_delta_mb"] is not None and other["rss_delta_mb"] is not None:
                 out.append((f"peak RSS below {theirs}", f"{HEADLINE} N={n:,}",
                             f"{ours['rss_delta_mb']:.0f} vs {other['rss_delta_mb']:.0f} MB",
@@ -313,6 +314,16 @@ def targets(rows: list[dict[str, Any]]) -> list[tuple[str, str, str, str, bool]]
         if duck is not None and n == max(SIZES):
             out.append(("DuckDB-pushed aggregation", f"N={n:,}", f"{duck['median_s']:.2f} s",
                         f"< {MAX_DUCKDB_S:g} s", duck["median_s"] < MAX_DUCKDB_S))
+            # issue 10: from Parquet, under 0.5 GB and at least 4x faster than pm4py
+            if duck["rss_delta_mb"] is not None:
+                out.append(("peak RSS from Parquet", f"N={n:,}",
+                            f"{duck['rss_delta_mb']:.0f} MB", "< 512 MB",
+                            duck["rss_delta_mb"] < 512))
+            pm = _find(rows, "pm4py[pandas]", n)
+            if pm is not None:
+                speed = pm["median_s"] / duck["median_s"]
+                out.append(("Parquet speed-up vs pm4py[pandas]", f"N={n:,}", f"{speed:.1f}x",
+                            ">= 4x", speed >= 4))
         sums = {tuple(r["checksum"][1:]) for r in rows
                 if "error" not in r and r["n"] == n}
         out.append(("same counts in every engine", f"N={n:,}",

@@ -159,34 +159,38 @@ def discover(
         use_duckdb = engine == "duckdb" or (engine == "auto" and _has_duckdb())
         frame = _to_duckdb(frame) if use_duckdb else frame.lazy()
 
-    # -- the one query: LEAD over the case, then aggregate the pairs ---------------------
+    # -- the one query: LEAD over the case, then aggregate (activity, next activity) --------
+    # The group of a case's last event (next activity null) gives the end counts; all the
+    # groups of an activity together give its event count and first and last timestamps.
     win = frame.with_columns(
         nw.col(_A).shift(-1).over(_C, order_by=order).alias(_NA),
         nw.col(_T).shift(-1).over(_C, order_by=order).alias(_NT),
     )
     delta = nw.col(_NT) - nw.col(_T)
     dt = delta.dt.total_microseconds() / 1e6 if is_time else delta
-    pairs = win.filter(~nw.col(_NA).is_null()).with_columns(dt.cast(nw.Float64).alias(_DT))
-    edges_q = pairs.group_by(_A, _NA).agg(
+    cells_q = win.with_columns(dt.cast(nw.Float64).alias(_DT)).group_by(
+        _A, _NA, drop_null_keys=False).agg(
         nw.len().alias("count"),
         nw.col(_DT).mean().alias("wait_mean"),
         nw.col(_DT).median().alias("wait_median"),
         nw.col(_DT).quantile(0.9, interpolation="linear").alias("wait_p90"),
-    )
-    nodes_q = frame.group_by(_A).agg(
-        nw.len().alias("count"), nw.col(_T).min().alias("first"),
+        nw.col(_T).min().alias("first"),
         nw.col(_T).max().alias("last"),
     )
-    edges = _collect(edges_q).sort([_A, _NA])
-    nodes = _collect(nodes_q).sort(_A)
-    if nodes.is_empty():
+    cells = _collect(cells_q).to_pandas()
+    if cells.empty:
         raise InsufficientDataError(f"{caller}: the event log has no events.")
+    is_end = cells[_NA].isna().to_numpy()
+    edges = cells[~is_end].sort_values([_A, _NA], kind="stable")
+    nodes = (cells.groupby(_A, sort=True)
+             .agg(count=("count", "sum"), first=("first", "min"), last=("last", "max"))
+             .reset_index())
 
     g = nx.DiGraph()
     node_count = dict(zip(nodes[_A].to_list(), nodes["count"].to_list(), strict=True))
     out_n: dict[str, int] = dict.fromkeys(node_count, 0)
     in_n: dict[str, int] = dict.fromkeys(node_count, 0)
-    erows = edges.rows(named=True)
+    erows = edges.to_dict("records")
     for r in erows:
         out_n[r[_A]] += int(r["count"])
         in_n[r[_NA]] += int(r["count"])
