@@ -19,6 +19,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _memory import status_kb
+
 TITLE = "Datasets: generate_moderation at 1M and 10M audit rows"
 DAYS = 365
 AUDIT_RATE = 0.05
@@ -26,16 +28,6 @@ MAX_SECONDS_10M = 60.0
 # (label, audit rows wanted, build the event log)
 CASES = (("1M audits + events", 1_000_000, True), ("10M audits", 10_000_000, False))
 QUICK_CASES = CASES[:1]
-
-
-def _status_kb(field: str) -> int | None:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-    return None
 
 
 def measure(rows: int, events: bool) -> dict[str, Any]:
@@ -47,12 +39,12 @@ def measure(rows: int, events: bool) -> dict[str, Any]:
         Path("/proc/self/clear_refs").write_text("5")  # reset the peak-RSS mark
     except OSError:
         pass
-    rss0 = _status_kb("VmRSS")
+    rss0 = status_kb("VmRSS")
     t0 = time.perf_counter()
     ds = datasets.generate_moderation("policy_update", days=DAYS, daily_volume=volume,
                                       audit_rate=AUDIT_RATE, events=events)
     seconds = time.perf_counter() - t0
-    peak = _status_kb("VmHWM")
+    peak = status_kb("VmHWM")
     audits_mb = float(ds.audits.memory_usage(deep=False).sum()) / 2**20
     return {
         "rows": rows, "events": events, "daily_volume": volume, "seconds": seconds,

@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _memory import peak_delta_mb, reset_peak
 
 TITLE = "Process discovery: sixsigma.flow.discover vs pm4py discover_dfg"
 SEED = 20260105
@@ -128,29 +129,6 @@ def make_log(n_events: int) -> Any:
 # measuring (worker)
 
 
-def _status_kb(field: str) -> int | None:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-    return None
-
-
-def _reset_peak() -> int | None:
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        return None
-    return _status_kb("VmRSS")
-
-
-def _peak_delta_mb(before: int | None) -> float | None:
-    after = _status_kb("VmHWM")
-    return None if before is None or after is None else (after - before) / 1024
-
-
 def _checksum(result: Any) -> list[int]:
     if isinstance(result, tuple):  # pm4py: (dfg, start, end)
         dfg, start, end = result
@@ -216,11 +194,11 @@ def memory(name: str, n: int) -> dict[str, Any]:
         del df
         call(small)
         gc.collect()
-        before = _reset_peak()
+        before = reset_peak()
         t0 = time.perf_counter()
         result = call(full)
         first = time.perf_counter() - t0
-        rss = _peak_delta_mb(before)
+        rss = peak_delta_mb(before)
         check = _checksum(result)
     return {"scenario": name, "n": n, "first_s": first, "rss_delta_mb": rss,
             "checksum": check}

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _memory import status_kb
 
 TITLE = "Root cause: depth-2 segment scan with explain-away"
 SEED = 20261126
@@ -75,16 +76,6 @@ def write_data(n: int, path: Path) -> None:
     pq.write_table(pa.table(cols), path)
 
 
-def _status_kb(field: str) -> int | None:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-    return None
-
-
 def _loop_pandas(df: Any) -> int:
     cells = 0
     for k in (1, 2):
@@ -114,7 +105,7 @@ def measure(name: str, n: int, path: str) -> dict[str, Any]:
 
     import sixsigma.rootcause as rc
 
-    rss_start = _status_kb("VmRSS")
+    rss_start = status_kb("VmRSS")
     frame: Any = None
     if name in ("scan[pandas]", "loop[pandas]"):
         frame = pd.read_parquet(path)
@@ -145,7 +136,7 @@ def measure(name: str, n: int, path: str) -> dict[str, Any]:
         info = {"cells": int(result)}
     return {"scenario": name, "n": n, "cold_s": cold, "times_s": times,
             "median_s": statistics.median(times),
-            "peak_rss_mb": (_status_kb("VmHWM") or 0) / 1024,
+            "peak_rss_mb": (status_kb("VmHWM") or 0) / 1024,
             "start_rss_mb": (rss_start or 0) / 1024, **info}
 
 

@@ -67,6 +67,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _memory import status_kb
 
 TITLE = "Scale: Laney p' chart and moderation metrics from a Parquet file of raw audits"
 SEED = 20260105
@@ -159,16 +160,6 @@ def hand_laney(path: str) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------------------
 # measuring (in the worker process)
-
-
-def _status_kb(field: str, pid: int | str = "self") -> int | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-    return None
 
 
 def _descendants(pid: int) -> list[int]:
@@ -320,7 +311,7 @@ def measure(name: str, n: int, path: str) -> dict[str, Any]:
             return {"scenario": name, "n": n, "skipped": str(err)[6:]}
         raise
     setup["session_s"] = time.perf_counter() - t0
-    rss_start = _status_kb("VmRSS")
+    rss_start = status_kb("VmRSS")
 
     t0 = time.perf_counter()
     result = call()
@@ -337,7 +328,7 @@ def measure(name: str, n: int, path: str) -> dict[str, Any]:
     row: dict[str, Any] = {
         "scenario": name, "n": n, **setup, "cold_s": cold, "times_s": times,
         "median_s": statistics.median(times),
-        "peak_rss_mb": (_status_kb("VmHWM") or 0) / 1024,
+        "peak_rss_mb": (status_kb("VmHWM") or 0) / 1024,
         "start_rss_mb": (rss_start or 0) / 1024,
         "load_start": load_start, "load_end": _load1(), "summary": summary,
     }
@@ -345,7 +336,7 @@ def measure(name: str, n: int, path: str) -> dict[str, Any]:
         row["read_s"] = statistics.median(s[0] for s in splits)
         row["compute_s"] = statistics.median(s[1] for s in splits)
     if name == "laney[spark]":
-        jvm = [_status_kb("VmHWM", pid) for pid in _descendants(os.getpid())]
+        jvm = [status_kb("VmHWM", pid) for pid in _descendants(os.getpid())]
         row["jvm_peak_rss_mb"] = max((k or 0 for k in jvm), default=0) / 1024
     return row
 

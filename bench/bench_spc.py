@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _memory import peak_delta_mb, reset_peak
 
 TITLE = "SPC: p_chart and imr with all Nelson rules"
 SEED = 20240611
@@ -165,32 +166,6 @@ def make_case(name: str, n: int) -> Case:
 # measuring (in the worker process)
 
 
-def _status_kb(field: str) -> int | None:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-    return None
-
-
-def _reset_peak_rss() -> int | None:
-    """Reset the kernel's peak-RSS mark (Linux clear_refs 5); return the current RSS kB."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        return None
-    return _status_kb("VmRSS")
-
-
-def _peak_rss_delta_mb(before_kb: int | None) -> float | None:
-    after = _status_kb("VmHWM")
-    if before_kb is None or after is None:
-        return None
-    return (after - before_kb) / 1024
-
-
 def _traced_peak(fn: Callable[[], Any]) -> tuple[float, float]:
     """Peak and retained (result) traced bytes of one call, in MB."""
     gc.collect()
@@ -210,11 +185,11 @@ def measure(name: str, n: int) -> dict[str, Any]:
     setup_s = time.perf_counter() - t0
     gc.collect()
 
-    rss0 = _reset_peak_rss()
+    rss0 = reset_peak()
     t0 = time.perf_counter()
     result = case.call(case.full)
     cold = time.perf_counter() - t0
-    cold_rss = _peak_rss_delta_mb(rss0)
+    cold_rss = peak_delta_mb(rss0)
     signals = case.signals(result)
     del result
 
@@ -227,13 +202,13 @@ def measure(name: str, n: int) -> dict[str, Any]:
     faults: list[int] = []
     for _ in range(REPS):
         gc.collect()
-        rss0 = _reset_peak_rss()
+        rss0 = reset_peak()
         flt0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
         t0 = time.perf_counter()
         result = case.call(case.full)
         times.append(time.perf_counter() - t0)
         faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - flt0)
-        delta = _peak_rss_delta_mb(rss0)
+        delta = peak_delta_mb(rss0)
         if delta is not None:
             rss.append(delta)
         del result
