@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _memory import status_kb
+from _common import status_kb
 
 TITLE = "Datasets: generate_moderation at 1M and 10M audit rows"
 DAYS = 365

@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _memory import peak_delta_mb, reset_peak
+from _common import find_row, peak_delta_mb, reset_peak
 
 TITLE = "Process discovery: sixsigma.flow.discover vs pm4py discover_dfg"
 SEED = 20260105
@@ -266,18 +266,15 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     return rows
 
 
-def _find(rows: list[dict[str, Any]], name: str, n: int) -> dict[str, Any] | None:
-    return next((r for r in rows if "error" not in r and r["scenario"] == name
-                 and r["n"] == n), None)
 
 
 def targets(rows: list[dict[str, Any]]) -> list[tuple[str, str, str, str, bool]]:
     out = []
     for n in sorted({r["n"] for r in rows}):
-        ours = _find(rows, HEADLINE, n)
+        ours = find_row(rows, HEADLINE, n)
         for theirs, need in (("pm4py[pandas]", MIN_SPEEDUP_PANDAS),
                              ("pm4py[polars]", MIN_SPEEDUP_POLARS)):
-            other = _find(rows, theirs, n)
+            other = find_row(rows, theirs, n)
             if ours is None or other is None:
                 continue
             speed = other["median_s"] / ours["median_s"]
@@ -288,7 +285,7 @@ def targets(rows: list[dict[str, Any]]) -> list[tuple[str, str, str, str, bool]]
                 out.append((f"peak RSS below {theirs}", f"{HEADLINE} N={n:,}",
                             f"{ours['rss_delta_mb']:.0f} vs {other['rss_delta_mb']:.0f} MB",
                             "lower", ours["rss_delta_mb"] < other["rss_delta_mb"]))
-        duck = _find(rows, "sixsigma[duckdb/parquet]", n)
+        duck = find_row(rows, "sixsigma[duckdb/parquet]", n)
         if duck is not None and n == max(SIZES):
             out.append(("DuckDB-pushed aggregation", f"N={n:,}", f"{duck['median_s']:.2f} s",
                         f"< {MAX_DUCKDB_S:g} s", duck["median_s"] < MAX_DUCKDB_S))
@@ -297,7 +294,7 @@ def targets(rows: list[dict[str, Any]]) -> list[tuple[str, str, str, str, bool]]
                 out.append(("peak RSS from Parquet", f"N={n:,}",
                             f"{duck['rss_delta_mb']:.0f} MB", "< 512 MB",
                             duck["rss_delta_mb"] < 512))
-            pm = _find(rows, "pm4py[pandas]", n)
+            pm = find_row(rows, "pm4py[pandas]", n)
             if pm is not None:
                 speed = pm["median_s"] / duck["median_s"]
                 out.append(("Parquet speed-up vs pm4py[pandas]", f"N={n:,}", f"{speed:.1f}x",

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _memory import status_kb
+from _common import find_row, ok_rows, status_kb
 
 TITLE = "Root cause: depth-2 segment scan with explain-away"
 SEED = 20261126
@@ -165,19 +165,13 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     return rows
 
 
-def _ok(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [r for r in rows if "error" not in r]
-
-
-def _find(rows: list[dict[str, Any]], name: str, n: int) -> dict[str, Any] | None:
-    return next((r for r in _ok(rows) if r["scenario"] == name and r["n"] == n), None)
 
 
 def targets(rows: list[dict[str, Any]]) -> list[tuple[str, str, str, str, bool]]:
     out = []
-    n_max = max((r["n"] for r in _ok(rows)), default=0)
-    duck = _find(rows, "scan[duckdb]", n_max)
-    pand = _find(rows, "scan[pandas]", n_max)
+    n_max = max((r["n"] for r in ok_rows(rows)), default=0)
+    duck = find_row(rows, "scan[duckdb]", n_max)
+    pand = find_row(rows, "scan[pandas]", n_max)
     if duck is not None:
         out.append(("wall time", f"scan[duckdb] N={n_max:,}", f"{duck['median_s']:.2f} s",
                     f"< {MAX_DUCKDB_S:g} s", duck["median_s"] < MAX_DUCKDB_S))
@@ -222,14 +216,14 @@ def render(rows: list[dict[str, Any]]) -> str:
     checks = targets(rows)
     lines += [f"| {t} | {w} | {v} | {lim} | {'PASS' if ok else '**FAIL**'} |"
               for t, w, v, lim, ok in checks]
-    n_max = max((r["n"] for r in _ok(rows)), default=0)
+    n_max = max((r["n"] for r in ok_rows(rows)), default=0)
     parts = []
     for name in SCENARIOS:
-        r = _find(rows, name, n_max)
+        r = find_row(rows, name, n_max)
         if r is not None:
             parts.append(f"{name} {r['median_s']:.2f} s")
     text = f"At N={n_max:,}: " + ", ".join(parts) + "."
-    scan, loop = _find(rows, "scan[pandas]", n_max), _find(rows, "loop[pandas]", n_max)
+    scan, loop = find_row(rows, "scan[pandas]", n_max), find_row(rows, "loop[pandas]", n_max)
     if scan and loop:
         speedup = loop["median_s"] / scan["median_s"]
         text += (f" Counting once makes the whole pandas scan {speedup:.1f}x faster than the"

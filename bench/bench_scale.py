@@ -67,7 +67,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _memory import status_kb
+from _common import status_kb
 
 TITLE = "Scale: Laney p' chart and moderation metrics from a Parquet file of raw audits"
 SEED = 20260105

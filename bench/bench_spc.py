@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _memory import peak_delta_mb, reset_peak
+from _common import find_row, ok_rows, peak_delta_mb, reset_peak
 
 TITLE = "SPC: p_chart and imr with all Nelson rules"
 SEED = 20240611
@@ -299,20 +299,14 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     return rows
 
 
-def _ok(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [r for r in rows if "error" not in r]
-
-
-def _find(rows: list[dict[str, Any]], name: str, n: int) -> dict[str, Any] | None:
-    return next((r for r in _ok(rows) if r["scenario"] == name and r["n"] == n), None)
 
 
 def scaling(rows: list[dict[str, Any]], name: str) -> float | None:
     """Time per million points at the largest N over that at the smallest."""
-    sizes = sorted({r["n"] for r in _ok(rows) if r["scenario"] == name})
+    sizes = sorted({r["n"] for r in ok_rows(rows) if r["scenario"] == name})
     if len(sizes) < 2:
         return None
-    lo, hi = _find(rows, name, sizes[0]), _find(rows, name, sizes[-1])
+    lo, hi = find_row(rows, name, sizes[0]), find_row(rows, name, sizes[-1])
     assert lo is not None and hi is not None
     return float(hi["per_million_s"] / lo["per_million_s"])
 
@@ -320,7 +314,7 @@ def scaling(rows: list[dict[str, Any]], name: str) -> float | None:
 def targets(rows: list[dict[str, Any]]) -> list[tuple[str, str, str, str, bool]]:
     """(target, scenario, value, limit, met) for every target that was measured."""
     out = []
-    for r in _ok(rows):
+    for r in ok_rows(rows):
         if r["scenario"] not in CHARTS:
             continue
         where = f"{r['scenario']} N={r['n']:,}"
@@ -385,10 +379,10 @@ def render(rows: list[dict[str, Any]]) -> str:
 
 def _summary(rows: list[dict[str, Any]], checks: list[tuple[str, str, str, str, bool]]
              ) -> str:
-    n_max = max((r["n"] for r in _ok(rows)), default=0)
+    n_max = max((r["n"] for r in ok_rows(rows)), default=0)
     parts = []
     for name in CHARTS:
-        r = _find(rows, name, n_max)
+        r = find_row(rows, name, n_max)
         if r is not None:
             parts.append(f"{name} takes {r['median_s']:.2f} s ({r['ratio']:.1f}x the bare-numpy"
                          f" pass, peak {r['peak_x']:.1f}x its input)")

@@ -153,6 +153,16 @@ def _fail(name: str, reason: str) -> Check:
     return Check(name, False, reason)
 
 
+def _covers_ctqs(name: str, p: Project, covered: set[str], what: str, lines: int) -> Check:
+    """Pass when every CTQ has a line in ``what`` (``covered``: the CTQ ids it names)."""
+    if not p.define.ctqs:
+        return _fail(name, "no CTQs")
+    missing = [c.id for c in p.define.ctqs if c.id not in covered]
+    if missing:
+        return _fail(name, f"no {what} for {missing}")
+    return _ok(name, f"{lines} {what} lines")
+
+
 def _attached(p: Project, eid: str | None) -> Evidence | None:
     ev = None if eid is None else p.evidence.get(eid)
     return None if ev is None or ev.planned else ev
@@ -230,13 +240,9 @@ def ctqs_measurable(p: Project, th: Thresholds) -> Check:
 # -- measure --------------------------------------------------------------------------------
 def data_collection(p: Project, th: Thresholds) -> Check:
     """The data collection plan has a line for every CTQ."""
-    covered = {d.ctq for d in p.measure.data_collection}
-    missing = [c.id for c in p.define.ctqs if c.id not in covered]
-    if not p.define.ctqs:
-        return _fail("data_collection", "no CTQs to measure")
-    if missing:
-        return _fail("data_collection", f"no data collection plan for {missing}")
-    return _ok("data_collection", f"{len(p.measure.data_collection)} data collection lines")
+    lines = p.measure.data_collection
+    return _covers_ctqs("data_collection", p, {d.ctq for d in lines}, "data collection plan",
+                        len(lines))
 
 
 def baseline_subgroups(p: Project, th: Thresholds) -> Check:
@@ -450,13 +456,8 @@ def staged_chart_shift(p: Project, th: Thresholds) -> Check:
 # -- control --------------------------------------------------------------------------------
 def control_plan_covers_ctqs(p: Project, th: Thresholds) -> Check:
     """Every CTQ has a line in the control plan."""
-    covered = {i.ctq for i in p.control.plan}
-    missing = [c.id for c in p.define.ctqs if c.id not in covered]
-    if not p.define.ctqs:
-        return _fail("control_plan_covers_ctqs", "no CTQs")
-    if missing:
-        return _fail("control_plan_covers_ctqs", f"no control plan for {missing}")
-    return _ok("control_plan_covers_ctqs", f"{len(p.control.plan)} control plan lines")
+    return _covers_ctqs("control_plan_covers_ctqs", p, {i.ctq for i in p.control.plan},
+                        "control plan", len(p.control.plan))
 
 
 def limits_frozen(p: Project, th: Thresholds) -> Check:

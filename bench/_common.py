@@ -1,8 +1,9 @@
-"""Process memory readings shared by the benchmarks (Linux /proc; None elsewhere)."""
+"""Helpers the benchmarks share: process memory (Linux /proc; None elsewhere), result rows."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 
 def status_kb(field: str, pid: int | str = "self") -> int | None:
@@ -31,3 +32,13 @@ def peak_delta_mb(before_kb: int | None) -> float | None:
     if before_kb is None or after is None:
         return None
     return (after - before_kb) / 1024
+
+
+def ok_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The result rows whose measurement did not fail."""
+    return [r for r in rows if "error" not in r]
+
+
+def find_row(rows: list[dict[str, Any]], name: str, n: int) -> dict[str, Any] | None:
+    """The successful row of scenario ``name`` at size ``n``, if any."""
+    return next((r for r in ok_rows(rows) if r["scenario"] == name and r["n"] == n), None)
