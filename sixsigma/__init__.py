@@ -18,10 +18,12 @@ from sixsigma import (
     msa,
     pareto,
     plot,
+    provenance,
     rootcause,
     sampling,
     spc,
 )
+from sixsigma._result import from_dict
 from sixsigma.io import read
 
 __version__ = "0.1.0"
@@ -33,11 +35,13 @@ __all__ = [
     "datasets",
     "errors",
     "flow",
+    "from_dict",
     "io",
     "moderation",
     "msa",
     "pareto",
     "plot",
+    "provenance",
     "read",
     "rootcause",
     "sampling",

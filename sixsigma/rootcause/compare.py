@@ -42,7 +42,7 @@ from sixsigma._frames import as_table, show
 from sixsigma._result import html_table, jsonable
 from sixsigma.errors import InsufficientDataError, MissingValueError, ParameterError
 from sixsigma.moderation import wilson_interval
-from sixsigma.rootcause._proportions import MIN_EXPECTED, fisher_two_sided
+from sixsigma._stats.proportions import MIN_EXPECTED, fisher_two_sided
 from sixsigma.rootcause.evidence import evidence_record
 
 if TYPE_CHECKING:

@@ -15,24 +15,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from sixsigma._aggregate import DEFECTIVES, N, group_counts
 from sixsigma._frames import Table, show
 from sixsigma.errors import (
-    DomainError,
     InsufficientDataError,
-    MissingValueError,
-    NonNumericError,
     ParameterError,
 )
 
 __all__ = ["Cells", "count_cells"]
 
-_N = "__ss_n"
-_D = "__ss_defects"
 
 
 @dataclass(frozen=True)
@@ -77,114 +72,6 @@ def check_dimensions(dimensions: Any, caller: str) -> tuple[str, ...]:
     return dims
 
 
-def _collect(frame: Any) -> Any:
-    return frame.collect() if isinstance(frame, nw.LazyFrame) else frame
-
-
-def _first_bad_row(table: Table, column: str, values_bad: Any) -> str:
-    """'row i (value)' for eager frames, a plain description for lazy ones."""
-    if table.lazy:
-        sample = _collect(table.frame.filter(values_bad).select(column).head(1))
-        value = sample[column].to_list()[0] if len(sample) else None
-        return f"a row holding {show(value)} (row position unavailable for a lazy frame)"
-    mask = np.asarray(_collect(table.frame.select(values_bad.alias("__bad")))["__bad"]
-                      .to_numpy(), dtype=bool)
-    i = int(np.flatnonzero(mask)[0])
-    value = table.raw(column)[i]
-    return f"row {i} ({show(value)})"
-
-
-def _check_defect_raw(table: Table, defect: str) -> Any:
-    """Validate a raw 0/1 or boolean defect column; return the expression to sum."""
-    caller = table.caller
-    dtype = table.frame.collect_schema()[defect]
-    col = nw.col(defect)
-    if dtype == nw.Boolean:
-        nulls = int(_collect(table.frame.select(col.null_count()))[defect].to_list()[0])
-        if nulls:
-            where = _first_bad_row(table, defect, col.is_null())
-            raise MissingValueError(
-                f"{caller}: column {defect!r} has a missing value at {where}; each row must "
-                "be one unit, defective (1/True) or not (0/False)."
-            )
-        return col.cast(nw.Int64)
-    if not dtype.is_numeric():
-        if not table.lazy:
-            table.numeric(defect)  # names the first non-numeric row
-        raise NonNumericError(
-            f"{caller}: column {defect!r} must be 0/1 or boolean (one row per unit); it is "
-            f"{dtype}."
-        )
-    checks = [
-        col.min().alias("min"),
-        col.max().alias("max"),
-        col.null_count().alias("nulls"),
-    ]
-    if dtype.is_float():
-        # x(1 - x) >= 0 on [0, 1], = 0 only at 0 and 1: one sum proves the values are 0/1
-        checks.append((col * (1 - col)).abs().sum().alias("frac"))
-    stats = _collect(table.frame.select(*checks)).to_pandas().iloc[0]
-    if int(stats["nulls"]):
-        where = _first_bad_row(table, defect, col.is_null())
-        raise MissingValueError(f"{caller}: column {defect!r} has a missing value at {where}.")
-    bad = (col < 0) | (col > 1)
-    if dtype.is_float():
-        bad = bad | (col != col.round(0))
-        not01 = float(stats["frac"]) > 0 or float(stats["min"]) < 0 or float(stats["max"]) > 1
-    else:
-        not01 = float(stats["min"]) < 0 or float(stats["max"]) > 1
-    if not01:
-        where = _first_bad_row(table, defect, bad)
-        raise DomainError(
-            f"{caller}: column {defect!r} must be 0/1 or boolean (one row per unit, 1 = "
-            f"defective), but {where} is not. For counts per row, pass size= (the units "
-            "behind each row)."
-        )
-    return col
-
-
-def _check_counts(table: Table, defect: str, size: str) -> None:
-    """Validate pre-aggregated counts: whole numbers, 0 <= defects <= size."""
-    caller = table.caller
-    schema = table.frame.collect_schema()
-    if not table.lazy:
-        d = table.numeric(defect, count=True)
-        s = table.numeric(size, count=True)
-        over = d > s
-        if over.any():
-            i = int(np.flatnonzero(over)[0])
-            raise DomainError(
-                f"{caller}: column {defect!r} ({d[i]:g}) exceeds column {size!r} ({s[i]:g}) "
-                f"at row {i}: a size cannot be smaller than its defects."
-            )
-        return
-    for name in (defect, size):
-        if not schema[name].is_numeric():
-            raise NonNumericError(f"{caller}: column {name!r} must be numeric; it is "
-                                  f"{schema[name]}.")
-    dc, sc = nw.col(defect), nw.col(size)
-    stats = _collect(table.frame.select(
-        dc.null_count().alias("dn"), sc.null_count().alias("sn"), dc.min().alias("dmin"),
-        (sc - dc).min().alias("gap"), (dc - dc.round(0)).abs().sum().alias("dfrac"),
-        (sc - sc.round(0)).abs().sum().alias("sfrac"),
-    )).to_pandas().iloc[0]
-    if int(stats["dn"]) or int(stats["sn"]):
-        name = defect if int(stats["dn"]) else size
-        where = _first_bad_row(table, name, nw.col(name).is_null())
-        raise MissingValueError(f"{caller}: column {name!r} has a missing value at {where}.")
-    if float(stats["dmin"]) < 0 or float(stats["dfrac"]) > 0 or float(stats["sfrac"]) > 0:
-        where = _first_bad_row(table, defect, (dc < 0) | (dc != dc.round(0))
-                               | (sc != sc.round(0)))
-        raise DomainError(f"{caller}: columns {defect!r} and {size!r} must hold whole counts "
-                          f">= 0; {where} does not.")
-    if float(stats["gap"]) < 0:
-        where = _first_bad_row(table, defect, dc > sc)
-        raise DomainError(
-            f"{caller}: column {defect!r} exceeds column {size!r} at {where}: a size cannot "
-            "be smaller than its defects."
-        )
-
-
 def count_cells(
     table: Table,
     defect: str,
@@ -216,27 +103,9 @@ def count_cells(
     """
     caller = table.caller
     dims = tuple(dimensions)
-    table.require(defect, size, *dims)
-    for name in (defect, size):
-        if name is not None and name in dims:
-            raise ParameterError(f"{caller}: column {name!r} cannot be both a dimension and "
-                                 "the defect/size column.")
-    frame = table.frame
-    if size is None:
-        expr = _check_defect_raw(table, defect)
-        if frame.collect_schema()[defect] == nw.Boolean:
-            # a simple sum keeps the group-by on the engine's fast path
-            frame = frame.with_columns(expr.alias(defect))
-        aggs = [nw.len().alias(_N), nw.col(defect).sum().alias(_D)]
-    else:
-        _check_counts(table, defect, size)
-        aggs = [nw.col(size).sum().alias(_N), nw.col(defect).sum().alias(_D)]
-    agg = _collect(frame.group_by(*dims).agg(*aggs))
-    frame = agg.to_pandas()
-    if frame.empty:
-        raise InsufficientDataError(f"{caller}: the data have no rows.")
-    n = frame[_N].to_numpy(dtype=np.float64)
-    d = frame[_D].to_numpy(dtype=np.float64)
+    frame = group_counts(table, defect, dims, size=size)
+    n = frame[N].to_numpy(dtype=np.float64)
+    d = frame[DEFECTIVES].to_numpy(dtype=np.float64)
     keep = n > 0
     if not keep.all():
         frame = frame.loc[keep]

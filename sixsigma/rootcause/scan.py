@@ -41,7 +41,8 @@ from sixsigma._frames import as_table
 from sixsigma._result import html_table, jsonable
 from sixsigma.errors import ParameterError
 from sixsigma.moderation import wilson_interval
-from sixsigma.rootcause._proportions import MIN_EXPECTED, bh, segment_tests
+from sixsigma._stats.fdr import bh
+from sixsigma._stats.proportions import MIN_EXPECTED, segment_tests
 from sixsigma.rootcause.counts import Cells, check_dimensions, count_cells
 from sixsigma.rootcause.evidence import evidence_record
 

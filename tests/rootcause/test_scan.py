@@ -20,7 +20,8 @@ from sixsigma.errors import (
     NonNumericError,
     ParameterError,
 )
-from sixsigma.rootcause._proportions import bh, fisher_two_sided, segment_tests
+from sixsigma._stats.fdr import bh
+from sixsigma._stats.proportions import fisher_two_sided, segment_tests
 
 from .conftest import simulate
 

@@ -120,10 +120,3 @@ def segment_tests(
         z = z.copy()
         z[exact] = sign[exact] * stats.norm.isf(pe / 2.0)
     return z, p, exact
-
-
-def bh(p: FloatArray) -> FloatArray:
-    """Benjamini-Hochberg (1995) adjusted p-values (q-values), as R's p.adjust("BH")."""
-    if p.size == 0:
-        return p.copy()
-    return np.asarray(stats.false_discovery_control(p, method="bh"), dtype=np.float64)
