@@ -26,12 +26,13 @@ from sixsigma.errors import (
     OrderError,
 )
 
-__all__ = ["Table", "as_table", "show"]
+__all__ = ["Table", "as_table", "check_keys", "first_row", "orderable", "show"]
 
 FloatArray = NDArray[np.float64]
 
 
-def _first(mask: NDArray[np.bool_]) -> int:
+def first_row(mask: NDArray[np.bool_]) -> int:
+    """Position of the first True in ``mask``: the row an error message names."""
     return int(np.flatnonzero(mask)[0])
 
 
@@ -151,7 +152,7 @@ class Table:
             converted = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
             bad = np.isnan(converted) & series.notna().to_numpy()
             if bad.any():
-                i = _first(bad)
+                i = first_row(bad)
                 raise NonNumericError(
                     f"{caller}: column {name!r} must be numeric; {what} {i} holds "
                     f"{show(values[i])}."
@@ -159,28 +160,28 @@ class Table:
             arr = converted
         nan = np.isnan(arr)
         if nan.any() and not allow_missing:
-            i = _first(nan)
+            i = first_row(nan)
             raise MissingValueError(
                 f"{caller}: column {name!r} has a missing value (NaN/None) at {what} {i}; "
                 "drop or fill those rows first."
             )
         inf = np.isinf(arr)
         if inf.any():
-            i = _first(inf)
+            i = first_row(inf)
             raise DomainError(
                 f"{caller}: column {name!r} has an infinite value at {what} {i}."
             )
         if count:
             neg = arr < 0
             if neg.any():
-                i = _first(neg)
+                i = first_row(neg)
                 raise DomainError(
                     f"{caller}: column {name!r} holds counts, but {what} {i} is negative "
                     f"({_fmt(arr[i])})."
                 )
             frac = ~nan & (np.mod(arr, 1.0) != 0)
             if frac.any():
-                i = _first(frac)
+                i = first_row(frac)
                 raise DomainError(
                     f"{caller}: column {name!r} holds counts, but {what} {i} is not a whole "
                     f"number ({_fmt(arr[i])})."
@@ -188,7 +189,7 @@ class Table:
         if minimum is not None:
             low = arr <= minimum if strict_minimum else arr < minimum
             if low.any():
-                i = _first(low)
+                i = first_row(low)
                 rel = "greater than" if strict_minimum else "at least"
                 raise DomainError(
                     f"{caller}: column {name!r} must be {rel} {_fmt(minimum)}; {what} {i} is "
@@ -212,11 +213,11 @@ def check_keys(values: NDArray[Any], name: str, *, caller: str) -> NDArray[Any]:
     series = pd.Series(values, copy=False)
     missing = series.isna().to_numpy()
     if missing.any():
-        i = _first(missing)
+        i = first_row(missing)
         raise MissingValueError(f"{caller}: column {name!r} has a missing label at row {i}.")
     dup = series.duplicated().to_numpy()
     if dup.any():
-        i = _first(dup)
+        i = first_row(dup)
         raise OrderError(
             f"{caller}: column {name!r} must have one row per point, but row {i} repeats "
             f"{show(values[i])}. Aggregate first, or pass the column as subgroup=/label= of raw "
@@ -225,7 +226,7 @@ def check_keys(values: NDArray[Any], name: str, *, caller: str) -> NDArray[Any]:
     if orderable(values) and values.size > 1:
         down = values[1:] < values[:-1]
         if down.any():
-            i = _first(down) + 1
+            i = first_row(down) + 1
             raise OrderError(
                 f"{caller}: column {name!r} must be sorted in time order; row {i} "
                 f"({show(values[i])}) comes before row {i - 1} ({show(values[i - 1])}). "
