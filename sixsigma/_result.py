@@ -97,7 +97,8 @@ def part(cls: type[T]) -> type[T]:
 
 def registry() -> dict[str, type[Result]]:
     """Every registered result class by its ``kind`` (a copy)."""
-    _load_all()
+    # every result module is imported by the package's __init__, which runs before any
+    # submodule (this one included) can be imported: the registry is complete here
     return dict(_RESULTS)
 
 
@@ -224,7 +225,6 @@ def from_dict(payload: Mapping[str, Any]) -> Result:
     if not isinstance(payload, Mapping) or "kind" not in payload:
         raise InputError("from_dict: a result payload is a dict with a 'kind' key (the "
                          "output of result.to_dict()).")
-    _load_all()
     kind = payload["kind"]
     cls = _RESULTS.get(kind) if isinstance(kind, str) else None
     if cls is None:
@@ -490,7 +490,6 @@ def _decode_series(value: Mapping[str, Any]) -> pd.Series:
 def _decode_part(value: Mapping[str, Any]) -> Any:
     from sixsigma.errors import InputError
 
-    _load_all()
     cls = _PARTS.get(value["__part__"])
     if cls is None:
         raise InputError(f"from_dict: unknown result part {value['__part__']!r}.")
@@ -560,14 +559,3 @@ def _fmt(value: Any) -> str:
 
 def _title(result: Result) -> str:
     return type(result).__name__
-
-
-_LOADED = False
-
-
-def _load_all() -> None:
-    """Import every public module so that every result kind is registered."""
-    global _LOADED
-    if not _LOADED:
-        _LOADED = True
-        import sixsigma  # noqa: F401  # the package imports all its public modules
