@@ -203,4 +203,5 @@ def group_counts(
         raise InsufficientDataError(f"{caller}: the data have no rows.")
     out[_N] = out[_N].to_numpy(dtype=np.float64)
     out[_D] = out[_D].to_numpy(dtype=np.float64)
-    return out.rename(columns={_N: N, _D: DEFECTIVES})
+    renamed: pd.DataFrame = out.rename(columns={_N: N, _D: DEFECTIVES})
+    return renamed

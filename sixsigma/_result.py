@@ -409,21 +409,20 @@ def _column_array(col: pd.Series) -> NDArray[Any]:
     if isinstance(dtype, np.dtype) and dtype.kind in "fiubMm":
         return col.to_numpy()
     if isinstance(dtype, pd.DatetimeTZDtype):
-        return col.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
-    return col.astype(object).to_numpy()
+        return np.asarray(col.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy())
+    return np.asarray(col.astype(object).to_numpy())
 
 
 def _restore(arr: NDArray[Any], dtype: str) -> pd.Series:
     series = pd.Series(arr, copy=False)
     if str(series.dtype) == dtype:
         return series
+    target: Any = dtype
     try:
-        if dtype.startswith("datetime64[ns, "):
-            tz = dtype[len("datetime64[ns, "):-1]
+        if dtype.startswith("datetime64[") and ", " in dtype:
+            tz = dtype[dtype.index(", ") + 2:-1]
             return pd.to_datetime(series).dt.tz_localize("UTC").dt.tz_convert(tz)
-        if dtype in ("object", "str") or dtype.startswith("string"):
-            return series.astype(object) if dtype == "object" else series.astype(dtype)
-        return series.astype(dtype)
+        return series.astype(target)
     except (TypeError, ValueError):
         return series
 
@@ -449,7 +448,7 @@ def _decode_index(value: Any, n: int) -> pd.Index:
     if len(levels) == 1:
         dtypes = value.get("dtypes", [None])
         series = _restore(levels[0], dtypes[0]) if dtypes[0] else pd.Series(levels[0])
-        return pd.Index(series, name=names[0])
+        return pd.Index(series, name=names[0])  # type: ignore[no-any-return]
     return pd.MultiIndex.from_arrays(levels, names=names)
 
 
