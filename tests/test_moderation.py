@@ -9,13 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sixsigma as ss
+from sixsigma._stats import wilson
 from sixsigma.errors import ColumnError, DomainError, MissingValueError, ParameterError
 from sixsigma.moderation import (
     DEFAULT_TAXONOMY,
     classify_errors,
     metrics,
     validate_audits,
-    wilson_interval,
 )
 
 NV = "no_violation"
@@ -59,7 +59,7 @@ def test_operation_wide_rates_by_hand(audits):
     assert _value(m, "wrong_policy").estimate == pytest.approx(1 / 8)
     assert _value(m, "appeal_overturn").estimate == pytest.approx(1 / 2)
     assert _value(m, "sla_attainment").estimate == pytest.approx(7 / 9)  # 4000, 7200 miss
-    low, high = wilson_interval(5, 8)
+    low, high = wilson(5, 8)
     row = _value(m, "accuracy")
     assert (row.ci_low, row.ci_high) == (pytest.approx(low[()]), pytest.approx(high[()]))
 
@@ -134,10 +134,10 @@ def test_the_four_outcomes_add_up_to_one(rows):
 
 def test_wilson_interval_against_newcombe_1998():
     # Newcombe (1998), Statistics in Medicine 17:857, Table II, Wilson score method
-    low, high = wilson_interval([81, 15, 0, 1], [263, 148, 20, 29])
+    low, high = wilson([81, 15, 0, 1], [263, 148, 20, 29])
     np.testing.assert_allclose(low, [0.2553, 0.0624, 0.0, 0.0061], atol=5e-5)
     np.testing.assert_allclose(high, [0.3662, 0.1605, 0.1611, 0.1718], atol=5e-5)
-    assert np.isnan(wilson_interval(0, 0)[0])
+    assert np.isnan(wilson(0, 0)[0])
 
 
 def test_same_result_on_polars_and_duckdb(audits):
@@ -213,7 +213,7 @@ def test_missing_columns_and_bad_options(audits):
         metrics(audits.drop(columns="qa_decision"))
     with pytest.raises(ColumnError, match="column 'market' is not in the data"):
         metrics(audits, by="market")
-    with pytest.raises(ParameterError, match="grain must be"):
+    with pytest.raises(ParameterError, match="'grain' parameter must be"):
         metrics(audits, grain="hour")  # type: ignore[arg-type]
     with pytest.raises(ParameterError, match="unknown metric 'acuracy'"):
         metrics(audits, which=["acuracy"])

@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+import sixsigma as ss
 import sixsigma.sampling as sampling
 from sixsigma import spc
 from sixsigma.errors import (
@@ -224,7 +225,7 @@ def test_allocation_result_is_immutable_and_serialises():
     assert a.n[0] == 360
     d = a.to_dict()
     json.dumps(d, allow_nan=False)
-    assert d["n"] == [360, 240, 100]
+    assert d["n"]["data"] == [360, 240, 100]
     assert isinstance(a.to_frame(), pd.DataFrame)
     assert "neyman allocation of 700" in a.summary()
     assert "<table" in a._repr_html_()
@@ -553,3 +554,40 @@ def test_detectable_shift_accepts_we_1():
 def test_pchart_arl_bad_p1():
     with pytest.raises(ParameterError, match="value 1"):
         sampling.pchart_arl(0.05, [0.1, 1.5], 500)
+
+
+# --------------------------------------------------------------------------------------
+# every sampling result through JSON and back
+# --------------------------------------------------------------------------------------
+def _results():
+    yield sampling.allocate(STRATA, 700, method="neyman")
+    # a stratum without audits: the overall margin is undefined (NaN -> null + note)
+    yield sampling.allocate({"stratum": ["a", "b"], "size": [10_000, 10]}, 100)
+    yield sampling.power_two_proportions(0.05, 0.07, 1000)
+    yield sampling.sample_size_two_proportions(0.10, 0.20, method="fleiss", continuity=True)
+    yield sampling.pchart_detectable_shift(0.05, 500, 5)
+    yield sampling.pchart_detectable_shift(0.05, 50, 5)  # no lower limit: NaN figures
+
+
+@pytest.mark.parametrize("result", list(_results()), ids=lambda r: type(r).__name__)
+def test_results_round_trip(result):
+    d = result.to_dict()
+    text = json.dumps(d, allow_nan=False)
+    again = ss.from_dict(json.loads(text))
+    assert type(again) is type(result)
+    assert again.to_dict() == d
+    assert again == result
+    assert isinstance(again.summary(), str) and isinstance(again.to_frame(), pd.DataFrame)
+    assert "<table" in again._repr_html_()
+
+
+def test_undefined_figures_read_back_as_none_with_a_note():
+    res = sampling.pchart_detectable_shift(0.05, 50, 5)
+    d = res.to_dict()
+    again = ss.from_dict(d)
+    assert d["decrease"] is None and again.decrease is None
+    assert any("no lower limit" in n for n in again.notes)
+    assert any(n.startswith("lcl is undefined") for n in again.notes)
+    a = sampling.allocate({"stratum": ["a", "b"], "size": [10_000, 10]}, 100)
+    again = ss.from_dict(a.to_dict())
+    assert again.overall_margin is None and "undefined" in again.summary()

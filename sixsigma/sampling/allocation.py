@@ -15,15 +15,17 @@ References
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from sixsigma._frames import Table, show
-from sixsigma._result import frozen_array, html_table, jsonable
+from sixsigma._frames import Table, first_row, show
+from sixsigma._params import check_confidence, choice
+from sixsigma._result import Result
+from sixsigma._stats import z_two_sided
 from sixsigma.errors import (
     DomainError,
     InputError,
@@ -31,7 +33,7 @@ from sixsigma.errors import (
     MissingValueError,
     ParameterError,
 )
-from sixsigma.sampling._checks import as_count, as_probability, choice, z_two_sided
+from sixsigma.sampling._checks import as_count, as_probability
 
 __all__ = ["Allocation", "allocate"]
 
@@ -41,8 +43,8 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
 
-@dataclass(frozen=True, eq=False)
-class Allocation:
+@dataclass(frozen=True, eq=False, repr=False)
+class Allocation(Result, kind="allocation"):
     """An audit budget split across strata, and the precision it buys.
 
     Attributes
@@ -71,12 +73,20 @@ class Allocation:
         estimate achieves; 0 for a census, NaN for a stratum with no audits.
     overall_margin : float
         Margin of error of the stratified estimate sum W_h p_h; NaN when a stratum has no
-        audits (the estimate is then undefined).
+        audits (the estimate is then undefined, and a note says so; None once read back
+        with :func:`sixsigma.from_dict`).
     p_source : str
         ``"column"`` (the table's p column), ``"given"`` (the ``p=`` keyword) or
         ``"default 0.5"`` (the conservative worst case).
     notes : tuple of str
         Caveats, kept for reports.
+
+    Examples
+    --------
+    >>> import json, sixsigma as ss
+    >>> a = ss.sampling.allocate({"stratum": ["a", "b"], "size": [600, 400]}, 100)
+    >>> ss.from_dict(json.loads(json.dumps(a.to_dict()))) == a
+    True
     """
 
     method: str
@@ -89,16 +99,8 @@ class Allocation:
     n: IntArray
     weight: FloatArray
     margin: FloatArray
-    overall_margin: float
+    overall_margin: float | None
     p_source: str
-    notes: tuple[str, ...] = ()
-    kind: str = "allocation"
-
-    def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, np.ndarray) and value.flags.writeable:
-                object.__setattr__(self, f.name, frozen_array(value))
 
     @property
     def table(self) -> pd.DataFrame:
@@ -114,19 +116,10 @@ class Allocation:
             }
         )
 
-    def to_frame(self) -> pd.DataFrame:
-        """The same as :attr:`table`."""
-        return self.table
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict (NaN as None)."""
-        return {f.name: jsonable(getattr(self, f.name)) for f in fields(self)}
-
     def summary(self) -> str:
         """A short text summary (rounded for display only)."""
-        overall = (
-            "undefined" if np.isnan(self.overall_margin) else f"+/-{self.overall_margin:.4f}"
-        )
+        om = self.overall_margin
+        overall = "undefined" if om is None or np.isnan(om) else f"+/-{om:.4f}"
         lines = [
             f"{self.method} allocation of {self.total} audits over {self.n.size} strata "
             f"(minimum {self.minimum}, p: {self.p_source})",
@@ -141,15 +134,9 @@ class Allocation:
         lines += [f"  note: {note}" for note in self.notes]
         return "\n".join(lines)
 
-    def _repr_html_(self) -> str:
-        return html_table(self.table, caption=self.summary().splitlines()[0])
-
-    def __repr__(self) -> str:
-        return f"<Allocation {self.summary().splitlines()[0]}>"
-
 
 def allocate(
-    strata: Any,
+    data: Any,
     total: int,
     *,
     method: str = "proportional",
@@ -162,10 +149,11 @@ def allocate(
 
     Parameters
     ----------
-    strata : dataframe or dict of columns
-        One row per stratum with the columns ``stratum`` (label), ``size`` (population
-        N_h, a whole number >= 1: the day's decisions in that queue) and optionally ``p``
-        (anticipated proportion in the stratum, strictly between 0 and 1).
+    data : dataframe or dict of columns
+        The strata table: one row per stratum with the columns ``stratum`` (label),
+        ``size`` (population N_h, a whole number >= 1: the day's decisions in that queue)
+        and optionally ``p`` (anticipated proportion in the stratum, strictly between 0
+        and 1).
     total : int
         Audits to allocate, at least 1 and at most the sum of the sizes.
     method : {"proportional", "neyman", "equal"}, default "proportional"
@@ -233,11 +221,11 @@ def allocate(
     method = choice(method, "method", METHODS, caller=caller)
     total = as_count(total, "total", caller=caller)
     minimum = as_count(minimum, "minimum", caller=caller, minimum=0)
-    confidence = as_probability(confidence, "confidence", caller=caller)
+    confidence = check_confidence(confidence, caller=caller)
     given_p = None if p is None else as_probability(p, "p", caller=caller)
 
     names = _column_names(columns, caller)
-    table = Table(strata, caller=caller)
+    table = Table(data, caller=caller)
     table.require(names["stratum"], names["size"])
     labels = table.raw(names["stratum"])
     k = labels.size
@@ -256,7 +244,7 @@ def allocate(
         p_h = table.numeric(names["p"], minimum=0.0, strict_minimum=True)
         high = p_h >= 1.0
         if high.any():
-            i = int(np.flatnonzero(high)[0])
+            i = first_row(high)
             raise DomainError(
                 f"{caller}: column {names['p']!r} must be strictly between 0 and 1; row {i} "
                 f"is {p_h[i]:g}."
@@ -304,7 +292,7 @@ def allocate(
     margin = z * np.sqrt(var_h)
     weight = size_f / population
     if (n == 0).any():
-        first = int(np.flatnonzero(n == 0)[0])
+        first = first_row(n == 0)
         notes.append(
             f"{int((n == 0).sum())} stratum/strata get no audits (first: "
             f"{show(labels[first])}), so their rate and the stratified estimate are "
@@ -353,11 +341,11 @@ def _check_labels(labels: NDArray[Any], name: str, caller: str) -> None:
     series = pd.Series(labels, copy=False)
     missing = series.isna().to_numpy()
     if missing.any():
-        i = int(np.flatnonzero(missing)[0])
+        i = first_row(missing)
         raise MissingValueError(f"{caller}: column {name!r} has a missing label at row {i}.")
     dup = series.duplicated().to_numpy()
     if dup.any():
-        i = int(np.flatnonzero(dup)[0])
+        i = first_row(dup)
         raise InputError(
             f"{caller}: column {name!r} must list each stratum once, but row {i} repeats "
             f"{show(labels[i])}; aggregate the sizes per stratum first."

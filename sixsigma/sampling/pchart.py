@@ -15,7 +15,7 @@ References
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, overload
 
 import numpy as np
@@ -23,7 +23,8 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
-from sixsigma._result import html_table, jsonable
+from sixsigma._frames import first_row
+from sixsigma._result import Result
 from sixsigma.errors import ParameterError
 from sixsigma.sampling._checks import as_count, as_probability, as_real
 from sixsigma.spc.rules import resolve_rules
@@ -63,9 +64,7 @@ def _signal(lim: _Limits, n: int, p1: FloatArray) -> FloatArray:
 def _check(p0: Any, n: Any, nsigmas: Any, caller: str) -> tuple[float, int, float]:
     p0 = as_probability(p0, "p0", caller=caller)
     size = as_count(n, "n", caller=caller)
-    k = as_real(nsigmas, "nsigmas", caller=caller)
-    if k <= 0:
-        raise ParameterError(f"{caller}: the 'nsigmas' parameter must be positive; got {k:g}.")
+    k = as_real(nsigmas, "nsigmas", caller=caller, low=0.0, low_open=True)
     return p0, size, k
 
 
@@ -123,7 +122,7 @@ def pchart_arl(p0: float, p1: ArrayLike, n: int, *, nsigmas: float = 3.0) -> Any
         raise ParameterError(f"{caller}: p1 must be a number or an array of numbers.") from err
     bad = ~((rates >= 0.0) & (rates <= 1.0))
     if bad.any():
-        i = int(np.flatnonzero(bad.ravel())[0])
+        i = first_row(bad.ravel())
         raise ParameterError(
             f"{caller}: the 'p1' parameter must lie in [0, 1]; value {i} is "
             f"{float(rates.ravel()[i])!r}."
@@ -134,8 +133,13 @@ def pchart_arl(p0: float, p1: ArrayLike, n: int, *, nsigmas: float = 3.0) -> Any
     return float(arl) if arl.ndim == 0 else arl
 
 
-@dataclass(frozen=True)
-class DetectableShift:
+def _nan(value: float | None) -> float:
+    """A figure read back from JSON as None (undefined) as NaN, for arithmetic."""
+    return math.nan if value is None else value
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class DetectableShift(Result, kind="pchart_detectable_shift"):
     """The smallest change in rate a p chart detects within ``days`` points on average.
 
     Attributes
@@ -166,8 +170,13 @@ class DetectableShift:
         Largest p1 < p0 whose ARL is at most ``days`` (NaN without a lower limit).
     arl_decrease : float
         ARL at ``decrease``.
+    method : str
+        How the figures were computed.
     notes : tuple of str
         Caveats.
+
+    An undefined figure (NaN) or an infinite ARL is written as null by :meth:`to_dict`
+    with a note, and reads back from :func:`sixsigma.from_dict` as None.
     """
 
     p0: float
@@ -176,47 +185,38 @@ class DetectableShift:
     nsigmas: float
     rules: tuple[str, ...]
     ucl: float
-    lcl: float
+    lcl: float | None
     upper_count: int | None
     lower_count: int | None
-    in_control_arl: float
-    increase: float
-    arl_increase: float
-    decrease: float
-    arl_decrease: float
-    notes: tuple[str, ...] = ()
+    in_control_arl: float | None
+    increase: float | None
+    arl_increase: float | None
+    decrease: float | None
+    arl_decrease: float | None
     method: str = "exact binomial ARL, rule 1, bisection on p1"
-    kind: str = "pchart_detectable_shift"
 
     def to_frame(self) -> pd.DataFrame:
         """One row per direction: direction, p1, shift (p1 - p0), relative shift, arl."""
-        p1 = np.array([self.increase, self.decrease])
+        p1 = np.array([_nan(self.increase), _nan(self.decrease)])
         return pd.DataFrame(
             {
                 "direction": ["increase", "decrease"],
                 "p1": p1,
                 "shift": p1 - self.p0,
                 "relative_shift": p1 / self.p0 - 1.0,
-                "arl": [self.arl_increase, self.arl_decrease],
+                "arl": [_nan(self.arl_increase), _nan(self.arl_decrease)],
             }
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict (NaN as None, an infinite ARL as None)."""
-        out: dict[str, Any] = jsonable(asdict(self))
-        for key in ("in_control_arl", "arl_increase", "arl_decrease"):
-            if out[key] is not None and math.isinf(out[key]):
-                out[key] = None
-        return out
-
     def summary(self) -> str:
         """A short text summary (rounded for display only)."""
-        lcl = "none" if math.isnan(self.lcl) else f"{self.lcl:.4f}"
+        lcl = "none" if math.isnan(_nan(self.lcl)) else f"{self.lcl:.4f}"
         lines = [
             f"p chart, p0 = {self.p0:g}, n = {self.n}: UCL {self.ucl:.4f}, LCL {lcl}, "
-            f"in-control ARL {self.in_control_arl:.1f}",
+            f"in-control ARL {_nan(self.in_control_arl):.1f}",
         ]
-        for word, p1 in (("increase", self.increase), ("decrease", self.decrease)):
+        for word, shift in (("increase", self.increase), ("decrease", self.decrease)):
+            p1 = _nan(shift)
             if math.isnan(p1):
                 lines.append(f"  no {word} is detected within {self.days:g} points on average")
             else:
@@ -226,9 +226,6 @@ class DetectableShift:
                 )
         lines += [f"  note: {note}" for note in self.notes]
         return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        return html_table(self.to_frame(), caption=self.summary().splitlines()[0])
 
 
 def _crossing(lim: _Limits, n: int, target: float, start: float, stop: float) -> float:

@@ -24,15 +24,15 @@ References
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
 from scipy import optimize, stats
 
-from sixsigma._result import html_table, jsonable
+from sixsigma._params import choice
+from sixsigma._result import Result
 from sixsigma.errors import ParameterError
-from sixsigma.sampling._checks import as_count, as_probability, as_real, choice
+from sixsigma.sampling._checks import as_count, as_probability, as_real
 
 __all__ = ["TwoProportionPower", "power_two_proportions", "sample_size_two_proportions"]
 
@@ -44,8 +44,8 @@ _DESCRIPTION = {
 }
 
 
-@dataclass(frozen=True)
-class TwoProportionPower:
+@dataclass(frozen=True, eq=False, repr=False)
+class TwoProportionPower(Result, kind="two_proportion_power"):
     """A two-period comparison of proportions: sizes, effect and power.
 
     Attributes
@@ -84,7 +84,6 @@ class TwoProportionPower:
     difference: float
     power: float
     target_power: float | None = None
-    kind: str = "two_proportion_power"
 
     @property
     def method_description(self) -> str:
@@ -96,15 +95,6 @@ class TwoProportionPower:
         """n1 + n2."""
         return self.n1 + self.n2
 
-    def to_frame(self) -> pd.DataFrame:
-        """A one-row frame of the fields."""
-        return pd.DataFrame([asdict(self)])
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict."""
-        out: dict[str, Any] = jsonable(asdict(self))
-        return out
-
     def summary(self) -> str:
         """A short text summary (rounded for display only)."""
         cc = ", continuity-corrected" if self.continuity else ""
@@ -115,10 +105,9 @@ class TwoProportionPower:
         ]
         if self.target_power is not None:
             lines.append(f"  smallest sizes reaching power {self.target_power:g}")
+        lines += [f"  note: {note}" for note in self.notes]
         return "\n".join(lines)
 
-    def _repr_html_(self) -> str:
-        return html_table(self.to_frame(), caption=self.summary().splitlines()[0])
 
 
 def _cohen_h(p1: float, p2: float) -> float:
@@ -334,9 +323,7 @@ def sample_size_two_proportions(
             f"{caller}: power ({target:g}) must exceed alpha ({alpha:g}); a test has that "
             "much power with no data at all."
         )
-    r = as_real(ratio, "ratio", caller=caller)
-    if r <= 0:
-        raise ParameterError(f"{caller}: the 'ratio' parameter must be positive; got {r:g}.")
+    r = as_real(ratio, "ratio", caller=caller, low=0.0, low_open=True)
     zb = float(stats.norm.ppf(target))
     z = _z(alpha, alternative)
     if method == "arcsine":

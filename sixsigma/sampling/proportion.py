@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import math
 
+from sixsigma._params import check_confidence, choice
+from sixsigma._stats import z_two_sided
 from sixsigma.errors import ParameterError
-from sixsigma.sampling._checks import as_count, as_probability, choice, z_two_sided
+from sixsigma.sampling._checks import as_count, as_probability
 
 __all__ = ["margin_of_error", "sample_size_proportion"]
 
@@ -122,7 +124,7 @@ def sample_size_proportion(
     caller = "sample_size_proportion"
     p = as_probability(p, "p", caller=caller)
     margin = as_probability(margin, "margin", caller=caller)
-    confidence = as_probability(confidence, "confidence", caller=caller)
+    confidence = check_confidence(confidence, caller=caller)
     pop = None if population is None else as_count(population, "population", caller=caller)
     method = choice(method, "method", METHODS, caller=caller)
     z = z_two_sided(confidence)
@@ -185,7 +187,7 @@ def margin_of_error(
     caller = "margin_of_error"
     p = as_probability(p, "p", caller=caller)
     size = as_count(n, "n", caller=caller)
-    confidence = as_probability(confidence, "confidence", caller=caller)
+    confidence = check_confidence(confidence, caller=caller)
     pop = None if population is None else as_count(population, "population", caller=caller)
     method = choice(method, "method", METHODS, caller=caller)
     if pop is not None and size > pop:

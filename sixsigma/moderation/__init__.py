@@ -1,0 +1,39 @@
+"""The moderation audit-record schema, its validation and the quality metrics teams report.
+
+* :mod:`~sixsigma.moderation.schema`: the standard columns (:data:`AUDIT_COLUMNS`), the
+  policy vocabulary (:data:`POLICIES`, :data:`NO_VIOLATION`), the error taxonomy
+  (:class:`ErrorType`, :class:`ErrorTaxonomy`) and the mapping of an export's own column
+  names.
+* :mod:`~sixsigma.moderation.validate`: :func:`validate_audits`, the check at the boundary.
+* :mod:`~sixsigma.moderation.classify`: :func:`classify_errors`, each record's base error
+  type from the decision and QA's verdict.
+* :mod:`~sixsigma.moderation.quality`: :func:`metrics`, the tidy table of quality rates with
+  Wilson intervals, counted where the data live.
+"""
+
+from sixsigma.moderation.classify import classify_errors
+from sixsigma.moderation.quality import METRICS, metrics
+from sixsigma.moderation.schema import (
+    AUDIT_COLUMNS,
+    DEFAULT_TAXONOMY,
+    ERROR_TYPES,
+    NO_VIOLATION,
+    POLICIES,
+    ErrorTaxonomy,
+    ErrorType,
+)
+from sixsigma.moderation.validate import validate_audits
+
+__all__ = [
+    "AUDIT_COLUMNS",
+    "DEFAULT_TAXONOMY",
+    "ERROR_TYPES",
+    "METRICS",
+    "NO_VIOLATION",
+    "POLICIES",
+    "ErrorTaxonomy",
+    "ErrorType",
+    "classify_errors",
+    "metrics",
+    "validate_audits",
+]
