@@ -27,7 +27,7 @@ from sixsigma._frames import as_table
 from sixsigma.errors import ParameterError
 from sixsigma.flow._base import TableResult
 from sixsigma.flow.discover import _check_nulls
-from sixsigma.moderation import wilson_interval
+from sixsigma._stats import wilson as wilson_interval
 
 __all__ = ["EscapeResult", "HotspotResult", "DEFAULT_COSTS", "attribute", "escapes",
            "hotspots"]

@@ -41,7 +41,7 @@ from scipy import optimize, stats
 from sixsigma._frames import as_table, show
 from sixsigma._result import html_table, jsonable
 from sixsigma.errors import InsufficientDataError, MissingValueError, ParameterError
-from sixsigma.moderation import wilson_interval
+from sixsigma._stats import wilson as wilson_interval
 from sixsigma._stats.proportions import MIN_EXPECTED, fisher_two_sided
 from sixsigma.rootcause.evidence import evidence_record
 

@@ -40,7 +40,7 @@ from scipy import sparse, stats
 from sixsigma._frames import as_table
 from sixsigma._result import html_table, jsonable
 from sixsigma.errors import ParameterError
-from sixsigma.moderation import wilson_interval
+from sixsigma._stats import wilson as wilson_interval
 from sixsigma._stats.fdr import bh
 from sixsigma._stats.proportions import MIN_EXPECTED, segment_tests
 from sixsigma.rootcause.counts import Cells, check_dimensions, count_cells

@@ -10,7 +10,7 @@ import pytest
 import sixsigma as ss
 from sixsigma.errors import ColumnError, MissingValueError, ParameterError
 from sixsigma.flow import escapes, hotspots
-from sixsigma.moderation import wilson_interval
+from sixsigma._stats import wilson as wilson_interval
 
 
 def make():
