@@ -13,7 +13,7 @@ test proves a cause is :func:`sixsigma.hypothesis.compare`.
 """
 
 from sixsigma.rootcause.change import ChangeDecomposition, explain_change
-from sixsigma.rootcause.evidence import evidence_record, fingerprint
+from sixsigma.rootcause.evidence import evidence_record
 from sixsigma.rootcause.funnel import Funnel, funnel
 from sixsigma.rootcause.scan import SegmentScan, segment_scan
 
@@ -23,7 +23,6 @@ __all__ = [
     "SegmentScan",
     "evidence_record",
     "explain_change",
-    "fingerprint",
     "funnel",
     "segment_scan",
 ]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import narwhals.stable.v2 as nw
@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from sixsigma._frames import as_table, show
-from sixsigma._result import html_table, jsonable
+from sixsigma._result import Result, jsonable
 from sixsigma.errors import InsufficientDataError, ParameterError
 from sixsigma.rootcause.counts import check_dimensions, count_cells
 from sixsigma.rootcause.evidence import evidence_record
@@ -34,8 +34,8 @@ __all__ = ["ChangeDecomposition", "explain_change"]
 _SIDE = "__ss_side"
 
 
-@dataclass(frozen=True, eq=False)
-class ChangeDecomposition:
+@dataclass(frozen=True, eq=False, repr=False)
+class ChangeDecomposition(Result, kind="explain_change"):
     """The result of :func:`explain_change`.
 
     Attributes
@@ -72,29 +72,17 @@ class ChangeDecomposition:
     rate_after: float
     total_change: float
     method: str = "Kitagawa (1955) / Das Gupta (1993) symmetric two-factor decomposition"
-    notes: tuple[str, ...] = ()
-    kind: str = field(default="explain_change")
 
     def __post_init__(self) -> None:
         for name in ("segments", "by_dimension", "cells"):
             object.__setattr__(self, name, getattr(self, name).copy())
+        for name in ("dimensions", "before", "after"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+        super().__post_init__()
 
     def to_frame(self) -> pd.DataFrame:
         """The per-segment decomposition (a copy)."""
         return self.segments.copy()
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict (NaN as None)."""
-        return {
-            "kind": self.kind, "defect": self.defect, "period": self.period,
-            "dimensions": list(self.dimensions), "before": jsonable(list(self.before)),
-            "after": jsonable(list(self.after)), "n_before": self.n_before,
-            "n_after": self.n_after, "rate_before": self.rate_before,
-            "rate_after": self.rate_after, "total_change": self.total_change,
-            "method": self.method, "notes": list(self.notes),
-            "by_dimension": jsonable(self.by_dimension.to_dict(orient="records")),
-            "segments": jsonable(self.segments.to_dict(orient="records")),
-        }
 
     def summary(self) -> str:
         """A short text summary (rounded for display only)."""
@@ -112,13 +100,6 @@ class ChangeDecomposition:
             )
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        return html_table(self.segments.drop(columns=["filter"]),
-                          caption=self.summary().splitlines()[0])
-
-    def __repr__(self) -> str:
-        return f"<ChangeDecomposition {self.summary().splitlines()[0]}>"
 
     def to_evidence(self) -> dict[str, Any]:
         """An evidence record (see :mod:`sixsigma.rootcause.evidence`)."""

@@ -12,7 +12,7 @@ that the outlying units do not hide themselves.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from sixsigma._frames import as_table
-from sixsigma._result import html_table, jsonable
+from sixsigma._result import Result, jsonable
 from sixsigma.errors import InsufficientDataError, ParameterError
 from sixsigma.rootcause.counts import count_cells
 from sixsigma.rootcause.evidence import evidence_record
@@ -56,8 +56,8 @@ def binomial_limit(p0: float, n: Any, prob: float) -> FloatArray:
     return np.asarray(np.clip(out, 0.0, 1.0), dtype=np.float64)
 
 
-@dataclass(frozen=True, eq=False)
-class Funnel:
+@dataclass(frozen=True, eq=False, repr=False)
+class Funnel(Result, kind="funnel"):
     """The result of :func:`funnel`.
 
     Attributes
@@ -97,12 +97,11 @@ class Funnel:
     limits: str
     overdispersion: str
     winsor: float
-    notes: tuple[str, ...] = ()
-    kind: str = field(default="funnel")
 
     def __post_init__(self) -> None:
         for name in ("units", "curve"):
             object.__setattr__(self, name, getattr(self, name).copy())
+        super().__post_init__()
 
     @property
     def flagged(self) -> pd.DataFrame:
@@ -113,18 +112,6 @@ class Funnel:
     def to_frame(self) -> pd.DataFrame:
         """The units table (a copy)."""
         return self.units.copy()
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict (NaN as None)."""
-        return {
-            "kind": self.kind, "defects": self.defects, "size": self.size,
-            "unit": self.unit, "p0": self.p0, "phi": self.phi,
-            "overdispersion_p": self.overdispersion_p, "tau2": self.tau2,
-            "limits": self.limits, "overdispersion": self.overdispersion,
-            "winsor": self.winsor, "notes": list(self.notes),
-            "units": jsonable(self.units.to_dict(orient="records")),
-            "curve": jsonable(self.curve.to_dict(orient="list")),
-        }
 
     def summary(self) -> str:
         """A short text summary (rounded for display only)."""
@@ -138,12 +125,6 @@ class Funnel:
         ]
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        return html_table(self.units, caption=self.summary().splitlines()[0])
-
-    def __repr__(self) -> str:
-        return f"<Funnel {self.summary().splitlines()[0]}>"
 
     def to_evidence(self) -> dict[str, Any]:
         """An evidence record (see :mod:`sixsigma.rootcause.evidence`)."""

@@ -28,7 +28,7 @@ Analyze phase, with tests that hold up in a review:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
@@ -38,11 +38,11 @@ from numpy.typing import NDArray
 from scipy import sparse, stats
 
 from sixsigma._frames import as_table
-from sixsigma._result import html_table, jsonable
-from sixsigma.errors import ParameterError
-from sixsigma.moderation import wilson_interval
+from sixsigma._result import Result, jsonable
 from sixsigma._stats.fdr import bh
 from sixsigma._stats.proportions import MIN_EXPECTED, segment_tests
+from sixsigma.errors import ParameterError
+from sixsigma.moderation import wilson_interval
 from sixsigma.rootcause.counts import Cells, check_dimensions, count_cells
 from sixsigma.rootcause.evidence import evidence_record
 
@@ -145,8 +145,8 @@ def _children(seg: _Segments, s: int) -> IntArray:
 # the result
 
 
-@dataclass(frozen=True, eq=False)
-class SegmentScan:
+@dataclass(frozen=True, eq=False, repr=False)
+class SegmentScan(Result, kind="segment_scan"):
     """The result of :func:`segment_scan`.
 
     Attributes
@@ -159,13 +159,13 @@ class SegmentScan:
         ``rate_high`` (Wilson interval), ``rest_rate``, ``lift`` (rate / rest_rate),
         ``z``, ``p_value``, ``q_value`` (Benjamini-Hochberg), ``test`` (``"z"`` or
         ``"fisher"``), ``excess_defects``, ``significant`` (q <= alpha, in the first scan),
-        ``cause_rank`` (0 for segments that are not causes), ``explained_by`` (the rank of
-        the cause after whose adjustment a significant segment stopped being significant;
-        0 otherwise), ``residual_z``, ``residual_excess`` (after all the causes were set to
-        their rest's rate), ``status`` (``"cause"``; ``"explained"``: significant at first,
-        explained away by a cause; ``"significant"``: still significant at the end, which
-        only a segment better than the rest can be; ``"not significant"``). Segments
-        explained away come after all the others.
+        ``cause_rank`` (missing, NaN, for segments that are not causes), ``explained_by``
+        (the rank of the cause after whose adjustment a significant segment stopped being
+        significant; missing otherwise), ``residual_z``, ``residual_excess`` (after all the
+        causes were set to their rest's rate), ``status`` (``"cause"``; ``"explained"``:
+        significant at first, explained away by a cause; ``"significant"``: still
+        significant at the end, which only a segment better than the rest can be;
+        ``"not significant"``). Segments explained away come after all the others.
     causes : pandas.DataFrame
         The causes in the order picked: ``rank``, ``segment``, ``filter``, ``n``,
         ``defects``, ``rate``, ``rest_rate``, ``excess_defects`` and ``z``, ``p_value``,
@@ -191,16 +191,15 @@ class SegmentScan:
     overall_rate: float
     n_tests: int
     rescans: int
-    notes: tuple[str, ...] = ()
     method: str = (
         "two-proportion z (pooled) or Fisher exact (expected cell < min_expected), "
         "Benjamini-Hochberg across all segments; explain-away by proportional rescaling"
     )
-    kind: str = field(default="segment_scan")
 
     def __post_init__(self) -> None:
         for name in ("segments", "causes", "cells"):
             object.__setattr__(self, name, getattr(self, name).copy())
+        super().__post_init__()
 
     @property
     def explained_defects(self) -> float:
@@ -210,28 +209,6 @@ class SegmentScan:
     def to_frame(self) -> pd.DataFrame:
         """The segments table (a copy)."""
         return self.segments.copy()
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict (NaN as None)."""
-        return {
-            "kind": self.kind,
-            "defect": self.defect,
-            "dimensions": list(self.dimensions),
-            "size": self.size,
-            "max_depth": self.max_depth,
-            "alpha": self.alpha,
-            "descend_share": self.descend_share,
-            "min_expected": self.min_expected,
-            "total_n": self.total_n,
-            "total_defects": self.total_defects,
-            "overall_rate": self.overall_rate,
-            "n_tests": self.n_tests,
-            "rescans": self.rescans,
-            "method": self.method,
-            "notes": list(self.notes),
-            "causes": _records(self.causes),
-            "segments": _records(self.segments),
-        }
 
     def summary(self) -> str:
         """A short text summary (rounded for display only)."""
@@ -251,13 +228,6 @@ class SegmentScan:
             )
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        shown = self.segments.drop(columns=["filter"]).head(20)
-        return html_table(shown, caption=self.summary().splitlines()[0])
-
-    def __repr__(self) -> str:
-        return f"<SegmentScan {self.summary().splitlines()[0]}>"
 
     def to_evidence(self) -> dict[str, Any]:
         """An evidence record (see :mod:`sixsigma.rootcause.evidence`)."""
@@ -553,8 +523,8 @@ def scan_cells(
         "test": np.where(first.exact, "fisher", "z"),
         "excess_defects": first.excess,
         "significant": significant,
-        "cause_rank": rank_of,
-        "explained_by": explained_by,
+        "cause_rank": np.where(rank_of > 0, rank_of, np.nan),
+        "explained_by": np.where(explained_by > 0, explained_by, np.nan),
         "residual_z": current.z,
         "residual_excess": current.excess,
         "status": status,

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+import sixsigma as ss
 import sixsigma.hypothesis as hy
 from sixsigma._stats import newcombe
 from sixsigma._stats.effects import cramers_v_interval, eta_squared_interval
@@ -197,3 +198,25 @@ def test_bad_input():
         hy.compare(bad, "v", "g")
     with pytest.raises(InsufficientDataError, match="different sizes"):
         hy.compare(df.iloc[:-1], "v", "g", paired=True)
+
+
+# ---------------------------------------------------------------------------------------
+# every kind of result survives to_dict / from_dict
+
+
+@pytest.mark.parametrize("case", [c[0] for c in CASES])
+def test_every_test_round_trips(case):
+    df, paired = _case(case)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        res = hy.compare(df, "v", "g", paired=paired)
+    d = res.to_dict()
+    json.dumps(d, allow_nan=False)
+    back = ss.from_dict(json.loads(json.dumps(d)))
+    assert type(back) is hy.Comparison and back.to_dict() == d and back == res
+    if res.ci is None:
+        assert any("no interval" in n for n in res.notes)
+    frame = res.to_frame()
+    assert list(frame.columns[:8]) == ["test", "statistic", "df", "p_value", "effect_name",
+                                       "effect", "ci_low", "ci_high"]
+    assert isinstance(frame, pd.DataFrame) and len(frame) == 1
