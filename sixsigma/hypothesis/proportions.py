@@ -18,6 +18,8 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
+from sixsigma._aggregate import DEFECTIVES, N, group_counts
+from sixsigma._frames import as_table
 from sixsigma._stats import newcombe
 from sixsigma._stats.effects import cramers_v, cramers_v_interval, paired_risk_difference
 from sixsigma._stats.proportions import MIN_EXPECTED, fisher_two_sided, segment_tests
@@ -29,10 +31,6 @@ __all__ = ["independent_proportions", "paired_proportions"]
 
 FloatArray = NDArray[np.float64]
 _CHECKS = ["check", "group", "statistic", "p_value", "passed"]
-
-
-def _as01(values: pd.Series) -> FloatArray:
-    return np.asarray(values.astype(np.float64).to_numpy(), dtype=np.float64)
 
 
 def _pooled_z(x1: float, n1: float, x2: float, n2: float) -> tuple[float, float]:
@@ -50,10 +48,10 @@ def independent_proportions(frame: pd.DataFrame, value: str, group: str, levels:
     posthoc = None
     notes: list[str] = []
     if kind == "proportion":
-        y = _as01(frame[value])
-        gcol = frame[group].to_numpy()
-        n = np.array([(gcol == lv).sum() for lv in levels], dtype=np.float64)
-        x = np.array([y[gcol == lv].sum() for lv in levels], dtype=np.float64)
+        counts = group_counts(as_table(frame[[group, value]], caller="compare"), value,
+                              [group]).set_index(group).reindex(levels)
+        n = counts[N].to_numpy(dtype=np.float64)
+        x = counts[DEFECTIVES].to_numpy(dtype=np.float64)
         groups = pd.DataFrame({"group": [str(v) for v in levels], "n": n, "defects": x,
                                "rate": x / n})
         why = [f"{value!r} is 0/1 (a proportion); {len(levels)} independent groups"]
