@@ -14,7 +14,7 @@ test proves a cause is :func:`sixsigma.hypothesis.compare`.
 
 from sixsigma.rootcause.change import ChangeDecomposition, explain_change
 from sixsigma.rootcause.evidence import evidence_record
-from sixsigma.rootcause.funnel import Funnel, funnel
+from sixsigma.rootcause.funnels import Funnel, funnel
 from sixsigma.rootcause.scan import SegmentScan, segment_scan
 
 __all__ = [

@@ -61,7 +61,7 @@ class ChangeDecomposition(Result, kind="explain_change"):
     segments: pd.DataFrame
     by_dimension: pd.DataFrame
     cells: pd.DataFrame
-    defect: str
+    defectives: str
     period: str
     dimensions: tuple[str, ...]
     before: tuple[Any, ...]
@@ -87,7 +87,7 @@ class ChangeDecomposition(Result, kind="explain_change"):
     def summary(self) -> str:
         """A short text summary (rounded for display only)."""
         lines = [
-            f"{self.defect} rate {self.rate_before:.4%} -> {self.rate_after:.4%} "
+            f"{self.defectives} rate {self.rate_before:.4%} -> {self.rate_after:.4%} "
             f"({self.total_change * 100:+.3f} points)",
         ]
         for name, mix, rate in zip(self.by_dimension["dimension"],
@@ -109,7 +109,7 @@ class ChangeDecomposition(Result, kind="explain_change"):
             parts.append(f"by {row.dimension}, {top['segment']} contributes "
                          f"{top['total_effect'] * 100:+.2f} points")
         description = (
-            f"Change of the {self.defect} rate between {self.period} "
+            f"Change of the {self.defectives} rate between {self.period} "
             f"{_show_values(self.before)} and {_show_values(self.after)}: "
             f"{self.total_change * 100:+.2f} points; " + "; ".join(parts) + "."
         )
@@ -121,7 +121,7 @@ class ChangeDecomposition(Result, kind="explain_change"):
                 self.segments.groupby("dimension", sort=False).head(3)
                 .drop(columns=["filter"]).to_dict(orient="records")),
         }
-        parameters = {"defect": self.defect, "period": self.period,
+        parameters = {"defectives": self.defectives, "period": self.period,
                       "dimensions": list(self.dimensions), "before": list(self.before),
                       "after": list(self.after), "method": self.method}
         return evidence_record(self.kind, description, self.cells, figures, parameters)
@@ -178,12 +178,12 @@ def decompose(n0: Any, d0: Any, n1: Any, d1: Any) -> pd.DataFrame:
 
 def explain_change(
     data: Any,
-    defect: str,
+    defectives: str,
     period: str,
     dimensions: list[str] | tuple[str, ...],
+    *,
     before: Any,
     after: Any,
-    *,
     size: str | None = None,
     joint: bool = True,
 ) -> ChangeDecomposition:
@@ -192,11 +192,12 @@ def explain_change(
     Parameters
     ----------
     data : dataframe
-        Raw records (one row per unit, ``defect`` 0/1 or boolean) or counts (``size=``);
+        Raw records (one row per unit, ``defectives`` 0/1 or boolean) or counts
+        (``size=``);
         any frame narwhals reads. One group-by over ``period`` and all the dimensions runs
         where the data live.
-    defect : str
-        The defect column (see :func:`segment_scan`).
+    defectives : str
+        The defective column (see :func:`segment_scan`).
     period : str
         The column that says which period a row belongs to (a week, a day, a label).
     dimensions : list of str
@@ -259,9 +260,9 @@ def explain_change(
         raise ParameterError(f"{caller}: before and after share the value(s) "
                              f"{', '.join(sorted(common))}; the periods must not overlap.")
     table = as_table(data, caller=caller)
-    table.require(period, defect, size, *dims)
+    table.require(period, defectives, size, *dims)
     table.frame = table.frame.filter(nw.col(period).is_in([*b_vals, *a_vals]))
-    cells = count_cells(table, defect, (period, *dims), size, min_levels=1)
+    cells = count_cells(table, defectives, (period, *dims), size, min_levels=1)
     frame = cells.frame
     key = frame[period]
     is_before = key.isin(b_vals).to_numpy()
@@ -313,7 +314,7 @@ def explain_change(
                      "contribution is counted as mix")
     return ChangeDecomposition(
         segments=segments, by_dimension=pd.DataFrame(summary), cells=frame.drop(
-            columns=[_SIDE]), defect=defect, period=period, dimensions=dims, before=b_vals,
+            columns=[_SIDE]), defectives=defectives, period=period, dimensions=dims, before=b_vals,
         after=a_vals, n_before=n0_tot, n_after=n1_tot, rate_before=r0, rate_after=r1,
         total_change=total, notes=tuple(notes),
     )

@@ -38,11 +38,12 @@ from numpy.typing import NDArray
 from scipy import sparse, stats
 
 from sixsigma._frames import as_table
+from sixsigma._params import check_confidence, check_number
 from sixsigma._result import Result, jsonable
+from sixsigma._stats import wilson
 from sixsigma._stats.fdr import bh
 from sixsigma._stats.proportions import MIN_EXPECTED, segment_tests
 from sixsigma.errors import ParameterError
-from sixsigma.moderation import wilson_interval
 from sixsigma.rootcause.counts import Cells, check_dimensions, count_cells
 from sixsigma.rootcause.evidence import evidence_record
 
@@ -179,7 +180,7 @@ class SegmentScan(Result, kind="segment_scan"):
     segments: pd.DataFrame
     causes: pd.DataFrame
     cells: pd.DataFrame
-    defect: str
+    defectives: str
     dimensions: tuple[str, ...]
     size: str | None
     max_depth: int
@@ -213,7 +214,7 @@ class SegmentScan(Result, kind="segment_scan"):
     def summary(self) -> str:
         """A short text summary (rounded for display only)."""
         lines = [
-            f"segment scan of {self.defect!r} over {', '.join(self.dimensions)}: "
+            f"segment scan of {self.defectives!r} over {', '.join(self.dimensions)}: "
             f"{self.total_n:,.0f} units, {self.total_defects:,.0f} defects "
             f"({self.overall_rate:.4%}), {self.n_tests} segments tested "
             f"(depth <= {self.max_depth}, alpha {self.alpha:g}, BH)",
@@ -238,7 +239,7 @@ class SegmentScan(Result, kind="segment_scan"):
         else:
             found = "no significant segment"
         description = (
-            f"Segment scan of {self.defect} over {', '.join(self.dimensions)} "
+            f"Segment scan of {self.defectives} over {', '.join(self.dimensions)} "
             f"({self.n_tests} segments, BH at {self.alpha:g}): {found}."
         )
         figures = {
@@ -247,7 +248,7 @@ class SegmentScan(Result, kind="segment_scan"):
             "causes": _records(self.causes),
         }
         parameters = {
-            "defect": self.defect, "dimensions": list(self.dimensions), "size": self.size,
+            "defectives": self.defectives, "dimensions": list(self.dimensions), "size": self.size,
             "max_depth": self.max_depth, "alpha": self.alpha,
             "descend_share": self.descend_share, "min_expected": self.min_expected,
             "method": self.method,
@@ -266,12 +267,12 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 def segment_scan(
     data: Any,
-    defect: str,
+    defectives: str,
     dimensions: list[str] | tuple[str, ...],
+    *,
     size: str | None = None,
     max_depth: int = 2,
     alpha: float = 0.05,
-    *,
     descend_share: float = 0.8,
     min_expected: float = MIN_EXPECTED,
     max_causes: int = 20,
@@ -284,9 +285,9 @@ def segment_scan(
     data : dataframe
         Raw records (one row per unit) or pre-aggregated counts; any frame narwhals reads
         (pandas, polars eager or lazy, pyarrow, a DuckDB relation).
-    defect : str
+    defectives : str
         Raw records: a 0/1 or boolean column (1/True = defective). With ``size``: the number
-        of defects of each row.
+        of defective units of each row.
     dimensions : list of str
         The columns to scan (queue, market, policy, tenure band, ...).
     size : str, optional
@@ -319,7 +320,7 @@ def segment_scan(
     sixsigma.errors.ColumnError
         A column is not in the data.
     sixsigma.errors.DomainError
-        ``defect`` is not 0/1 or boolean (raw records); defects exceed the size, or are
+        ``defectives`` is not 0/1 or boolean (raw records); defectives exceed the size, or are
         negative or fractional (counts).
     sixsigma.errors.InsufficientDataError
         A dimension has only one level.
@@ -366,21 +367,18 @@ def segment_scan(
     caller = "segment_scan"
     dims = check_dimensions(dimensions, caller)
     if max_depth not in (1, 2, 3):
-        raise ParameterError(f"{caller}: max_depth must be 1, 2 or 3; got {max_depth!r}.")
-    if not 0 < alpha < 1:
-        raise ParameterError(f"{caller}: alpha must be in (0, 1); got {alpha!r}.")
-    if not 0 < descend_share <= 1:
-        raise ParameterError(f"{caller}: descend_share must be in (0, 1]; got "
-                             f"{descend_share!r}.")
-    if min_expected < 0:
-        raise ParameterError(f"{caller}: min_expected must be >= 0; got {min_expected!r}.")
-    if max_causes < 1:
-        raise ParameterError(f"{caller}: max_causes must be >= 1; got {max_causes!r}.")
-    if not 0 < confidence < 1:
-        raise ParameterError(f"{caller}: confidence must be in (0, 1); got {confidence!r}.")
+        raise ParameterError(f"{caller}: the 'max_depth' parameter must be 1, 2 or 3; got "
+                             f"{max_depth!r}.")
+    alpha = check_confidence(alpha, caller=caller, name="alpha")
+    descend_share = check_number(descend_share, "descend_share", caller=caller, low=0.0,
+                                 high=1.0, low_open=True)
+    min_expected = check_number(min_expected, "min_expected", caller=caller, low=0.0)
+    max_causes = int(check_number(max_causes, "max_causes", caller=caller, low=1.0,
+                                  integer=True))
+    confidence = check_confidence(confidence, caller=caller)
     table = as_table(data, caller=caller)
-    cells = count_cells(table, defect, dims, size)
-    return scan_cells(cells, defect=defect, size=size, max_depth=max_depth, alpha=alpha,
+    cells = count_cells(table, defectives, dims, size)
+    return scan_cells(cells, defectives=defectives, size=size, max_depth=max_depth, alpha=alpha,
                       descend_share=descend_share, min_expected=min_expected,
                       max_causes=max_causes, confidence=confidence)
 
@@ -388,7 +386,7 @@ def segment_scan(
 def scan_cells(
     cells: Cells,
     *,
-    defect: str,
+    defectives: str,
     size: str | None,
     max_depth: int,
     alpha: float,
@@ -500,7 +498,7 @@ def scan_cells(
     rank_of = np.zeros(n_seg, dtype=np.int64)
     rank_of[picked] = np.arange(1, len(picked) + 1)
     explained_by[picked] = 0
-    low, high = wilson_interval(first.d, seg.n, confidence)
+    low, high = wilson(first.d, seg.n, confidence)
     with np.errstate(divide="ignore", invalid="ignore"):
         lift = np.where(first.rest_rate > 0, first.rate / first.rest_rate, np.nan)
     status = np.where(rank_of > 0, "cause",
@@ -536,7 +534,7 @@ def scan_cells(
                         np.where(rank_of > 0, rank_of, n_seg + 1)))
     frame = frame.iloc[order].reset_index(drop=True)
     return SegmentScan(
-        segments=frame, causes=causes, cells=cells.frame, defect=defect,
+        segments=frame, causes=causes, cells=cells.frame, defectives=defectives,
         dimensions=cells.dimensions, size=size, max_depth=max_depth, alpha=alpha,
         descend_share=descend_share, min_expected=min_expected, total_n=total_n,
         total_defects=total_d, overall_rate=total_d / total_n, n_tests=n_seg,

@@ -28,7 +28,7 @@ def _results(a: pd.DataFrame) -> dict[str, ss._result.Result]:
         "explain_change": ss.rootcause.explain_change(a, "is_error", "phase",
                                                       ["queue", "region"], before="before",
                                                       after="after"),
-        "funnel": ss.rootcause.funnel(reviewers, "is_error", None, "moderator_id"),
+        "funnel": ss.rootcause.funnel(reviewers, "is_error", "moderator_id"),
     }
 
 
