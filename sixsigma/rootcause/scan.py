@@ -156,8 +156,8 @@ class SegmentScan(Result, kind="segment_scan"):
         One row per segment tested, best first: the causes in the order they were picked,
         then the other segments by the evidence left after the causes were explained
         (``residual_z``, largest first). Columns: ``segment`` (text), ``filter`` (dict
-        dimension -> value), ``depth``, ``n``, ``defects``, ``rate``, ``rate_low``,
-        ``rate_high`` (Wilson interval), ``rest_rate``, ``lift`` (rate / rest_rate),
+        dimension -> value), ``depth``, ``n``, ``defects``, ``rate``, ``ci_low``,
+        ``ci_high`` (Wilson interval of the rate), ``rest_rate``, ``lift`` (rate / rest_rate),
         ``z``, ``p_value``, ``q_value`` (Benjamini-Hochberg), ``test`` (``"z"`` or
         ``"fisher"``), ``excess_defects``, ``significant`` (q <= alpha, in the first scan),
         ``cause_rank`` (missing, NaN, for segments that are not causes), ``explained_by``
@@ -511,8 +511,8 @@ def scan_cells(
         "n": seg.n,
         "defects": first.d,
         "rate": first.rate,
-        "rate_low": low,
-        "rate_high": high,
+        "ci_low": low,
+        "ci_high": high,
         "rest_rate": first.rest_rate,
         "lift": lift,
         "z": first.z,
