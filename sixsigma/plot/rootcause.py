@@ -27,7 +27,7 @@ POINT_COLOR = "#1f4e79"
 LIMIT_COLOR = "#7f7f7f"
 
 
-def funnel_plot(result: Funnel, ax: Axes | None = None, *, label_flagged: bool = True) -> Axes:
+def funnel_plot(result: Funnel, *, ax: Axes | None = None, label_flagged: bool = True) -> Axes:
     """Draw a funnel plot: each unit's rate against its volume, with 2- and 3-sigma limits.
 
     Parameters
@@ -48,7 +48,7 @@ def funnel_plot(result: Funnel, ax: Axes | None = None, *, label_flagged: bool =
     >>> import pandas as pd
     >>> from sixsigma.plot.rootcause import funnel_plot
     >>> f = ss.rootcause.funnel(pd.DataFrame({"u": list("abcd"), "d": [1, 2, 9, 3],
-    ...                                       "n": [50, 80, 90, 60]}), "d", "n", "u")
+    ...                                       "n": [50, 80, 90, 60]}), "d", "u", size="n")
     >>> ax = funnel_plot(f)
     >>> [line.get_gid() for line in ax.lines][:2]
     ['target', 'limit2']
@@ -74,13 +74,13 @@ def funnel_plot(result: Funnel, ax: Axes | None = None, *, label_flagged: bool =
             ax.annotate(str(row.unit), (row.n, row.rate), textcoords="offset points",
                         xytext=(4, 4), fontsize=8, color=FLAG_COLOR)
     adj = "" if result.overdispersion == "none" else f", {result.overdispersion} adjustment"
-    ax.set(xlabel="units (volume)", ylabel=f"{result.defects} rate",
-           title=f"Funnel plot by {result.unit} ({result.limits} limits{adj})")
+    ax.set(xlabel="units (volume)", ylabel=f"{result.defectives} rate",
+           title=f"Funnel plot by {result.unit} ({result.method} limits{adj})")
     ax.legend(loc="upper right", fontsize=8, frameon=False)
     return ax
 
 
-def segment_bars(result: SegmentScan, ax: Axes | None = None, *, top: int = 10,
+def segment_bars(result: SegmentScan, *, ax: Axes | None = None, top: int = 10,
                  value: str = "rate") -> Axes:
     """Horizontal bars of the top segments of a scan, the causes highlighted.
 
@@ -130,5 +130,5 @@ def segment_bars(result: SegmentScan, ax: Axes | None = None, *, top: int = 10,
         ax.legend(loc="lower right", fontsize=8, frameon=False)
     ax.set_yticks(y, list(seg["segment"]), fontsize=8)
     ax.set(xlabel="defect rate" if value == "rate" else "excess defects",
-           title=f"Segments of {result.defect} (causes in red)")
+           title=f"Segments of {result.defectives} (causes in red)")
     return ax

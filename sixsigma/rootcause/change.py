@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import narwhals.stable.v2 as nw
@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from sixsigma._frames import as_table, show
-from sixsigma._result import html_table, jsonable
+from sixsigma._result import Result, jsonable
 from sixsigma.errors import InsufficientDataError, ParameterError
 from sixsigma.rootcause.counts import check_dimensions, count_cells
 from sixsigma.rootcause.evidence import evidence_record
@@ -34,8 +34,8 @@ __all__ = ["ChangeDecomposition", "explain_change"]
 _SIDE = "__ss_side"
 
 
-@dataclass(frozen=True, eq=False)
-class ChangeDecomposition:
+@dataclass(frozen=True, eq=False, repr=False)
+class ChangeDecomposition(Result, kind="explain_change"):
     """The result of :func:`explain_change`.
 
     Attributes
@@ -61,7 +61,7 @@ class ChangeDecomposition:
     segments: pd.DataFrame
     by_dimension: pd.DataFrame
     cells: pd.DataFrame
-    defect: str
+    defectives: str
     period: str
     dimensions: tuple[str, ...]
     before: tuple[Any, ...]
@@ -72,34 +72,22 @@ class ChangeDecomposition:
     rate_after: float
     total_change: float
     method: str = "Kitagawa (1955) / Das Gupta (1993) symmetric two-factor decomposition"
-    notes: tuple[str, ...] = ()
-    kind: str = field(default="explain_change")
 
     def __post_init__(self) -> None:
         for name in ("segments", "by_dimension", "cells"):
             object.__setattr__(self, name, getattr(self, name).copy())
+        for name in ("dimensions", "before", "after"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+        super().__post_init__()
 
     def to_frame(self) -> pd.DataFrame:
         """The per-segment decomposition (a copy)."""
         return self.segments.copy()
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict (NaN as None)."""
-        return {
-            "kind": self.kind, "defect": self.defect, "period": self.period,
-            "dimensions": list(self.dimensions), "before": jsonable(list(self.before)),
-            "after": jsonable(list(self.after)), "n_before": self.n_before,
-            "n_after": self.n_after, "rate_before": self.rate_before,
-            "rate_after": self.rate_after, "total_change": self.total_change,
-            "method": self.method, "notes": list(self.notes),
-            "by_dimension": jsonable(self.by_dimension.to_dict(orient="records")),
-            "segments": jsonable(self.segments.to_dict(orient="records")),
-        }
-
     def summary(self) -> str:
         """A short text summary (rounded for display only)."""
         lines = [
-            f"{self.defect} rate {self.rate_before:.4%} -> {self.rate_after:.4%} "
+            f"{self.defectives} rate {self.rate_before:.4%} -> {self.rate_after:.4%} "
             f"({self.total_change * 100:+.3f} points)",
         ]
         for name, mix, rate in zip(self.by_dimension["dimension"],
@@ -113,13 +101,6 @@ class ChangeDecomposition:
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
-    def _repr_html_(self) -> str:
-        return html_table(self.segments.drop(columns=["filter"]),
-                          caption=self.summary().splitlines()[0])
-
-    def __repr__(self) -> str:
-        return f"<ChangeDecomposition {self.summary().splitlines()[0]}>"
-
     def to_evidence(self) -> dict[str, Any]:
         """An evidence record (see :mod:`sixsigma.rootcause.evidence`)."""
         parts = []
@@ -128,7 +109,7 @@ class ChangeDecomposition:
             parts.append(f"by {row.dimension}, {top['segment']} contributes "
                          f"{top['total_effect'] * 100:+.2f} points")
         description = (
-            f"Change of the {self.defect} rate between {self.period} "
+            f"Change of the {self.defectives} rate between {self.period} "
             f"{_show_values(self.before)} and {_show_values(self.after)}: "
             f"{self.total_change * 100:+.2f} points; " + "; ".join(parts) + "."
         )
@@ -140,7 +121,7 @@ class ChangeDecomposition:
                 self.segments.groupby("dimension", sort=False).head(3)
                 .drop(columns=["filter"]).to_dict(orient="records")),
         }
-        parameters = {"defect": self.defect, "period": self.period,
+        parameters = {"defectives": self.defectives, "period": self.period,
                       "dimensions": list(self.dimensions), "before": list(self.before),
                       "after": list(self.after), "method": self.method}
         return evidence_record(self.kind, description, self.cells, figures, parameters)
@@ -197,12 +178,12 @@ def decompose(n0: Any, d0: Any, n1: Any, d1: Any) -> pd.DataFrame:
 
 def explain_change(
     data: Any,
-    defect: str,
+    defectives: str,
     period: str,
     dimensions: list[str] | tuple[str, ...],
+    *,
     before: Any,
     after: Any,
-    *,
     size: str | None = None,
     joint: bool = True,
 ) -> ChangeDecomposition:
@@ -211,11 +192,12 @@ def explain_change(
     Parameters
     ----------
     data : dataframe
-        Raw records (one row per unit, ``defect`` 0/1 or boolean) or counts (``size=``);
+        Raw records (one row per unit, ``defectives`` 0/1 or boolean) or counts
+        (``size=``);
         any frame narwhals reads. One group-by over ``period`` and all the dimensions runs
         where the data live.
-    defect : str
-        The defect column (see :func:`segment_scan`).
+    defectives : str
+        The defective column (see :func:`segment_scan`).
     period : str
         The column that says which period a row belongs to (a week, a day, a label).
     dimensions : list of str
@@ -278,9 +260,9 @@ def explain_change(
         raise ParameterError(f"{caller}: before and after share the value(s) "
                              f"{', '.join(sorted(common))}; the periods must not overlap.")
     table = as_table(data, caller=caller)
-    table.require(period, defect, size, *dims)
+    table.require(period, defectives, size, *dims)
     table.frame = table.frame.filter(nw.col(period).is_in([*b_vals, *a_vals]))
-    cells = count_cells(table, defect, (period, *dims), size, min_levels=1)
+    cells = count_cells(table, defectives, (period, *dims), size, min_levels=1)
     frame = cells.frame
     key = frame[period]
     is_before = key.isin(b_vals).to_numpy()
@@ -332,7 +314,7 @@ def explain_change(
                      "contribution is counted as mix")
     return ChangeDecomposition(
         segments=segments, by_dimension=pd.DataFrame(summary), cells=frame.drop(
-            columns=[_SIDE]), defect=defect, period=period, dimensions=dims, before=b_vals,
+            columns=[_SIDE]), defectives=defectives, period=period, dimensions=dims, before=b_vals,
         after=a_vals, n_before=n0_tot, n_after=n1_tot, rate_before=r0, rate_after=r1,
         total_change=total, notes=tuple(notes),
     )

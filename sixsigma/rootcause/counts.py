@@ -74,7 +74,7 @@ def check_dimensions(dimensions: Any, caller: str) -> tuple[str, ...]:
 
 def count_cells(
     table: Table,
-    defect: str,
+    defectives: str,
     dimensions: Sequence[str],
     size: str | None = None,
     *,
@@ -86,7 +86,7 @@ def count_cells(
     ----------
     table : Table
         The user's data (see :mod:`sixsigma._frames`).
-    defect : str
+    defectives : str
         Raw records (``size=None``): a 0/1 or boolean column, one row per unit.
         Pre-aggregated rows: the number of defects of each row.
     dimensions : sequence of str
@@ -103,7 +103,7 @@ def count_cells(
     """
     caller = table.caller
     dims = tuple(dimensions)
-    frame = group_counts(table, defect, dims, size=size)
+    frame = group_counts(table, defectives, dims, size=size)
     n = frame[N].to_numpy(dtype=np.float64)
     d = frame[DEFECTIVES].to_numpy(dtype=np.float64)
     keep = n > 0

@@ -8,9 +8,10 @@ JSON-safe dict (``result.to_evidence()``) with the keys
 ``description``
     one sentence: what was tested and what it found;
 ``fingerprint``
-    ``"sha256:<hex>"``, the SHA-256 of a canonical serialisation of the aggregate the
-    figures were computed from (see :func:`fingerprint`): the same data give the same
-    fingerprint whatever engine, row order or column order they came in;
+    ``"sha256:<hex>"``: :func:`sixsigma.provenance.fingerprint` (the one data fingerprint of
+    sixsigma) of the aggregate the figures were computed from, canonically sorted first
+    (columns by name, rows by their values): the same data give the same fingerprint
+    whatever engine, row order or column order they came in;
 ``figures``
     the numbers (JSON types only, NaN as null);
 ``parameters``
@@ -19,71 +20,42 @@ JSON-safe dict (``result.to_evidence()``) with the keys
 
 from __future__ import annotations
 
-import hashlib
 import json
-import math
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from sixsigma._result import jsonable
+from sixsigma.provenance import fingerprint
 
-__all__ = ["evidence_record", "fingerprint"]
-
-
-def _canonical_value(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        value = value.item()
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
-        # integral floats as ints, so 3 and 3.0 hash alike; others by their shortest repr
-        return int(value) if value.is_integer() else float(repr(value))
-    if isinstance(value, pd.Timestamp | np.datetime64):
-        return pd.Timestamp(value).isoformat()
-    return str(value)
+__all__ = ["canonical", "evidence_record"]
 
 
-def fingerprint(frame: pd.DataFrame) -> str:
-    """SHA-256 of a canonical serialisation of a (small, aggregated) table.
+def canonical(frame: pd.DataFrame) -> pd.DataFrame:
+    """The aggregate in a canonical order: columns sorted by name, rows by their values.
 
-    Columns are sorted by name, each value is converted to a JSON scalar (integral floats
-    written as integers, missing values as null, timestamps in ISO 8601), the rows are
-    sorted, and the whole is written as compact JSON with sorted keys, UTF-8 encoded.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        The aggregate the figures were computed from.
-
-    Returns
-    -------
-    str
-        ``"sha256:"`` followed by 64 hex digits.
+    Rows are ordered by the text of their values, column by column (a total order for any
+    column type, missing values included), so that the row order of the input, which an
+    aggregate does not depend on, does not change its fingerprint.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> a = pd.DataFrame({"q": ["x", "y"], "n": [10, 20]})
+    >>> from sixsigma.provenance import fingerprint
+    >>> a = pd.DataFrame({"q": ["x", "y"], "n": [10.0, 20.0]})
     >>> b = pd.DataFrame({"n": [20.0, 10.0], "q": ["y", "x"]})
-    >>> fingerprint(a) == fingerprint(b)
+    >>> fingerprint(canonical(a)) == fingerprint(canonical(b))
     True
-    >>> fingerprint(a)[:7]
-    'sha256:'
     """
-    columns = sorted(str(c) for c in frame.columns)
-    rows = [
-        [_canonical_value(v) for v in row]
-        for row in frame.rename(columns=str)[columns].itertuples(index=False, name=None)
-    ]
-    rows.sort(key=lambda r: json.dumps(r, sort_keys=True))
-    text = json.dumps({"columns": columns, "rows": rows}, sort_keys=True,
-                      separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+    out = frame.rename(columns=str)
+    columns = sorted(out.columns)
+    out = out[columns]
+    if len(out) and columns:
+        keys = pd.DataFrame({c: out[c].map(str) for c in columns})
+        order = keys.sort_values(by=columns, kind="mergesort").index
+        out = out.loc[order]
+    return out.reset_index(drop=True)
 
 
 def evidence_record(
@@ -108,7 +80,7 @@ def evidence_record(
     record = {
         "kind": str(kind),
         "description": str(description),
-        "fingerprint": fingerprint(aggregate),
+        "fingerprint": str(fingerprint(canonical(aggregate))),
         "figures": jsonable(dict(figures)),
         "parameters": jsonable(dict(parameters)),
     }

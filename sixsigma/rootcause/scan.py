@@ -28,7 +28,7 @@ Analyze phase, with tests that hold up in a review:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
@@ -38,11 +38,12 @@ from numpy.typing import NDArray
 from scipy import sparse, stats
 
 from sixsigma._frames import as_table
-from sixsigma._result import html_table, jsonable
-from sixsigma.errors import ParameterError
-from sixsigma._stats import wilson as wilson_interval
+from sixsigma._params import check_confidence, check_number
+from sixsigma._result import Result, jsonable
+from sixsigma._stats import wilson
 from sixsigma._stats.fdr import bh
 from sixsigma._stats.proportions import MIN_EXPECTED, segment_tests
+from sixsigma.errors import ParameterError
 from sixsigma.rootcause.counts import Cells, check_dimensions, count_cells
 from sixsigma.rootcause.evidence import evidence_record
 
@@ -145,8 +146,8 @@ def _children(seg: _Segments, s: int) -> IntArray:
 # the result
 
 
-@dataclass(frozen=True, eq=False)
-class SegmentScan:
+@dataclass(frozen=True, eq=False, repr=False)
+class SegmentScan(Result, kind="segment_scan"):
     """The result of :func:`segment_scan`.
 
     Attributes
@@ -155,17 +156,17 @@ class SegmentScan:
         One row per segment tested, best first: the causes in the order they were picked,
         then the other segments by the evidence left after the causes were explained
         (``residual_z``, largest first). Columns: ``segment`` (text), ``filter`` (dict
-        dimension -> value), ``depth``, ``n``, ``defects``, ``rate``, ``rate_low``,
-        ``rate_high`` (Wilson interval), ``rest_rate``, ``lift`` (rate / rest_rate),
+        dimension -> value), ``depth``, ``n``, ``defects``, ``rate``, ``ci_low``,
+        ``ci_high`` (Wilson interval of the rate), ``rest_rate``, ``lift`` (rate / rest_rate),
         ``z``, ``p_value``, ``q_value`` (Benjamini-Hochberg), ``test`` (``"z"`` or
         ``"fisher"``), ``excess_defects``, ``significant`` (q <= alpha, in the first scan),
-        ``cause_rank`` (0 for segments that are not causes), ``explained_by`` (the rank of
-        the cause after whose adjustment a significant segment stopped being significant;
-        0 otherwise), ``residual_z``, ``residual_excess`` (after all the causes were set to
-        their rest's rate), ``status`` (``"cause"``; ``"explained"``: significant at first,
-        explained away by a cause; ``"significant"``: still significant at the end, which
-        only a segment better than the rest can be; ``"not significant"``). Segments
-        explained away come after all the others.
+        ``cause_rank`` (missing, NaN, for segments that are not causes), ``explained_by``
+        (the rank of the cause after whose adjustment a significant segment stopped being
+        significant; missing otherwise), ``residual_z``, ``residual_excess`` (after all the
+        causes were set to their rest's rate), ``status`` (``"cause"``; ``"explained"``:
+        significant at first, explained away by a cause; ``"significant"``: still
+        significant at the end, which only a segment better than the rest can be;
+        ``"not significant"``). Segments explained away come after all the others.
     causes : pandas.DataFrame
         The causes in the order picked: ``rank``, ``segment``, ``filter``, ``n``,
         ``defects``, ``rate``, ``rest_rate``, ``excess_defects`` and ``z``, ``p_value``,
@@ -179,7 +180,7 @@ class SegmentScan:
     segments: pd.DataFrame
     causes: pd.DataFrame
     cells: pd.DataFrame
-    defect: str
+    defectives: str
     dimensions: tuple[str, ...]
     size: str | None
     max_depth: int
@@ -191,16 +192,15 @@ class SegmentScan:
     overall_rate: float
     n_tests: int
     rescans: int
-    notes: tuple[str, ...] = ()
     method: str = (
         "two-proportion z (pooled) or Fisher exact (expected cell < min_expected), "
         "Benjamini-Hochberg across all segments; explain-away by proportional rescaling"
     )
-    kind: str = field(default="segment_scan")
 
     def __post_init__(self) -> None:
         for name in ("segments", "causes", "cells"):
             object.__setattr__(self, name, getattr(self, name).copy())
+        super().__post_init__()
 
     @property
     def explained_defects(self) -> float:
@@ -211,32 +211,10 @@ class SegmentScan:
         """The segments table (a copy)."""
         return self.segments.copy()
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict (NaN as None)."""
-        return {
-            "kind": self.kind,
-            "defect": self.defect,
-            "dimensions": list(self.dimensions),
-            "size": self.size,
-            "max_depth": self.max_depth,
-            "alpha": self.alpha,
-            "descend_share": self.descend_share,
-            "min_expected": self.min_expected,
-            "total_n": self.total_n,
-            "total_defects": self.total_defects,
-            "overall_rate": self.overall_rate,
-            "n_tests": self.n_tests,
-            "rescans": self.rescans,
-            "method": self.method,
-            "notes": list(self.notes),
-            "causes": _records(self.causes),
-            "segments": _records(self.segments),
-        }
-
     def summary(self) -> str:
         """A short text summary (rounded for display only)."""
         lines = [
-            f"segment scan of {self.defect!r} over {', '.join(self.dimensions)}: "
+            f"segment scan of {self.defectives!r} over {', '.join(self.dimensions)}: "
             f"{self.total_n:,.0f} units, {self.total_defects:,.0f} defects "
             f"({self.overall_rate:.4%}), {self.n_tests} segments tested "
             f"(depth <= {self.max_depth}, alpha {self.alpha:g}, BH)",
@@ -252,13 +230,6 @@ class SegmentScan:
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
-    def _repr_html_(self) -> str:
-        shown = self.segments.drop(columns=["filter"]).head(20)
-        return html_table(shown, caption=self.summary().splitlines()[0])
-
-    def __repr__(self) -> str:
-        return f"<SegmentScan {self.summary().splitlines()[0]}>"
-
     def to_evidence(self) -> dict[str, Any]:
         """An evidence record (see :mod:`sixsigma.rootcause.evidence`)."""
         if len(self.causes):
@@ -268,7 +239,7 @@ class SegmentScan:
         else:
             found = "no significant segment"
         description = (
-            f"Segment scan of {self.defect} over {', '.join(self.dimensions)} "
+            f"Segment scan of {self.defectives} over {', '.join(self.dimensions)} "
             f"({self.n_tests} segments, BH at {self.alpha:g}): {found}."
         )
         figures = {
@@ -277,7 +248,7 @@ class SegmentScan:
             "causes": _records(self.causes),
         }
         parameters = {
-            "defect": self.defect, "dimensions": list(self.dimensions), "size": self.size,
+            "defectives": self.defectives, "dimensions": list(self.dimensions), "size": self.size,
             "max_depth": self.max_depth, "alpha": self.alpha,
             "descend_share": self.descend_share, "min_expected": self.min_expected,
             "method": self.method,
@@ -296,12 +267,12 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 def segment_scan(
     data: Any,
-    defect: str,
+    defectives: str,
     dimensions: list[str] | tuple[str, ...],
+    *,
     size: str | None = None,
     max_depth: int = 2,
     alpha: float = 0.05,
-    *,
     descend_share: float = 0.8,
     min_expected: float = MIN_EXPECTED,
     max_causes: int = 20,
@@ -314,9 +285,9 @@ def segment_scan(
     data : dataframe
         Raw records (one row per unit) or pre-aggregated counts; any frame narwhals reads
         (pandas, polars eager or lazy, pyarrow, a DuckDB relation).
-    defect : str
+    defectives : str
         Raw records: a 0/1 or boolean column (1/True = defective). With ``size``: the number
-        of defects of each row.
+        of defective units of each row.
     dimensions : list of str
         The columns to scan (queue, market, policy, tenure band, ...).
     size : str, optional
@@ -349,7 +320,7 @@ def segment_scan(
     sixsigma.errors.ColumnError
         A column is not in the data.
     sixsigma.errors.DomainError
-        ``defect`` is not 0/1 or boolean (raw records); defects exceed the size, or are
+        ``defectives`` is not 0/1 or boolean (raw records); defectives exceed the size, or are
         negative or fractional (counts).
     sixsigma.errors.InsufficientDataError
         A dimension has only one level.
@@ -396,21 +367,18 @@ def segment_scan(
     caller = "segment_scan"
     dims = check_dimensions(dimensions, caller)
     if max_depth not in (1, 2, 3):
-        raise ParameterError(f"{caller}: max_depth must be 1, 2 or 3; got {max_depth!r}.")
-    if not 0 < alpha < 1:
-        raise ParameterError(f"{caller}: alpha must be in (0, 1); got {alpha!r}.")
-    if not 0 < descend_share <= 1:
-        raise ParameterError(f"{caller}: descend_share must be in (0, 1]; got "
-                             f"{descend_share!r}.")
-    if min_expected < 0:
-        raise ParameterError(f"{caller}: min_expected must be >= 0; got {min_expected!r}.")
-    if max_causes < 1:
-        raise ParameterError(f"{caller}: max_causes must be >= 1; got {max_causes!r}.")
-    if not 0 < confidence < 1:
-        raise ParameterError(f"{caller}: confidence must be in (0, 1); got {confidence!r}.")
+        raise ParameterError(f"{caller}: the 'max_depth' parameter must be 1, 2 or 3; got "
+                             f"{max_depth!r}.")
+    alpha = check_confidence(alpha, caller=caller, name="alpha")
+    descend_share = check_number(descend_share, "descend_share", caller=caller, low=0.0,
+                                 high=1.0, low_open=True)
+    min_expected = check_number(min_expected, "min_expected", caller=caller, low=0.0)
+    max_causes = int(check_number(max_causes, "max_causes", caller=caller, low=1.0,
+                                  integer=True))
+    confidence = check_confidence(confidence, caller=caller)
     table = as_table(data, caller=caller)
-    cells = count_cells(table, defect, dims, size)
-    return scan_cells(cells, defect=defect, size=size, max_depth=max_depth, alpha=alpha,
+    cells = count_cells(table, defectives, dims, size)
+    return scan_cells(cells, defectives=defectives, size=size, max_depth=max_depth, alpha=alpha,
                       descend_share=descend_share, min_expected=min_expected,
                       max_causes=max_causes, confidence=confidence)
 
@@ -418,7 +386,7 @@ def segment_scan(
 def scan_cells(
     cells: Cells,
     *,
-    defect: str,
+    defectives: str,
     size: str | None,
     max_depth: int,
     alpha: float,
@@ -530,7 +498,7 @@ def scan_cells(
     rank_of = np.zeros(n_seg, dtype=np.int64)
     rank_of[picked] = np.arange(1, len(picked) + 1)
     explained_by[picked] = 0
-    low, high = wilson_interval(first.d, seg.n, confidence)
+    low, high = wilson(first.d, seg.n, confidence)
     with np.errstate(divide="ignore", invalid="ignore"):
         lift = np.where(first.rest_rate > 0, first.rate / first.rest_rate, np.nan)
     status = np.where(rank_of > 0, "cause",
@@ -543,8 +511,8 @@ def scan_cells(
         "n": seg.n,
         "defects": first.d,
         "rate": first.rate,
-        "rate_low": low,
-        "rate_high": high,
+        "ci_low": low,
+        "ci_high": high,
         "rest_rate": first.rest_rate,
         "lift": lift,
         "z": first.z,
@@ -553,8 +521,8 @@ def scan_cells(
         "test": np.where(first.exact, "fisher", "z"),
         "excess_defects": first.excess,
         "significant": significant,
-        "cause_rank": rank_of,
-        "explained_by": explained_by,
+        "cause_rank": np.where(rank_of > 0, rank_of, np.nan),
+        "explained_by": np.where(explained_by > 0, explained_by, np.nan),
         "residual_z": current.z,
         "residual_excess": current.excess,
         "status": status,
@@ -566,7 +534,7 @@ def scan_cells(
                         np.where(rank_of > 0, rank_of, n_seg + 1)))
     frame = frame.iloc[order].reset_index(drop=True)
     return SegmentScan(
-        segments=frame, causes=causes, cells=cells.frame, defect=defect,
+        segments=frame, causes=causes, cells=cells.frame, defectives=defectives,
         dimensions=cells.dimensions, size=size, max_depth=max_depth, alpha=alpha,
         descend_share=descend_share, min_expected=min_expected, total_n=total_n,
         total_defects=total_d, overall_rate=total_d / total_n, n_tests=n_seg,

@@ -70,12 +70,13 @@ def test_decomposition_adds_up_exactly(rows):
 def test_each_dimension_adds_up_on_records():
     df = simulate(20_000, 30, {(("queue", "spam"),): 0.03})
     df["week"] = np.where(np.arange(len(df)) % 3 == 0, "w2", "w1")
-    ch = rc.explain_change(df, "is_error", "week", ["queue", "market"], "w1", "w2")
+    ch = rc.explain_change(df, "is_error", "week", ["queue", "market"], before="w1",
+                           after="w2")
     for _, row in ch.by_dimension.iterrows():
         assert row["total"] == pytest.approx(ch.total_change, abs=1e-15)
     assert set(ch.by_dimension["dimension"]) == {"queue", "market", "queue x market"}
     polars = rc.explain_change(pl.from_pandas(df).lazy(), "is_error", "week",
-                               ["queue", "market"], "w1", "w2")
+                               ["queue", "market"], before="w1", after="w2")
     pd.testing.assert_frame_equal(polars.segments, ch.segments)
 
 
@@ -103,9 +104,10 @@ def test_bad_input():
     df = simulate(2_000, 32)
     df["week"] = "w1"
     with pytest.raises(InsufficientDataError, match="after period is empty.*'w2'"):
-        rc.explain_change(df, "is_error", "week", ["queue"], "w1", "w2")
+        rc.explain_change(df, "is_error", "week", ["queue"], before="w1", after="w2")
     with pytest.raises(ParameterError, match="overlap"):
-        rc.explain_change(df, "is_error", "week", ["queue"], "w1", ["w1", "w2"])
+        rc.explain_change(df, "is_error", "week", ["queue"], before="w1",
+                          after=["w1", "w2"])
     bad = df.assign(is_error=df["is_error"] * 2, week=np.where(df.index % 2, "w1", "w2"))
     with pytest.raises(DomainError, match="0/1"):
-        rc.explain_change(bad, "is_error", "week", ["queue"], "w1", "w2")
+        rc.explain_change(bad, "is_error", "week", ["queue"], before="w1", after="w2")

@@ -11,7 +11,7 @@ from scipy import stats
 
 import sixsigma.rootcause as rc
 from sixsigma.errors import InsufficientDataError, ParameterError
-from sixsigma.rootcause.funnel import binomial_limit
+from sixsigma.rootcause.funnels import binomial_limit
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def test_exact_limit_by_hand():
 
 
 def test_phi_tau2_and_z_by_hand(units):
-    f = rc.funnel(units, "errors", "audited", "mod", overdispersion="additive")
+    f = rc.funnel(units, "errors", "mod", size="audited", overdispersion="additive")
     n, d = units["audited"].to_numpy(float), units["errors"].to_numpy(float)
     p0 = d.sum() / n.sum()
     s = np.sqrt(p0 * (1 - p0) / n)
@@ -54,20 +54,20 @@ def test_phi_tau2_and_z_by_hand(units):
 
 
 def test_multiplicative_and_normal(units):
-    f = rc.funnel(units, "errors", "audited", "mod", limits="normal",
+    f = rc.funnel(units, "errors", "mod", size="audited", method="normal",
                   overdispersion="multiplicative")
     n = units["audited"].to_numpy(float)
     p0 = f.p0
     s = np.sqrt(p0 * (1 - p0) / n)
     np.testing.assert_allclose(f.units["upper2"], p0 + 2 * np.sqrt(f.phi) * s)
-    raw = rc.funnel(units, "errors", "audited", "mod", limits="normal")
+    raw = rc.funnel(units, "errors", "mod", size="audited", method="normal")
     np.testing.assert_allclose(f.units["z"], raw.units["z"] / np.sqrt(f.phi))
     assert len(f.flagged) <= len(raw.flagged)
     assert any("over-dispersed" in note for note in raw.notes)
 
 
 def test_flags_and_json(units):
-    f = rc.funnel(units, "errors", "audited", "mod")
+    f = rc.funnel(units, "errors", "mod", size="audited")
     u = f.units
     above = u["rate"] > u["upper3"]
     assert (u.loc[above, "flag"] == "above 3 sigma").all()
@@ -83,15 +83,15 @@ def test_raw_records(units):
     rows["err"] = 0
     first = rows.groupby("mod").cumcount() < rows["errors"]
     rows.loc[first.to_numpy(), "err"] = 1
-    raw = rc.funnel(rows, "err", None, "mod")
-    agg = rc.funnel(units, "errors", "audited", "mod")
+    raw = rc.funnel(rows, "err", "mod")
+    agg = rc.funnel(units, "errors", "mod", size="audited")
     np.testing.assert_allclose(raw.units["z"], agg.units["z"])
 
 
 def test_bad_input(units):
     with pytest.raises(ParameterError):
-        rc.funnel(units, "errors", "audited", "mod", limits="poisson")
+        rc.funnel(units, "errors", "mod", size="audited", method="poisson")
     with pytest.raises(ParameterError):
-        rc.funnel(units, "errors", "audited", "mod", overdispersion="both")
+        rc.funnel(units, "errors", "mod", size="audited", overdispersion="both")
     with pytest.raises(InsufficientDataError, match="rate"):
-        rc.funnel(units.assign(errors=0), "errors", "audited", "mod")
+        rc.funnel(units.assign(errors=0), "errors", "mod", size="audited")

@@ -26,7 +26,7 @@ def _close():
 def test_funnel_plot_marks_flagged():
     data = pd.DataFrame({"u": list("abcdef"), "d": [5, 6, 30, 4, 5, 6],
                          "n": [100, 120, 110, 90, 100, 130]})
-    f = rc.funnel(data, "d", "n", "u")
+    f = rc.funnel(data, "d", "u", size="n")
     ax = funnel_plot(f)
     gids = [c.get_gid() for c in ax.collections]
     assert "flagged" in gids and "units" in gids

@@ -12,6 +12,8 @@ import pytest
 from scipy import stats
 
 import sixsigma.rootcause as rc
+from sixsigma._stats.fdr import bh
+from sixsigma._stats.proportions import fisher_two_sided, segment_tests
 from sixsigma.errors import (
     ColumnError,
     DomainError,
@@ -20,8 +22,6 @@ from sixsigma.errors import (
     NonNumericError,
     ParameterError,
 )
-from sixsigma._stats.fdr import bh
-from sixsigma._stats.proportions import fisher_two_sided, segment_tests
 
 from .conftest import simulate
 

@@ -10,13 +10,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-import sixsigma.rootcause as rc
+import sixsigma as ss
+import sixsigma.hypothesis as hy
+from sixsigma._stats import newcombe
+from sixsigma._stats.effects import cramers_v_interval, eta_squared_interval
 from sixsigma.errors import InsufficientDataError, MissingValueError
-from sixsigma.rootcause.compare import (
-    cramers_v_interval,
-    eta_squared_interval,
-    newcombe_interval,
-)
 
 
 def _long(*samples, names="ABCDE"):
@@ -94,7 +92,7 @@ def test_choice_table(case, test, effect):
     df, paired = _case(case)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # pingouin's low-count warnings
-        res = rc.compare(df, "v", "g", paired=paired)
+        res = hy.compare(df, "v", "g", paired=paired)
     assert (res.test, res.effect_name) == (test, effect), res.why
     assert res.why and res.sentence.endswith(".")
     json.dumps(res.to_dict(), allow_nan=False)
@@ -105,15 +103,15 @@ def test_choice_table(case, test, effect):
 
 def test_posthoc_names():
     df, _ = _case("normal3_equal")
-    assert "diff" in rc.compare(df, "v", "g").posthoc.columns           # Tukey HSD
+    assert "diff" in hy.compare(df, "v", "g").posthoc.columns           # Tukey HSD
     df, _ = _case("skewed3")
-    assert rc.compare(df, "v", "g").posthoc["p_adjust"].iloc[0] == "holm"
+    assert hy.compare(df, "v", "g").posthoc["p_adjust"].iloc[0] == "holm"
 
 
 def test_welch_t_and_hedges_g_by_hand():
     df, _ = _case("normal2")
     x, y = (df.loc[df.g == k, "v"].to_numpy() for k in "AB")
-    res = rc.compare(df, "v", "g")
+    res = hy.compare(df, "v", "g")
     want = stats.ttest_ind(x, y, equal_var=False)           # oracle: scipy
     assert res.statistic == pytest.approx(want.statistic, rel=1e-9)
     assert res.p_value == pytest.approx(want.pvalue, rel=1e-9)
@@ -125,32 +123,32 @@ def test_welch_t_and_hedges_g_by_hand():
     # Hedges & Olkin (1985) interval with the t critical value (as pingouin)
     se = np.sqrt((x.size + y.size) / (x.size * y.size) + g**2 / (2 * (x.size + y.size)))
     t = stats.t.ppf(0.975, x.size + y.size - 2)
-    assert res.effect_low == pytest.approx(g - t * se, rel=1e-9)
-    assert res.effect_high == pytest.approx(g + t * se, rel=1e-9)
+    assert res.ci[0] == pytest.approx(g - t * se, rel=1e-9)
+    assert res.ci[1] == pytest.approx(g + t * se, rel=1e-9)
 
 
 def test_mann_whitney_rank_biserial_interval():
     df, _ = _case("skewed2")
     x, y = (df.loc[df.g == k, "v"].to_numpy() for k in "AB")
-    res = rc.compare(df, "v", "g")
+    res = hy.compare(df, "v", "g")
     u = stats.mannwhitneyu(x, y)                             # oracle: scipy
     assert res.p_value == pytest.approx(u.pvalue, rel=1e-6)
     se = np.sqrt((x.size + y.size + 1) / (3 * x.size * y.size))
     r = res.effect
     assert abs(r) == pytest.approx(abs(1 - 2 * u.statistic / (x.size * y.size)), rel=1e-9)
-    assert res.effect_low == pytest.approx(np.tanh(np.arctanh(r) - 1.959964 * se), rel=1e-6)
+    assert res.ci[0] == pytest.approx(np.tanh(np.arctanh(r) - 1.959964 * se), rel=1e-6)
 
 
 def test_newcombe_published_example():
     # Newcombe (1998) Stat Med 17:873, Table II, example (a) 56/70 - 48/80, method 10:
     # 0.0524 to 0.3339
-    low, high = newcombe_interval(56, 70, 48, 80)
+    low, high = newcombe(56, 70, 48, 80)
     assert (round(low, 4), round(high, 4)) == (0.0524, 0.3339)
 
 
 def test_two_proportion_z_by_hand():
     df, _ = _case("prop2")
-    res = rc.compare(df, "v", "g")
+    res = hy.compare(df, "v", "g")
     a, b = (df.loc[df.g == k, "v"] for k in "AB")
     table = [[a.sum(), len(a) - a.sum()], [b.sum(), len(b) - b.sum()]]
     chi2 = stats.chi2_contingency(table, correction=False)[0]   # oracle: scipy, z^2 = chi2
@@ -160,7 +158,7 @@ def test_two_proportion_z_by_hand():
 
 def test_fisher_small_counts():
     df, _ = _case("prop2_small")
-    res = rc.compare(df, "v", "g")
+    res = hy.compare(df, "v", "g")
     assert res.p_value == pytest.approx(stats.fisher_exact([[1, 19], [6, 14]])[1], rel=1e-9)
 
 
@@ -179,7 +177,7 @@ def test_cramers_v_interval_inverts_noncentral_chi2():
 
 def test_anova_eta_squared_by_hand():
     df, _ = _case("normal3_equal")
-    res = rc.compare(df, "v", "g")
+    res = hy.compare(df, "v", "g")
     groups = [df.loc[df.g == k, "v"].to_numpy() for k in "ABC"]
     f = stats.f_oneway(*groups)                                  # oracle: scipy
     assert res.statistic == pytest.approx(f.statistic, rel=1e-9)
@@ -191,12 +189,34 @@ def test_anova_eta_squared_by_hand():
 def test_bad_input():
     df, _ = _case("normal2")
     with pytest.raises(InsufficientDataError, match="at least two"):
-        rc.compare(df[df.g == "A"], "v", "g")
+        hy.compare(df[df.g == "A"], "v", "g")
     with pytest.raises(InsufficientDataError, match="fewer than 3"):
-        rc.compare(pd.concat([df, pd.DataFrame({"g": ["C"], "v": [1.0]})]), "v", "g")
+        hy.compare(pd.concat([df, pd.DataFrame({"g": ["C"], "v": [1.0]})]), "v", "g")
     bad = df.copy()
     bad.loc[3, "v"] = np.nan
     with pytest.raises(MissingValueError, match="row 3"):
-        rc.compare(bad, "v", "g")
+        hy.compare(bad, "v", "g")
     with pytest.raises(InsufficientDataError, match="different sizes"):
-        rc.compare(df.iloc[:-1], "v", "g", paired=True)
+        hy.compare(df.iloc[:-1], "v", "g", paired=True)
+
+
+# ---------------------------------------------------------------------------------------
+# every kind of result survives to_dict / from_dict
+
+
+@pytest.mark.parametrize("case", [c[0] for c in CASES])
+def test_every_test_round_trips(case):
+    df, paired = _case(case)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        res = hy.compare(df, "v", "g", paired=paired)
+    d = res.to_dict()
+    json.dumps(d, allow_nan=False)
+    back = ss.from_dict(json.loads(json.dumps(d)))
+    assert type(back) is hy.Comparison and back.to_dict() == d and back == res
+    if res.ci is None:
+        assert any("no interval" in n for n in res.notes)
+    frame = res.to_frame()
+    assert list(frame.columns[:8]) == ["test", "statistic", "df", "p_value", "effect_name",
+                                       "effect", "ci_low", "ci_high"]
+    assert isinstance(frame, pd.DataFrame) and len(frame) == 1

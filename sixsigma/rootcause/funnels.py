@@ -12,7 +12,7 @@ that the outlying units do not hide themselves.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -21,8 +21,9 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from sixsigma._frames import as_table
-from sixsigma._result import html_table, jsonable
-from sixsigma.errors import InsufficientDataError, ParameterError
+from sixsigma._params import check_confidence, check_number, choice
+from sixsigma._result import Result, jsonable
+from sixsigma.errors import InsufficientDataError
 from sixsigma.rootcause.counts import count_cells
 from sixsigma.rootcause.evidence import evidence_record
 
@@ -56,8 +57,8 @@ def binomial_limit(p0: float, n: Any, prob: float) -> FloatArray:
     return np.asarray(np.clip(out, 0.0, 1.0), dtype=np.float64)
 
 
-@dataclass(frozen=True, eq=False)
-class Funnel:
+@dataclass(frozen=True, eq=False, repr=False)
+class Funnel(Result, kind="funnel"):
     """The result of :func:`funnel`.
 
     Attributes
@@ -79,30 +80,31 @@ class Funnel:
         P-value of the test of no over-dispersion (I*phi against chi-square, I-1 df).
     tau2 : float
         DerSimonian-Laird between-unit variance (0 when I*phi <= I-1).
-    limits : str
-        ``"exact"`` or ``"normal"``.
+    defectives, size, unit : str or None
+        The columns the funnel was computed from.
+    method : str
+        How the limits were computed: ``"exact"`` or ``"normal"``.
     overdispersion : str
         ``"none"``, ``"multiplicative"`` or ``"additive"``.
     """
 
     units: pd.DataFrame
     curve: pd.DataFrame
-    defects: str
+    defectives: str
     size: str | None
     unit: str
     p0: float
     phi: float
     overdispersion_p: float
     tau2: float
-    limits: str
+    method: str
     overdispersion: str
     winsor: float
-    notes: tuple[str, ...] = ()
-    kind: str = field(default="funnel")
 
     def __post_init__(self) -> None:
         for name in ("units", "curve"):
             object.__setattr__(self, name, getattr(self, name).copy())
+        super().__post_init__()
 
     @property
     def flagged(self) -> pd.DataFrame:
@@ -114,24 +116,12 @@ class Funnel:
         """The units table (a copy)."""
         return self.units.copy()
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict (NaN as None)."""
-        return {
-            "kind": self.kind, "defects": self.defects, "size": self.size,
-            "unit": self.unit, "p0": self.p0, "phi": self.phi,
-            "overdispersion_p": self.overdispersion_p, "tau2": self.tau2,
-            "limits": self.limits, "overdispersion": self.overdispersion,
-            "winsor": self.winsor, "notes": list(self.notes),
-            "units": jsonable(self.units.to_dict(orient="records")),
-            "curve": jsonable(self.curve.to_dict(orient="list")),
-        }
-
     def summary(self) -> str:
         """A short text summary (rounded for display only)."""
         counts = self.units["flag"].value_counts()
         lines = [
-            f"funnel of {self.defects} by {self.unit}: {len(self.units)} units, "
-            f"p0 = {self.p0:.4%}, {self.limits} limits, overdispersion "
+            f"funnel of {self.defectives} by {self.unit}: {len(self.units)} units, "
+            f"p0 = {self.p0:.4%}, {self.method} limits, overdispersion "
             f"{self.overdispersion} (phi = {self.phi:.2f}, p = {self.overdispersion_p:.2g}, "
             f"tau2 = {self.tau2:.3g})",
             "  " + ", ".join(f"{k}: {v}" for k, v in counts.items()),
@@ -139,18 +129,12 @@ class Funnel:
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
-    def _repr_html_(self) -> str:
-        return html_table(self.units, caption=self.summary().splitlines()[0])
-
-    def __repr__(self) -> str:
-        return f"<Funnel {self.summary().splitlines()[0]}>"
-
     def to_evidence(self) -> dict[str, Any]:
         """An evidence record (see :mod:`sixsigma.rootcause.evidence`)."""
         flagged = self.flagged
         description = (
-            f"Funnel plot of {self.defects} over {len(self.units)} {self.unit} units "
-            f"(p0 = {self.p0:.4f}, {self.limits} limits, {self.overdispersion} "
+            f"Funnel plot of {self.defectives} over {len(self.units)} {self.unit} units "
+            f"(p0 = {self.p0:.4f}, {self.method} limits, {self.overdispersion} "
             f"over-dispersion adjustment, phi = {self.phi:.2f}): {len(flagged)} unit(s) "
             "outside 3 sigma" + (": " + ", ".join(map(str, flagged["unit"].head(10)))
                                  if len(flagged) else "") + "."
@@ -158,8 +142,8 @@ class Funnel:
         figures = {"p0": self.p0, "phi": self.phi, "overdispersion_p": self.overdispersion_p,
                    "tau2": self.tau2,
                    "flagged": jsonable(flagged.to_dict(orient="records"))}
-        parameters = {"defects": self.defects, "size": self.size, "unit": self.unit,
-                      "limits": self.limits, "overdispersion": self.overdispersion,
+        parameters = {"defectives": self.defectives, "size": self.size, "unit": self.unit,
+                      "method": self.method, "overdispersion": self.overdispersion,
                       "winsor": self.winsor}
         aggregate = self.units[["unit", "n", "defects"]]
         return evidence_record(self.kind, description, aggregate, figures, parameters)
@@ -188,11 +172,11 @@ def _limits(p0: float, n: FloatArray, se: FloatArray, how: str, mode: str, phi: 
 
 def funnel(
     data: Any,
-    defects: str,
-    size: str | None,
+    defectives: str,
     unit: str,
     *,
-    limits: Literal["exact", "normal"] = "exact",
+    size: str | None = None,
+    method: Literal["exact", "normal"] = "exact",
     overdispersion: Literal["none", "multiplicative", "additive"] | None = None,
     target: float | None = None,
     winsor: float = 0.10,
@@ -202,14 +186,17 @@ def funnel(
     Parameters
     ----------
     data : dataframe
-        Rows with ``defects`` among ``size`` units (several rows per unit are summed), or
-        raw records with a 0/1 ``defects`` column when ``size`` is None. Any frame
-        narwhals reads; one group-by over ``unit`` runs where the data live.
-    defects, size : str
-        Columns: defects, and the units behind each row (None for raw records).
+        Raw records with a 0/1 or boolean ``defectives`` column (one row per unit), or rows
+        with ``defectives`` among ``size`` units (several rows per unit are summed). Any
+        frame narwhals reads; one group-by over ``unit`` runs where the data live.
+    defectives : str
+        The defective column: 0/1 per record, or the number of defective units of a row
+        with ``size``.
     unit : str
         The column naming the unit compared (moderator, site, queue).
-    limits : {"exact", "normal"}
+    size : str, optional
+        The units behind each row (pre-aggregated counts); None for raw records.
+    method : {"exact", "normal"}
         ``"exact"`` (default): binomial limits with Spiegelhalter's interpolation;
         ``"normal"``: p0 +- k sqrt(p0(1-p0)/n).
     overdispersion : {None, "none", "multiplicative", "additive"}
@@ -249,30 +236,26 @@ def funnel(
     >>> import pandas as pd
     >>> sites = pd.DataFrame({"site": list("ABCDE"), "errors": [5, 8, 30, 6, 7],
     ...                       "audited": [100, 150, 200, 120, 130]})
-    >>> f = ss.rootcause.funnel(sites, "errors", "audited", "site")
+    >>> f = ss.rootcause.funnel(sites, "errors", "site", size="audited")
     >>> f.flagged["unit"].tolist()
     ['C']
     """
     caller = "funnel"
-    if limits not in ("exact", "normal"):
-        raise ParameterError(f"{caller}: limits must be 'exact' or 'normal'; got {limits!r}.")
-    mode = "none" if overdispersion is None else overdispersion
-    if mode not in ("none", "multiplicative", "additive"):
-        raise ParameterError(f"{caller}: overdispersion must be None, 'none', "
-                             f"'multiplicative' or 'additive'; got {overdispersion!r}.")
-    if not 0 <= winsor < 0.5:
-        raise ParameterError(f"{caller}: winsor must be in [0, 0.5); got {winsor!r}.")
-    if target is not None and not 0 < target < 1:
-        raise ParameterError(f"{caller}: target must be in (0, 1); got {target!r}.")
+    choice(method, "method", ("exact", "normal"), caller=caller)
+    mode = "none" if overdispersion is None else choice(
+        overdispersion, "overdispersion", ("none", "multiplicative", "additive"), caller=caller)
+    winsor = check_number(winsor, "winsor", caller=caller, low=0.0, high=0.5, high_open=True)
+    if target is not None:
+        target = check_confidence(target, caller=caller, name="target")
     table = as_table(data, caller=caller)
-    cells = count_cells(table, defects, (unit,), size)
+    cells = count_cells(table, defectives, (unit,), size)
     n, d = cells.n, cells.defects
     units = cells.frame[unit].to_numpy()
     p0 = float(d.sum() / n.sum()) if target is None else float(target)
     if not 0 < p0 < 1:
         raise InsufficientDataError(
-            f"{caller}: the overall rate of {defects!r} is {p0:g}; funnel limits need a rate "
-            "strictly between 0 and 1 (pass target=)."
+            f"{caller}: the overall rate of {defectives!r} is {p0:g}; funnel limits need a "
+            "rate strictly between 0 and 1 (pass target=)."
         )
     y = d / n
     se = np.sqrt(p0 * (1 - p0) / n)
@@ -292,14 +275,14 @@ def funnel(
             notes.append(f"phi = {phi:.3f} < 1: limits not narrowed (phi taken as 1)")
     elif mode == "additive":
         z_adj = (y - p0) / np.sqrt(se**2 + tau2)
-        if limits == "exact":
+        if method == "exact":
             notes.append("additive (random-effects) limits are on the normal scale")
     else:
         z_adj = z
         if od_p < 0.05:
             notes.append(f"the units are over-dispersed (phi = {phi:.2f}, p = {od_p:.2g}): "
                          "consider overdispersion='multiplicative' or 'additive'")
-    lim = _limits(p0, n, se, limits, mode, phi_used, tau2)
+    lim = _limits(p0, n, se, method, mode, phi_used, tau2)
     flag = np.where(y > lim["upper3"], "above 3 sigma",
                     np.where(y > lim["upper2"], "above 2 sigma",
                              np.where(y < lim["lower3"], "below 3 sigma",
@@ -309,7 +292,7 @@ def funnel(
     grid = np.asarray(np.unique(np.round(np.geomspace(max(1.0, n.min() * 0.8),
                                                       n.max() * 1.2, 200))), dtype=np.float64)
     gse = np.sqrt(p0 * (1 - p0) / grid)
-    curve = pd.DataFrame({"n": grid, **_limits(p0, grid, gse, limits, mode, phi_used, tau2)})
-    return Funnel(units=frame, curve=curve, defects=defects, size=size, unit=unit, p0=p0,
-                  phi=phi, overdispersion_p=od_p, tau2=float(tau2), limits=limits,
+    curve = pd.DataFrame({"n": grid, **_limits(p0, grid, gse, method, mode, phi_used, tau2)})
+    return Funnel(units=frame, curve=curve, defectives=defectives, size=size, unit=unit,
+                  p0=p0, phi=phi, overdispersion_p=od_p, tau2=float(tau2), method=method,
                   overdispersion=mode, winsor=winsor, notes=tuple(notes))
