@@ -459,6 +459,7 @@ def _encode_frame(frame: pd.DataFrame) -> dict[str, Any]:
         "data": [_encode_array(_column_array(frame.iloc[:, i]))
                  for i in range(frame.shape[1])],
         "index": _encode_index(frame.index),
+        "columns_name": encode(frame.columns.name),
     }
 
 
@@ -475,6 +476,7 @@ def _decode_frame(value: Mapping[str, Any]) -> pd.DataFrame:
         frame = pd.DataFrame(index=pd.RangeIndex(n))
     frame.columns = pd.Index(columns, dtype=object) if columns else pd.RangeIndex(0)
     frame.index = _decode_index(v["index"], n)
+    frame.columns.name = decode(v.get("columns_name"))
     return frame
 
 
