@@ -1,12 +1,11 @@
 """Shared pieces of the measurement-system analyses.
 
-Long-format input, category order, binomial intervals and the JSON plumbing of results.
+Long-format input, category order and binomial intervals.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import fields
 from typing import Any
 
 import numpy as np
@@ -15,7 +14,6 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from sixsigma._frames import Table, show
-from sixsigma._result import jsonable
 from sixsigma.errors import DomainError, InsufficientDataError, MissingValueError, ParameterError
 
 __all__ = [
@@ -25,7 +23,6 @@ __all__ = [
     "codes",
     "key_column",
     "z_quantile",
-    "result_dict",
     "check_confidence",
 ]
 
@@ -162,21 +159,3 @@ def need_two(n: int, what: str, caller: str) -> None:
     """Raise :class:`InsufficientDataError` when fewer than two of ``what`` exist."""
     if n < 2:
         raise InsufficientDataError(f"{caller}: agreement needs at least two {what}; got {n}.")
-
-
-def result_dict(obj: Any) -> dict[str, Any]:
-    """A JSON-safe dict of a dataclass result; DataFrames become lists of records."""
-    out: dict[str, Any] = {}
-    for f in fields(obj):
-        value = getattr(obj, f.name)
-        out[f.name] = frame_records(value) if isinstance(value, pd.DataFrame) else jsonable(value)
-    return out
-
-
-def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """A DataFrame as JSON-safe records (NaN as null); a named index becomes a column."""
-    flat = frame.reset_index() if frame.index.name is not None else frame
-    return [
-        {str(k): jsonable(v) for k, v in row.items()}
-        for row in flat.astype(object).to_dict(orient="records")
-    ]

@@ -54,7 +54,7 @@ def result(study):
 
 
 def overall(frame, who):
-    row = frame[(frame["appraiser"] == who) & (frame["category"] == "overall")]
+    row = frame[(frame["rater"] == who) & (frame["category"] == "overall")]
     return row.iloc[0]
 
 
@@ -111,8 +111,8 @@ def test_clopper_pearson_matches_minitab_printed():
 
 def test_percent_interval_is_exact(result):
     lo, hi = stats.beta.ppf([0.025, 0.975], [2, 3], [2, 1])   # x = 2, n = 3
-    assert result.within["lower"].iloc[0] == pytest.approx(100 * lo)
-    assert result.within["upper"].iloc[0] == pytest.approx(100 * hi)
+    assert result.within["ci_low"].iloc[0] == pytest.approx(100 * lo)
+    assert result.within["ci_high"].iloc[0] == pytest.approx(100 * hi)
 
 
 def test_by_rater_ranked_with_confusion(result):
@@ -120,11 +120,11 @@ def test_by_rater_ranked_with_confusion(result):
     # A: 5 of 6 ratings right (item 3 trial 2: g -> b); B: 5 of 6 (item 2 trial 2: b -> g)
     assert br["n_correct"].tolist() == [5, 5]
     # tie on accuracy broken by kappa vs standard: B (0.4) before A (2/3)
-    assert br["appraiser"].tolist() == ["B", "A"]
+    assert br["rater"].tolist() == ["B", "A"]
     assert br["top_confusion"].tolist() == ["b -> g", "g -> b"]
     assert br["weakest_category"].tolist() == ["b", "g"]
     lo, hi = wilson(np.array([5]), np.array([6]))
-    assert br["lower"].iloc[0] == pytest.approx(lo[0])
+    assert br["ci_low"].iloc[0] == pytest.approx(lo[0])
     # Wilson by formula: (p + z^2/2n -/+ z sqrt(p q / n + z^2 / 4n^2)) / (1 + z^2 / n)
     z, p, n = 1.959963984540054, 5 / 6, 6
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
@@ -156,10 +156,10 @@ def test_ordinal_kendall_tables():
     d = pd.DataFrame(rows, columns=["appraiser", "item", "trial", "rating", "standard"])
     r = msa.attribute_agreement(d, "item", "appraiser", "rating", standard="standard",
                                 trial="trial", ordinal=True)
-    w = r.within_kendall.set_index("appraiser")["w"]
+    w = r.within_kendall.set_index("rater")["w"]
     assert w["A"] == pytest.approx(1.0)
     assert w["B"] == pytest.approx(78 / 84)   # worked in test_kendall.py
-    tau = r.vs_standard_kendall.set_index("appraiser")["tau_b"]
+    tau = r.vs_standard_kendall.set_index("rater")["tau_b"]
     # B trial 2 vs standard: 2 concordant pairs, 1 tied in x: tau_b = 2 / sqrt(2 * 3)
     assert tau["B"] == pytest.approx((1 + 2 / np.sqrt(6)) / 2)
     assert tau["A"] == pytest.approx(1.0)
