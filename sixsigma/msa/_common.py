@@ -1,6 +1,7 @@
 """Shared pieces of the measurement-system analyses.
 
-Long-format input, category order and binomial intervals.
+Long-format input and category order. Intervals and parameter checks live in
+:mod:`sixsigma._stats` and :mod:`sixsigma._params` (one home per formula).
 """
 
 from __future__ import annotations
@@ -11,73 +12,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import stats
 
 from sixsigma._frames import Table, show
 from sixsigma.errors import DomainError, InsufficientDataError, MissingValueError, ParameterError
 
 __all__ = [
-    "clopper_pearson",
-    "wilson",
     "category_order",
     "codes",
     "key_column",
-    "z_quantile",
-    "check_confidence",
+    "need_two",
 ]
-
-
-def check_confidence(confidence: float, caller: str) -> float:
-    """Validate a confidence level (0 < confidence < 1)."""
-    if not 0.0 < float(confidence) < 1.0:
-        raise ParameterError(f"{caller}: confidence must lie strictly between 0 and 1; "
-                             f"got {confidence!r}.")
-    return float(confidence)
-
-
-def z_quantile(confidence: float) -> float:
-    """The two-sided normal quantile z_{1-(1-confidence)/2}."""
-    return float(stats.norm.ppf(0.5 + confidence / 2.0))
-
-
-def clopper_pearson(
-    matched: NDArray[Any], n: NDArray[Any], confidence: float = 0.95
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Exact (Clopper-Pearson 1934) interval for a binomial proportion, vectorised.
-
-    The bounds are beta quantiles: lower = B(a/2; x, n-x+1), upper = B(1-a/2; x+1, n-x).
-    At the extremes Minitab's attribute agreement output uses the one-sided bound: at x = n
-    the lower bound is a^(1/n) (15 of 15 matched: 81.90 %), at x = 0 the upper bound is
-    1 - a^(1/n); this function does the same, so percent-matched intervals match Minitab.
-    """
-    x = np.asarray(matched, dtype=float)
-    m = np.asarray(n, dtype=float)
-    a = 1.0 - confidence
-    with np.errstate(invalid="ignore", divide="ignore"):
-        lower = np.where(x > 0, stats.beta.ppf(a / 2, x, m - x + 1), 0.0)
-        upper = np.where(x < m, stats.beta.ppf(1 - a / 2, x + 1, m - x), 1.0)
-        one_sided = np.power(a, 1.0 / np.where(m > 0, m, 1.0))
-        lower = np.where((x == m) & (m > 0), one_sided, lower)
-        upper = np.where((x == 0) & (m > 0), 1.0 - one_sided, upper)
-    lower = np.where(m > 0, lower, np.nan)
-    upper = np.where(m > 0, upper, np.nan)
-    return lower.astype(float), upper.astype(float)
-
-
-def wilson(
-    matched: NDArray[Any], n: NDArray[Any], confidence: float = 0.95
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Wilson (1927) score interval for a binomial proportion, vectorised."""
-    x = np.asarray(matched, dtype=float)
-    m = np.asarray(n, dtype=float)
-    z = z_quantile(confidence)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = x / m
-        centre = (p + z * z / (2 * m)) / (1 + z * z / m)
-        half = z * np.sqrt(p * (1 - p) / m + z * z / (4 * m * m)) / (1 + z * z / m)
-    lower = np.where(m > 0, np.clip(centre - half, 0.0, 1.0), np.nan)
-    upper = np.where(m > 0, np.clip(centre + half, 0.0, 1.0), np.nan)
-    return lower.astype(float), upper.astype(float)
 
 
 def _numeric_like(values: NDArray[Any]) -> bool:

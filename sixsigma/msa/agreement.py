@@ -15,16 +15,11 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from sixsigma._frames import as_table, show
+from sixsigma._params import check_confidence
 from sixsigma._result import Result
+from sixsigma._stats import clopper_pearson, wilson
 from sixsigma.errors import InputError, InsufficientDataError, MissingValueError, ParameterError
-from sixsigma.msa._common import (
-    category_order,
-    check_confidence,
-    clopper_pearson,
-    codes,
-    key_column,
-    wilson,
-)
+from sixsigma.msa._common import category_order, codes, key_column
 from sixsigma.msa.kappa import fleiss_from_counts, p_value
 from sixsigma.msa.kendall import concordance, tau_b
 
@@ -145,7 +140,7 @@ class AttributeAgreement(Result, kind="attribute_agreement"):
 def _assessment(name: Sequence[Any], matched: Any, n: Any, confidence: float) -> pd.DataFrame:
     matched = np.asarray(matched, dtype=float)
     n = np.asarray(n, dtype=float)
-    lo, hi = clopper_pearson(matched, n, confidence)
+    lo, hi = clopper_pearson(matched, n, confidence, one_sided_extremes=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = np.where(n > 0, 100.0 * matched / np.where(n > 0, n, 1), np.nan)
     return pd.DataFrame({"rater": list(name), "n_inspected": n.astype(int),
@@ -277,7 +272,7 @@ def attribute_agreement(
     2
     """
     caller = "attribute_agreement"
-    confidence = check_confidence(confidence, caller)
+    confidence = check_confidence(confidence, caller=caller)
     if accuracy_interval not in ("wilson", "exact"):
         raise ParameterError(f"{caller}: accuracy_interval must be 'wilson' or 'exact'; got "
                              f"{accuracy_interval!r}.")
@@ -481,7 +476,10 @@ def _rater_breakdown(
     confusion = confusion[confusion["count"] > 0].reset_index(drop=True)
     n = np.full(n_a, n_i * n_t)
     correct = np.trace(cube, axis1=1, axis2=2)
-    lo, hi = (wilson if interval == "wilson" else clopper_pearson)(correct, n, confidence)
+    if interval == "wilson":
+        lo, hi = wilson(correct, n, confidence)
+    else:
+        lo, hi = clopper_pearson(correct, n, confidence, one_sided_extremes=True)
     row_tot = cube.sum(axis=2)
     with np.errstate(divide="ignore", invalid="ignore"):
         recall = np.where(row_tot > 0, np.diagonal(cube, axis1=1, axis2=2)

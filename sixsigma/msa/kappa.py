@@ -21,15 +21,11 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from sixsigma._frames import Table, as_table, show
+from sixsigma._params import check_confidence
 from sixsigma._result import Result
+from sixsigma._stats import z_two_sided
 from sixsigma.errors import InputError, InsufficientDataError, ParameterError
-from sixsigma.msa._common import (
-    category_order,
-    check_confidence,
-    codes,
-    key_column,
-    z_quantile,
-)
+from sixsigma.msa._common import category_order, codes, key_column
 
 __all__ = ["CohenKappa", "FleissKappa", "cohen_kappa", "fleiss_kappa", "fleiss_from_counts"]
 
@@ -143,7 +139,7 @@ def interval(estimate: float | None, se: float, confidence: float,
     """The interval estimate -/+ z_(1-a/2) * se, or None when either is undefined."""
     if estimate is None or not np.isfinite(se):
         return None
-    half = z_quantile(confidence) * se
+    half = z_two_sided(confidence) * se
     return (estimate - half, estimate + half)
 
 
@@ -239,7 +235,7 @@ def cohen_kappa(
     0.75
     """
     caller = "cohen_kappa"
-    confidence = check_confidence(confidence, caller)
+    confidence = check_confidence(confidence, caller=caller)
     _check_alternative(alternative, caller)
     if rater_a == rater_b:
         raise ParameterError(f"{caller}: rater_a and rater_b are the same column "
@@ -512,7 +508,7 @@ def fleiss_kappa(
     (0.7778, 0.5062, 0.55)
     """
     caller = "fleiss_kappa"
-    confidence = check_confidence(confidence, caller)
+    confidence = check_confidence(confidence, caller=caller)
     _check_alternative(alternative, caller)
     table = as_table(data, caller=caller)
     table.require(item, rater, rating)

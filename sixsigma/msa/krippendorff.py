@@ -18,9 +18,10 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from sixsigma._frames import as_table, show
+from sixsigma._params import check_confidence
 from sixsigma._result import Result
 from sixsigma.errors import InputError, InsufficientDataError, ParameterError
-from sixsigma.msa._common import category_order, check_confidence, codes, key_column
+from sixsigma.msa._common import category_order, codes, key_column
 
 __all__ = ["KrippendorffAlpha", "krippendorff_alpha", "alpha_from_counts"]
 
@@ -227,7 +228,7 @@ def krippendorff_alpha(
     (6.0, 0.4444)
     """
     caller = "krippendorff_alpha"
-    confidence = check_confidence(confidence, caller)
+    confidence = check_confidence(confidence, caller=caller)
     if level not in LEVELS:
         raise ParameterError(f"{caller}: level must be one of {', '.join(LEVELS)}; got {level!r}.")
     if int(n_boot) < 0:

@@ -16,9 +16,11 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from sixsigma._frames import as_table, show
+from sixsigma._params import check_confidence
 from sixsigma._result import Result
+from sixsigma._stats import z_two_sided
 from sixsigma.errors import InsufficientDataError, ParameterError
-from sixsigma.msa._common import check_confidence, key_column, z_quantile
+from sixsigma.msa._common import key_column
 from sixsigma.msa.kappa import fleiss_kappa
 from sixsigma.msa.krippendorff import krippendorff_alpha
 
@@ -191,7 +193,7 @@ def agreement_by_round(
     if statistic not in ("fleiss", "krippendorff"):
         raise ParameterError(f"{caller}: statistic must be 'fleiss' or 'krippendorff'; got "
                              f"{statistic!r}.")
-    confidence = check_confidence(confidence, caller)
+    confidence = check_confidence(confidence, caller=caller)
     keys, groups = _split(data, round, item, rater, rating, caller)
     if categories is None:
         from sixsigma.msa._common import category_order
@@ -317,7 +319,7 @@ def compare_rounds(
     1.0
     """
     caller = "compare_rounds"
-    confidence = check_confidence(confidence, caller)
+    confidence = check_confidence(confidence, caller=caller)
     keys, groups = _split(data, round, item, rater, rating, caller)
     for label in (first, second):
         if label not in groups:
@@ -341,7 +343,7 @@ def compare_rounds(
     with np.errstate(divide="ignore", invalid="ignore"):
         z = diff / se if se > 0 else float("nan")
     p = float(2 * stats.norm.sf(abs(z))) if np.isfinite(z) else float("nan")
-    half = z_quantile(confidence) * se
+    half = z_two_sided(confidence) * se
     ci: tuple[float, float] | None = (diff - half, diff + half)
     if not np.isfinite(half) or not np.isfinite(diff):
         ci = None

@@ -28,6 +28,7 @@ import pytest
 from scipy import stats
 
 from sixsigma import msa
+from sixsigma._stats import clopper_pearson, wilson
 from sixsigma.errors import (
     DomainError,
     InputError,
@@ -35,7 +36,6 @@ from sixsigma.errors import (
     MissingValueError,
     ParameterError,
 )
-from sixsigma.msa._common import clopper_pearson, wilson
 
 SE2 = np.sqrt(2 / 6)   # null se of a binary kappa, n = 3 items, m = 2 ratings
 
@@ -104,7 +104,8 @@ def test_clopper_pearson_matches_minitab_printed():
     # the two-sided (alpha/2)^(1/n) = 0.7820; we follow Minitab there.
     # Minitab's ESSAY example (Attribute Agreement Analysis help page): 8/15 -> (26.59,
     # 78.73), 13/15 -> (59.54, 98.34), 15/15 -> (81.90, 100.00), 14/15 -> (68.05, 99.83)
-    lo, hi = clopper_pearson(np.array([8, 13, 15, 14]), np.array([15] * 4))
+    lo, hi = clopper_pearson(np.array([8, 13, 15, 14]), np.array([15] * 4),
+                             one_sided_extremes=True)
     assert np.round(100 * lo, 2).tolist() == [26.59, 59.54, 81.90, 68.05]
     assert np.round(100 * hi, 2).tolist() == [78.73, 98.34, 100.00, 99.83]
 
