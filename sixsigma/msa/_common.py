@@ -14,13 +14,12 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from sixsigma._frames import Table, show
-from sixsigma.errors import DomainError, InsufficientDataError, MissingValueError, ParameterError
+from sixsigma.errors import DomainError, MissingValueError, ParameterError
 
 __all__ = [
     "category_order",
     "codes",
     "key_column",
-    "need_two",
 ]
 
 
@@ -97,9 +96,3 @@ def key_column(table: Table, name: str) -> NDArray[Any]:
         i = int(np.flatnonzero(missing)[0])
         raise MissingValueError(f"{table.caller}: column {name!r} has a missing value at row {i}.")
     return values
-
-
-def need_two(n: int, what: str, caller: str) -> None:
-    """Raise :class:`InsufficientDataError` when fewer than two of ``what`` exist."""
-    if n < 2:
-        raise InsufficientDataError(f"{caller}: agreement needs at least two {what}; got {n}.")

@@ -129,12 +129,12 @@ def _bounds(ci: tuple[float, float] | None) -> tuple[float, float]:
     return (float("nan"), float("nan")) if ci is None else (_num(ci[0]), _num(ci[1]))
 
 
-def defined(value: float) -> float | None:
+def _defined(value: float) -> float | None:
     """A finite figure as float, an undefined one (NaN, inf) as None."""
     return float(value) if np.isfinite(value) else None
 
 
-def interval(estimate: float | None, se: float, confidence: float,
+def _interval(estimate: float | None, se: float, confidence: float,
              ) -> tuple[float, float] | None:
     """The interval estimate -/+ z_(1-a/2) * se, or None when either is undefined."""
     if estimate is None or not np.isfinite(se):
@@ -254,13 +254,13 @@ def cohen_kappa(
     counts = np.bincount(ca * k + cb, minlength=k * k).reshape(k, k).astype(float)
     w = agreement_weights(k, weights, caller)
     raw_kappa, se, se0, po, pe = cohen_from_table(counts, w)
-    kappa = defined(raw_kappa)
+    kappa = _defined(raw_kappa)
     notes: list[str] = []
     if kappa is None:
         notes.append("kappa is undefined: chance agreement p_e = 1 (both raters put every "
                      "item in the same category), so there is nothing to correct for")
     z = raw_kappa / se0 if np.isfinite(se0) and se0 > 0 else float("nan")
-    ci = interval(kappa, se, confidence)
+    ci = _interval(kappa, se, confidence)
     if ci is None and kappa is not None:
         notes.append("ci is undefined: the standard error of kappa cannot be computed")
     labels = [str(c) for c in cats]
@@ -335,7 +335,7 @@ def fleiss_from_counts(counts: NDArray[Any]) -> FleissStats:
                     if np.isfinite(k_i).all() else float("nan"))
         else:
             jack = float("nan")
-    k = defined(float(kappa))
+    k = _defined(float(kappa))
     notes = () if k is not None else (
         "kappa is undefined: chance agreement P_e = 1 (every rating is the same category)",)
     return FleissStats(kappa=k, p_bar=p_bar, p_e=p_e, p_j=p_j, se0=float(se0),
@@ -424,7 +424,7 @@ def build_fleiss(
         "z": zj,
         "p_value": [p_value(float(v), alternative) for v in zj],
     })
-    ci = interval(st.kappa, st.jackknife_se, confidence)
+    ci = _interval(st.kappa, st.jackknife_se, confidence)
     notes = list(st.notes)
     if ci is None and st.kappa is not None:
         notes.append("ci is undefined: the jackknife over items needs at least three items "

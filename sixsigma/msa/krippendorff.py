@@ -148,7 +148,7 @@ def _alpha(o: FloatArray, level: str, values: FloatArray) -> tuple[Any, Any, Any
 
 
 def alpha_from_counts(
-    counts: NDArray[Any], level: str = "nominal", values: Sequence[float] | None = None
+    counts: NDArray[Any], *, level: str = "nominal", values: Sequence[float] | None = None
 ) -> float:
     """Alpha from a units x values count matrix (n_uc: how many coders gave unit u value c).
 
@@ -167,8 +167,8 @@ def krippendorff_alpha(
     item: str,
     rater: str,
     rating: str,
-    level: Level = "nominal",
     *,
+    level: Level = "nominal",
     categories: Sequence[Any] | None = None,
     confidence: float = 0.95,
     n_boot: int = 1000,

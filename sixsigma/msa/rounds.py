@@ -20,7 +20,7 @@ from sixsigma._params import check_confidence
 from sixsigma._result import Result
 from sixsigma._stats import z_two_sided
 from sixsigma.errors import InsufficientDataError, ParameterError
-from sixsigma.msa._common import key_column
+from sixsigma.msa._common import category_order, key_column
 from sixsigma.msa.kappa import fleiss_kappa
 from sixsigma.msa.krippendorff import krippendorff_alpha
 
@@ -115,11 +115,11 @@ def _one(
 
 
 def _split(
-    data: Any, round: str, item: str, rater: str, rating: str, caller: str
+    data: Any, label: str, item: str, rater: str, rating: str, caller: str
 ) -> tuple[NDArray[Any], dict[Any, pd.DataFrame]]:
     table = as_table(data, caller=caller)
-    table.require(round, item, rater, rating)
-    rounds = key_column(table, round)
+    table.require(label, item, rater, rating)
+    rounds = key_column(table, label)
     frame = pd.DataFrame({"round": rounds, "item": key_column(table, item),
                           "rater": key_column(table, rater), "rating": table.raw(rating)})
     keys = np.asarray(pd.unique(pd.Series(rounds, copy=False)))
@@ -133,12 +133,12 @@ def _split(
 
 def agreement_by_round(
     data: Any,
-    round: str,  # noqa: A002 - the column is called round in the calibration schema
+    label: str,
     item: str,
     rater: str,
     rating: str,
-    statistic: Statistic = "fleiss",
     *,
+    statistic: Statistic = "fleiss",
     level: str = "nominal",
     categories: Sequence[Any] | None = None,
     confidence: float = 0.95,
@@ -152,8 +152,9 @@ def agreement_by_round(
     data : dataframe or dict
         One row per rating. Within a round each rater rates an item once: filter one
         trial (``cal[cal.trial == 1]``) when raters rated items twice.
-    round, item, rater, rating : str
-        Columns.
+    label, item, rater, rating : str
+        Columns: the calibration round (the label of each point of the series), the item
+        rated, who rated it, the category given.
     statistic : {"fleiss", "krippendorff"}
         Fleiss' kappa (jackknife interval over items) or Krippendorff's alpha (bootstrap
         interval over units, ``n_boot`` resamples seeded by ``seed``).
@@ -169,7 +170,7 @@ def agreement_by_round(
     Returns
     -------
     AgreementSeries
-        ``to_frame()`` gives round, estimate, lower, upper; ``control_chart()`` an I-MR
+        ``to_frame()`` gives round, estimate, ci_low, ci_high; ``control_chart()`` an I-MR
         chart of the estimates; :func:`sixsigma.plot.msa.agreement_rounds` draws it.
 
     Raises
@@ -185,7 +186,8 @@ def agreement_by_round(
     >>> d = {"round": [1] * 6 + [2] * 6, "item": [1, 1, 2, 2, 3, 3] * 2,
     ...      "rater": ["a", "b"] * 6,
     ...      "rating": ["x", "x", "y", "y", "x", "y", "x", "x", "y", "y", "x", "x"]}
-    >>> s = ss.msa.agreement_by_round(d, "round", "item", "rater", "rating")
+    >>> s = ss.msa.agreement_by_round(d, label="round", item="item", rater="rater",
+    ...                               rating="rating")
     >>> [round(float(v), 3) for v in s.estimate]
     [0.333, 1.0]
     """
@@ -194,10 +196,8 @@ def agreement_by_round(
         raise ParameterError(f"{caller}: statistic must be 'fleiss' or 'krippendorff'; got "
                              f"{statistic!r}.")
     confidence = check_confidence(confidence, caller=caller)
-    keys, groups = _split(data, round, item, rater, rating, caller)
+    keys, groups = _split(data, label, item, rater, rating, caller)
     if categories is None:
-        from sixsigma.msa._common import category_order
-
         pool = np.concatenate([g["rating"].to_numpy() for g in groups.values()])
         pool = pool[~pd.Series(pool).isna().to_numpy()]
         categories = category_order(pool, None, caller=caller)
@@ -272,14 +272,14 @@ class RoundComparison(Result, kind="round_comparison"):
 
 def compare_rounds(
     data: Any,
-    round: str,  # noqa: A002
+    label: str,
     item: str,
     rater: str,
     rating: str,
+    *,
     first: Any,
     second: Any,
     statistic: Statistic = "fleiss",
-    *,
     level: str = "nominal",
     categories: Sequence[Any] | None = None,
     confidence: float = 0.95,
@@ -295,10 +295,10 @@ def compare_rounds(
 
     Parameters
     ----------
-    data, round, item, rater, rating, statistic, level, categories, confidence, n_boot, seed
+    data, label, item, rater, rating, statistic, level, categories, confidence, n_boot, seed
         As :func:`agreement_by_round`.
     first, second : object
-        The two round labels.
+        The two rounds: values of the ``label`` column.
 
     Returns
     -------
@@ -314,20 +314,18 @@ def compare_rounds(
     >>> d = {"round": [1] * 8 + [2] * 8, "item": [1, 1, 2, 2, 3, 3, 4, 4] * 2,
     ...      "rater": ["a", "b"] * 8,
     ...      "rating": list("xxyyxyyx") + list("xxyyxxyy")}
-    >>> c = ss.msa.compare_rounds(d, "round", "item", "rater", "rating", 1, 2)
+    >>> c = ss.msa.compare_rounds(d, "round", "item", "rater", "rating", first=1, second=2)
     >>> round(c.difference, 3)
     1.0
     """
     caller = "compare_rounds"
     confidence = check_confidence(confidence, caller=caller)
-    keys, groups = _split(data, round, item, rater, rating, caller)
-    for label in (first, second):
-        if label not in groups:
-            raise ParameterError(f"{caller}: round {label!r} is not in column {round!r}; "
+    keys, groups = _split(data, label, item, rater, rating, caller)
+    for key in (first, second):
+        if key not in groups:
+            raise ParameterError(f"{caller}: round {key!r} is not in column {label!r}; "
                                  f"rounds are {', '.join(show(k) for k in keys[:12])}.")
     if categories is None:
-        from sixsigma.msa._common import category_order
-
         pool = np.concatenate([groups[first]["rating"].to_numpy(),
                                groups[second]["rating"].to_numpy()])
         pool = pool[~pd.Series(pool).isna().to_numpy()]

@@ -41,7 +41,7 @@ def _axes(ax: Axes | None) -> Axes:
 
 
 def agreement_by_appraiser(
-    result: AttributeAgreement, table: str = "vs_standard", *, ax: Axes | None = None,
+    result: AttributeAgreement, *, table: str = "vs_standard", ax: Axes | None = None,
     **kwargs: Any,
 ) -> Axes:
     """Percent matched per appraiser with its exact interval (Minitab's agreement graph).

@@ -56,7 +56,7 @@ def test_agreement_by_appraiser(aa):
     assert seg[0][:, 1].tolist() == pytest.approx(
         [aa.vs_standard["ci_low"].iloc[0], aa.vs_standard["ci_high"].iloc[0]])
     assert [t.get_text() for t in ax.get_xticklabels()] == ["A", "B"]
-    assert agreement_by_appraiser(aa, "within").get_title() == "Within appraisers"
+    assert agreement_by_appraiser(aa, table="within").get_title() == "Within appraisers"
 
 
 def test_agreement_by_appraiser_missing_table(aa):

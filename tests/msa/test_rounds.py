@@ -41,8 +41,8 @@ def test_series_equals_fleiss_per_round(rounds):
 
 
 def test_krippendorff_series(rounds):
-    s = msa.agreement_by_round(rounds, "round", "item", "rater", "rating", "krippendorff",
-                               n_boot=200)
+    s = msa.agreement_by_round(rounds, "round", "item", "rater", "rating",
+                               statistic="krippendorff", n_boot=200)
     a = msa.krippendorff_alpha(rounds[rounds["round"] == 3], "item", "rater", "rating",
                                n_boot=200)
     assert s.estimate[2] == pytest.approx(a.alpha) and s.ci_high[2] == pytest.approx(a.ci[1])
@@ -56,7 +56,7 @@ def test_control_chart_of_rounds(rounds):
 
 
 def test_compare_rounds_z(rounds):
-    c = msa.compare_rounds(rounds, "round", "item", "rater", "rating", 3, 4)
+    c = msa.compare_rounds(rounds, "round", "item", "rater", "rating", first=3, second=4)
     f3 = msa.fleiss_kappa(rounds[rounds["round"] == 3], "item", "rater", "rating")
     f4 = msa.fleiss_kappa(rounds[rounds["round"] == 4], "item", "rater", "rating")
     z = (f4.kappa - f3.kappa) / np.sqrt(f3.se**2 + f4.se**2)
@@ -69,9 +69,9 @@ def test_compare_rounds_z(rounds):
 
 def test_bad_input(rounds):
     with pytest.raises(ParameterError, match="round 9"):
-        msa.compare_rounds(rounds, "round", "item", "rater", "rating", 1, 9)
+        msa.compare_rounds(rounds, "round", "item", "rater", "rating", first=1, second=9)
     with pytest.raises(ParameterError, match="statistic"):
-        msa.agreement_by_round(rounds, "round", "item", "rater", "rating", "cohen")  # type: ignore
+        msa.agreement_by_round(rounds, "round", "item", "rater", "rating", statistic="cohen")  # type: ignore
     one = rounds[(rounds.rater == "a") | (rounds["round"] != 2)]
     with pytest.raises(InsufficientDataError, match="round 2"):
         msa.agreement_by_round(one, "round", "item", "rater", "rating")
