@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from sixsigma._frames import Table, show
+from sixsigma._frames import Table, first_row, show
 from sixsigma.errors import DomainError, MissingValueError, ParameterError
 
 __all__ = [
@@ -64,7 +64,7 @@ def codes(
     series = pd.Series(values, copy=False)
     missing = series.isna().to_numpy()
     if missing.any():
-        i = int(np.flatnonzero(missing)[0])
+        i = first_row(missing)
         row = i if positions is None else int(positions[i])
         raise MissingValueError(f"{caller}: column {column!r} has a missing rating at row {row}; "
                                 "drop those rows first.")
@@ -77,7 +77,7 @@ def codes(
         found = num.get_indexer(pd.to_numeric(series).to_numpy(dtype=float))
     bad = found < 0
     if bad.any():
-        i = int(np.flatnonzero(bad)[0])
+        i = first_row(bad)
         row = i if positions is None else int(positions[i])
         shown = ", ".join(show(c) for c in list(cats)[:12])
         raise DomainError(
@@ -93,6 +93,6 @@ def key_column(table: Table, name: str) -> NDArray[Any]:
     values = table.raw(name)
     missing = pd.Series(values, copy=False).isna().to_numpy()
     if missing.any():
-        i = int(np.flatnonzero(missing)[0])
+        i = first_row(missing)
         raise MissingValueError(f"{table.caller}: column {name!r} has a missing value at row {i}.")
     return values

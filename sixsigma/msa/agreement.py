@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from sixsigma._frames import as_table, show
+from sixsigma._frames import as_table, first_row, show
 from sixsigma._params import check_confidence
 from sixsigma._result import Result
 from sixsigma._stats import clopper_pearson, wilson
@@ -302,7 +302,7 @@ def attribute_agreement(
     flat = (a_code * n_i + i_code) * n_t + t_code
     dup = pd.Series(flat).duplicated().to_numpy()
     if dup.any():
-        j = int(np.flatnonzero(dup)[0])
+        j = first_row(dup)
         hint = ("; pass trial= to analyse repeated ratings" if trial is None
                 else f" in trial {show(trials[j])}")
         raise InputError(f"{caller}: appraiser {show(apps[j])} rated item {show(items[j])} more "
@@ -316,7 +316,7 @@ def attribute_agreement(
     if flat.size != n_a * n_i * n_t:
         have = np.zeros(n_a * n_i * n_t, dtype=bool)
         have[flat] = True
-        miss = int(np.flatnonzero(~have)[0])
+        miss = first_row(~have)
         a_m, rest = divmod(miss, n_i * n_t)
         i_m, t_m = divmod(rest, n_t)
         what = f" in trial {show(t_keys[t_m])}" if trial is not None else ""
@@ -337,7 +337,7 @@ def attribute_agreement(
     if standard is not None and std_raw is not None:
         miss_s = pd.Series(std_raw, copy=False).isna().to_numpy()
         if miss_s.any() and missing_standard == "error":
-            j = int(np.flatnonzero(miss_s)[0])
+            j = first_row(miss_s)
             raise MissingValueError(
                 f"{caller}: column {standard!r} has a missing standard at row {j} (item "
                 f"{show(items[j])}); fill it, or pass missing_standard='drop' to leave such "
@@ -349,7 +349,7 @@ def attribute_agreement(
         first[i_code[pos][::-1]] = sc[::-1]
         incons = first[i_code[pos]] != sc
         if incons.any():
-            j = int(pos[np.flatnonzero(incons)[0]])
+            j = int(pos[first_row(incons)])
             raise InputError(f"{caller}: item {show(items[j])} has two different standards in "
                              f"column {standard!r} (row {j}); one golden label per item.")
         keep = first >= 0

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sixsigma._frames import as_table, show
+from sixsigma._frames import as_table, first_row, show
 from sixsigma._result import Result
 from sixsigma.errors import InputError, InsufficientDataError, ParameterError, ZeroVarianceError
 from sixsigma.msa._common import key_column
@@ -114,9 +114,9 @@ def _balanced(
     """Number of replicates per cell; raise InputError when cells differ."""
     sizes = cells["n"].to_numpy()
     r = int(np.bincount(sizes).argmax())
-    bad = np.flatnonzero(sizes != r)
-    if bad.size:
-        j = int(bad[0])
+    bad = sizes != r
+    if bad.any():
+        j = first_row(bad)
         raise InputError(
             f"{caller}: the study must be balanced; {what} {show(cells.iloc[j, 0])}/"
             f"{show(cells.iloc[j, 1])} has {int(sizes[j])} measurement(s), most cells have {r} "
@@ -282,7 +282,7 @@ def gage_rr(
     else:
         per_op = cells.groupby("o")["p"].size().to_numpy()
         if (per_op != per_op[0]).any():
-            j = int(np.flatnonzero(per_op != per_op[0])[0])
+            j = first_row(per_op != per_op[0])
             raise InputError(f"{caller}: nested design must be balanced; operator "
                              f"{show(o_keys[j])} measured {int(per_op[j])} parts, operator "
                              f"{show(o_keys[0])} {int(per_op[0])}.")
@@ -361,5 +361,5 @@ def _tolerance(tolerance: Any, caller: str) -> float | None:
 def _first_missing_cell(cells: pd.DataFrame, n_o: int, n_p: int) -> tuple[int, int]:
     have = np.zeros((n_o, n_p), dtype=bool)
     have[cells["o"].to_numpy(), cells["p"].to_numpy()] = True
-    o, p = np.argwhere(~have)[0]
-    return int(o), int(p)
+    o, p = divmod(first_row(~have.ravel()), n_p)
+    return o, p

@@ -20,7 +20,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
-from sixsigma._frames import Table, as_table, show
+from sixsigma._frames import Table, as_table, first_row, show
 from sixsigma._params import check_confidence
 from sixsigma._result import Result
 from sixsigma._stats import z_two_sided
@@ -523,7 +523,7 @@ def fleiss_kappa(
     items = key_column(table, item)
     dup = pd.DataFrame({"i": items, "r": raters}).duplicated().to_numpy()
     if dup.any():
-        i = int(np.flatnonzero(dup)[0])
+        i = first_row(dup)
         raise InputError(
             f"{caller}: rater {show(raters[i])} rated item {show(items[i])} more than once "
             f"(row {i}); Fleiss' kappa needs distinct raters per item. For repeated trials "
@@ -549,10 +549,10 @@ def check_equal_m(
     if m < 2:
         raise InsufficientDataError(f"{caller}: items are rated once; agreement needs at "
                                     "least two ratings per item.")
-    bad = np.flatnonzero(m_i != m)
-    if bad.size:
-        j = int(bad[0])
-        row = int(np.flatnonzero(item_code == j)[0])
+    bad = m_i != m
+    if bad.any():
+        j = first_row(bad)
+        row = first_row(item_code == j)
         raise InputError(
             f"{caller}: item {show(keys[j])} (first at row {row}) has {int(m_i[j])} ratings in "
             f"column {item!r}'s groups, but most items have {int(m)}; Fleiss' kappa needs the "

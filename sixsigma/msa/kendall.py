@@ -13,7 +13,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
-from sixsigma._frames import as_table, show
+from sixsigma._frames import as_table, first_row, show
 from sixsigma._result import Result
 from sixsigma.errors import InputError, InsufficientDataError
 from sixsigma.msa._common import category_order, codes, key_column
@@ -151,13 +151,13 @@ def kendall_w(
     flat = r_code * len(i_keys) + i_code
     seen = pd.Series(flat).duplicated().to_numpy()
     if seen.any():
-        j = int(np.flatnonzero(seen)[0])
+        j = first_row(seen)
         raise InputError(f"{caller}: rater {show(raters[j])} rated item {show(items[j])} twice "
                          f"(row {j}).")
     if flat.size != len(r_keys) * len(i_keys):
         have = np.zeros(len(r_keys) * len(i_keys), dtype=bool)
         have[flat] = True
-        miss = int(np.flatnonzero(~have)[0])
+        miss = first_row(~have)
         raise InputError(f"{caller}: rater {show(r_keys[miss // len(i_keys)])} has no rating of "
                          f"item {show(i_keys[miss % len(i_keys)])}; W needs complete data.")
     grid = np.empty(len(r_keys) * len(i_keys))

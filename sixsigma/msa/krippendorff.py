@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from sixsigma._frames import as_table, show
+from sixsigma._frames import as_table, first_row, show
 from sixsigma._params import check_confidence
 from sixsigma._result import Result
 from sixsigma.errors import InputError, InsufficientDataError, ParameterError
@@ -247,7 +247,7 @@ def krippendorff_alpha(
                                     "alpha needs at least two.")
     dup = pd.DataFrame({"i": items, "r": raters}).duplicated().to_numpy()
     if dup.any():
-        j = int(np.flatnonzero(dup)[0])
+        j = first_row(dup)
         raise InputError(f"{caller}: rater {show(raters[j])} rated unit {show(items[j])} more "
                          f"than once (row {int(pos[j])}); each coder gives one value per unit.")
     cats = category_order(values, categories, caller=caller)
