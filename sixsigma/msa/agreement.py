@@ -15,7 +15,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from sixsigma._frames import as_table, first_row, show
-from sixsigma._params import check_confidence
+from sixsigma._params import check_confidence, choice
 from sixsigma._result import Result
 from sixsigma._stats import clopper_pearson, wilson
 from sixsigma.errors import InputError, InsufficientDataError, MissingValueError, ParameterError
@@ -273,12 +273,8 @@ def attribute_agreement(
     """
     caller = "attribute_agreement"
     confidence = check_confidence(confidence, caller=caller)
-    if accuracy_interval not in ("wilson", "exact"):
-        raise ParameterError(f"{caller}: accuracy_interval must be 'wilson' or 'exact'; got "
-                             f"{accuracy_interval!r}.")
-    if missing_standard not in ("error", "drop"):
-        raise ParameterError(f"{caller}: missing_standard must be 'error' or 'drop'; got "
-                             f"{missing_standard!r}.")
+    choice(accuracy_interval, "accuracy_interval", ("wilson", "exact"), caller=caller)
+    choice(missing_standard, "missing_standard", ("error", "drop"), caller=caller)
     table = as_table(data, caller=caller)
     table.require(item, rater, rating, standard, trial)
     items = key_column(table, item)

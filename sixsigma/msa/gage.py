@@ -20,6 +20,7 @@ import pandas as pd
 from scipy import stats
 
 from sixsigma._frames import as_table, first_row, show
+from sixsigma._params import check_number, choice
 from sixsigma._result import Result
 from sixsigma.errors import InputError, InsufficientDataError, ParameterError, ZeroVarianceError
 from sixsigma.msa._common import key_column
@@ -196,14 +197,11 @@ def gage_rr(
     repeatability = 0.065 / 5.
     """
     caller = "gage_rr"
-    if design not in ("crossed", "nested"):
-        raise ParameterError(f"{caller}: design must be 'crossed' or 'nested'; got {design!r}.")
-    if not study_multiplier > 0:
-        raise ParameterError(f"{caller}: study_multiplier must be positive; got "
-                             f"{study_multiplier!r}.")
-    if not 0.0 <= alpha_interaction:
-        raise ParameterError(f"{caller}: alpha_interaction must be >= 0; got "
-                             f"{alpha_interaction!r}.")
+    choice(design, "design", ("crossed", "nested"), caller=caller)
+    study_multiplier = check_number(study_multiplier, "study_multiplier", caller=caller, low=0.0,
+                                    low_open=True)
+    alpha_interaction = check_number(alpha_interaction, "alpha_interaction", caller=caller,
+                                     low=0.0)
     tol = _tolerance(tolerance, caller)
     table = as_table(data, caller=caller)
     table.require(part, operator, value)

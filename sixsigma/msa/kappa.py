@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from sixsigma._frames import Table, as_table, first_row, show
-from sixsigma._params import check_confidence
+from sixsigma._params import check_confidence, choice
 from sixsigma._result import Result
 from sixsigma._stats import z_two_sided
 from sixsigma.errors import InputError, InsufficientDataError, ParameterError
@@ -45,9 +45,7 @@ def p_value(z: float, alternative: str) -> float:
 
 
 def _check_alternative(alternative: str, caller: str) -> None:
-    if alternative not in ("two-sided", "greater", "less"):
-        raise ParameterError(f"{caller}: alternative must be 'two-sided', 'greater' or 'less'; "
-                             f"got {alternative!r}.")
+    choice(alternative, "alternative", ("two-sided", "greater", "less"), caller=caller)
 
 
 def _ratio(num: Any, den: Any) -> Any:
@@ -147,16 +145,14 @@ def agreement_weights(k: int, weights: str | None, caller: str) -> FloatArray:
     """The k x k agreement-weight matrix of Cohen (1968): identity, linear or quadratic."""
     idx = np.arange(k, dtype=float)
     diff = np.abs(idx[:, None] - idx[None, :])
-    if weights in (None, "unweighted"):
+    if weights is None or choice(weights, "weights", ("unweighted", "linear", "quadratic"),
+                                 caller=caller) == "unweighted":
         return np.eye(k)
     if k < 2:
         return np.ones((k, k))
     if weights == "linear":
         return 1.0 - diff / (k - 1)
-    if weights == "quadratic":
-        return 1.0 - diff**2 / (k - 1) ** 2
-    raise ParameterError(f"{caller}: weights must be None, 'linear' or 'quadratic'; "
-                         f"got {weights!r}.")
+    return 1.0 - diff**2 / (k - 1) ** 2
 
 
 def cohen_from_table(

@@ -18,7 +18,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from sixsigma._frames import as_table, first_row, show
-from sixsigma._params import check_confidence
+from sixsigma._params import check_confidence, check_number, choice
 from sixsigma._result import Result
 from sixsigma.errors import InputError, InsufficientDataError, ParameterError
 from sixsigma.msa._common import category_order, codes, key_column
@@ -229,10 +229,8 @@ def krippendorff_alpha(
     """
     caller = "krippendorff_alpha"
     confidence = check_confidence(confidence, caller=caller)
-    if level not in LEVELS:
-        raise ParameterError(f"{caller}: level must be one of {', '.join(LEVELS)}; got {level!r}.")
-    if int(n_boot) < 0:
-        raise ParameterError(f"{caller}: n_boot must be >= 0; got {n_boot!r}.")
+    choice(level, "level", LEVELS, caller=caller)
+    n_boot = int(check_number(n_boot, "n_boot", caller=caller, low=0, integer=True))
     table = as_table(data, caller=caller)
     table.require(item, rater, rating)
     items = key_column(table, item)

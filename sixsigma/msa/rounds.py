@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from sixsigma._frames import as_table, show
-from sixsigma._params import check_confidence
+from sixsigma._params import check_confidence, choice
 from sixsigma._result import Result
 from sixsigma._stats import z_two_sided
 from sixsigma.errors import InsufficientDataError, ParameterError
@@ -192,9 +192,7 @@ def agreement_by_round(
     [0.333, 1.0]
     """
     caller = "agreement_by_round"
-    if statistic not in ("fleiss", "krippendorff"):
-        raise ParameterError(f"{caller}: statistic must be 'fleiss' or 'krippendorff'; got "
-                             f"{statistic!r}.")
+    choice(statistic, "statistic", ("fleiss", "krippendorff"), caller=caller)
     confidence = check_confidence(confidence, caller=caller)
     keys, groups = _split(data, label, item, rater, rating, caller)
     if categories is None:
@@ -319,6 +317,7 @@ def compare_rounds(
     1.0
     """
     caller = "compare_rounds"
+    choice(statistic, "statistic", ("fleiss", "krippendorff"), caller=caller)
     confidence = check_confidence(confidence, caller=caller)
     keys, groups = _split(data, label, item, rater, rating, caller)
     for key in (first, second):

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sixsigma._params import choice
 from sixsigma.errors import ParameterError
 from sixsigma.msa.agreement import AttributeAgreement
 from sixsigma.msa.gage import GageRR
@@ -59,8 +60,7 @@ def agreement_by_appraiser(
     -------
     matplotlib.axes.Axes
     """
-    if table not in ("vs_standard", "within"):
-        raise ParameterError("agreement_by_appraiser: table must be 'vs_standard' or 'within'.")
+    choice(table, "table", ("vs_standard", "within"), caller="agreement_by_appraiser")
     frame = getattr(result, table)
     if frame is None:
         raise ParameterError(f"agreement_by_appraiser: the analysis has no {table!r} table "
