@@ -1,86 +1,26 @@
 """Shared pieces of the measurement-system analyses.
 
-Long-format input, category order, binomial intervals and the JSON plumbing of results.
+Long-format input and category order. Intervals and parameter checks live in
+:mod:`sixsigma._stats` and :mod:`sixsigma._params` (one home per formula).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import fields
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import stats
 
-from sixsigma._frames import Table, show
-from sixsigma._result import jsonable
-from sixsigma.errors import DomainError, InsufficientDataError, MissingValueError, ParameterError
+from sixsigma._frames import Table, first_row, show
+from sixsigma.errors import DomainError, MissingValueError, ParameterError
 
 __all__ = [
-    "clopper_pearson",
-    "wilson",
     "category_order",
     "codes",
     "key_column",
-    "z_quantile",
-    "result_dict",
-    "check_confidence",
 ]
-
-
-def check_confidence(confidence: float, caller: str) -> float:
-    """Validate a confidence level (0 < confidence < 1)."""
-    if not 0.0 < float(confidence) < 1.0:
-        raise ParameterError(f"{caller}: confidence must lie strictly between 0 and 1; "
-                             f"got {confidence!r}.")
-    return float(confidence)
-
-
-def z_quantile(confidence: float) -> float:
-    """The two-sided normal quantile z_{1-(1-confidence)/2}."""
-    return float(stats.norm.ppf(0.5 + confidence / 2.0))
-
-
-def clopper_pearson(
-    matched: NDArray[Any], n: NDArray[Any], confidence: float = 0.95
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Exact (Clopper-Pearson 1934) interval for a binomial proportion, vectorised.
-
-    The bounds are beta quantiles: lower = B(a/2; x, n-x+1), upper = B(1-a/2; x+1, n-x).
-    At the extremes Minitab's attribute agreement output uses the one-sided bound: at x = n
-    the lower bound is a^(1/n) (15 of 15 matched: 81.90 %), at x = 0 the upper bound is
-    1 - a^(1/n); this function does the same, so percent-matched intervals match Minitab.
-    """
-    x = np.asarray(matched, dtype=float)
-    m = np.asarray(n, dtype=float)
-    a = 1.0 - confidence
-    with np.errstate(invalid="ignore", divide="ignore"):
-        lower = np.where(x > 0, stats.beta.ppf(a / 2, x, m - x + 1), 0.0)
-        upper = np.where(x < m, stats.beta.ppf(1 - a / 2, x + 1, m - x), 1.0)
-        one_sided = np.power(a, 1.0 / np.where(m > 0, m, 1.0))
-        lower = np.where((x == m) & (m > 0), one_sided, lower)
-        upper = np.where((x == 0) & (m > 0), 1.0 - one_sided, upper)
-    lower = np.where(m > 0, lower, np.nan)
-    upper = np.where(m > 0, upper, np.nan)
-    return lower.astype(float), upper.astype(float)
-
-
-def wilson(
-    matched: NDArray[Any], n: NDArray[Any], confidence: float = 0.95
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Wilson (1927) score interval for a binomial proportion, vectorised."""
-    x = np.asarray(matched, dtype=float)
-    m = np.asarray(n, dtype=float)
-    z = z_quantile(confidence)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = x / m
-        centre = (p + z * z / (2 * m)) / (1 + z * z / m)
-        half = z * np.sqrt(p * (1 - p) / m + z * z / (4 * m * m)) / (1 + z * z / m)
-    lower = np.where(m > 0, np.clip(centre - half, 0.0, 1.0), np.nan)
-    upper = np.where(m > 0, np.clip(centre + half, 0.0, 1.0), np.nan)
-    return lower.astype(float), upper.astype(float)
 
 
 def _numeric_like(values: NDArray[Any]) -> bool:
@@ -124,7 +64,7 @@ def codes(
     series = pd.Series(values, copy=False)
     missing = series.isna().to_numpy()
     if missing.any():
-        i = int(np.flatnonzero(missing)[0])
+        i = first_row(missing)
         row = i if positions is None else int(positions[i])
         raise MissingValueError(f"{caller}: column {column!r} has a missing rating at row {row}; "
                                 "drop those rows first.")
@@ -137,7 +77,7 @@ def codes(
         found = num.get_indexer(pd.to_numeric(series).to_numpy(dtype=float))
     bad = found < 0
     if bad.any():
-        i = int(np.flatnonzero(bad)[0])
+        i = first_row(bad)
         row = i if positions is None else int(positions[i])
         shown = ", ".join(show(c) for c in list(cats)[:12])
         raise DomainError(
@@ -153,30 +93,6 @@ def key_column(table: Table, name: str) -> NDArray[Any]:
     values = table.raw(name)
     missing = pd.Series(values, copy=False).isna().to_numpy()
     if missing.any():
-        i = int(np.flatnonzero(missing)[0])
+        i = first_row(missing)
         raise MissingValueError(f"{table.caller}: column {name!r} has a missing value at row {i}.")
     return values
-
-
-def need_two(n: int, what: str, caller: str) -> None:
-    """Raise :class:`InsufficientDataError` when fewer than two of ``what`` exist."""
-    if n < 2:
-        raise InsufficientDataError(f"{caller}: agreement needs at least two {what}; got {n}.")
-
-
-def result_dict(obj: Any) -> dict[str, Any]:
-    """A JSON-safe dict of a dataclass result; DataFrames become lists of records."""
-    out: dict[str, Any] = {}
-    for f in fields(obj):
-        value = getattr(obj, f.name)
-        out[f.name] = frame_records(value) if isinstance(value, pd.DataFrame) else jsonable(value)
-    return out
-
-
-def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """A DataFrame as JSON-safe records (NaN as null); a named index becomes a column."""
-    flat = frame.reset_index() if frame.index.name is not None else frame
-    return [
-        {str(k): jsonable(v) for k, v in row.items()}
-        for row in flat.astype(object).to_dict(orient="records")
-    ]

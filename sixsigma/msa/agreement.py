@@ -7,25 +7,19 @@ ambiguous and whom to coach on what.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from sixsigma._frames import as_table, show
-from sixsigma._result import html_table
+from sixsigma._frames import as_table, first_row, show
+from sixsigma._params import check_confidence, choice
+from sixsigma._result import Result
+from sixsigma._stats import clopper_pearson, wilson
 from sixsigma.errors import InputError, InsufficientDataError, MissingValueError, ParameterError
-from sixsigma.msa._common import (
-    category_order,
-    check_confidence,
-    clopper_pearson,
-    codes,
-    key_column,
-    result_dict,
-    wilson,
-)
+from sixsigma.msa._common import category_order, codes, key_column
 from sixsigma.msa.kappa import fleiss_from_counts, p_value
 from sixsigma.msa.kendall import concordance, tau_b
 
@@ -36,19 +30,19 @@ FloatArray = NDArray[np.float64]
 OVERALL = "overall"
 
 
-@dataclass(frozen=True)
-class AttributeAgreement:
+@dataclass(frozen=True, eq=False, repr=False)
+class AttributeAgreement(Result, kind="attribute_agreement"):
     """The tables of an attribute agreement analysis (Minitab's layout).
 
-    Assessment-agreement tables (columns appraiser, n_inspected, n_matched, percent, lower,
-    upper; percent and exact Clopper-Pearson bounds in %):
+    Assessment-agreement tables (columns rater, n_inspected, n_matched, percent, ci_low,
+    ci_high; percent and exact Clopper-Pearson bounds in %):
 
     * ``within``: items on which all of an appraiser's trials agree (None without trials).
     * ``vs_standard``: items on which all of an appraiser's trials agree with the standard.
     * ``between``: items on which all appraisers' trials agree (None with one appraiser).
     * ``all_vs_standard``: items on which all appraisers' trials agree with the standard.
 
-    Each has a ``*_kappa`` table (appraiser, category -- "overall" first -- kappa,
+    Each has a ``*_kappa`` table (rater, category -- "overall" first -- kappa,
     se_kappa, z, p_value; se under H0, p for kappa > 0 as Minitab's "P(vs > 0)") and, for
     ordinal ratings, a ``*_kendall`` table (W with chi2, df, p_value for within/between;
     tau_b with the standard for the vs-standard tables).
@@ -56,8 +50,8 @@ class AttributeAgreement:
     Breakdowns: ``by_category`` (kappa per category, lowest first: the ambiguous policies;
     with the standard, each category's recall), ``by_rater`` (accuracy against the standard
     with a Wilson interval, kappa, weakest category and most common confusion, lowest
-    accuracy first: whom to coach on what), ``confusion`` (appraiser, standard, rating,
-    count; see :meth:`confusion_matrix`).
+    accuracy first: whom to coach on what; ci_low, ci_high bound the accuracy),
+    ``confusion`` (rater, standard, rating, count; see :meth:`confusion_matrix`).
     """
 
     within: pd.DataFrame | None
@@ -72,21 +66,19 @@ class AttributeAgreement:
     all_vs_standard: pd.DataFrame | None
     all_vs_standard_kappa: pd.DataFrame | None
     all_vs_standard_kendall: pd.DataFrame | None
-    by_category: pd.DataFrame = field(repr=False)
-    by_rater: pd.DataFrame | None = field(repr=False)
-    confusion: pd.DataFrame | None = field(repr=False)
+    by_category: pd.DataFrame
+    by_rater: pd.DataFrame | None
+    confusion: pd.DataFrame | None
     categories: tuple[Any, ...] = ()
-    appraisers: tuple[Any, ...] = ()
+    raters: tuple[Any, ...] = ()
     n_items: int = 0
     n_trials: int = 1
     ordinal: bool = False
     confidence: float = 0.95
     accuracy_interval: str = "wilson"
     by_category_basis: str = "between"
-    notes: tuple[str, ...] = ()
-    kind: str = "attribute_agreement"
 
-    TABLES = ("within", "vs_standard", "between", "all_vs_standard")
+    TABLES: ClassVar[tuple[str, ...]] = ("within", "vs_standard", "between", "all_vs_standard")
 
     def to_frame(self) -> pd.DataFrame:
         """The assessment-agreement tables stacked, with a ``table`` column."""
@@ -104,33 +96,29 @@ class AttributeAgreement:
         out: pd.DataFrame = frame[["table"] + [c for c in frame.columns if c != "table"]]
         return out
 
-    def confusion_matrix(self, appraiser: Any = None) -> pd.DataFrame:
+    def confusion_matrix(self, rater: Any = None) -> pd.DataFrame:
         """Counts of (standard, rating) over all trials: rows standard, columns rating.
 
         Parameters
         ----------
-        appraiser : optional
-            One appraiser; default all together.
+        rater : optional
+            One rater (appraiser); default all together.
         """
         if self.confusion is None:
             raise ParameterError("confusion_matrix: the analysis had no standard= column.")
         c = self.confusion
-        if appraiser is not None:
-            if appraiser not in set(c["appraiser"]):
-                raise ParameterError(f"confusion_matrix: unknown appraiser {appraiser!r}.")
-            c = c[c["appraiser"] == appraiser]
+        if rater is not None:
+            if rater not in set(c["rater"]):
+                raise ParameterError(f"confusion_matrix: unknown rater {rater!r}.")
+            c = c[c["rater"] == rater]
         wide = c.pivot_table(index="standard", columns="rating", values="count", aggfunc="sum",
                              fill_value=0, sort=False)
         order = list(self.categories)
         return wide.reindex(index=order, columns=order, fill_value=0).astype(int)
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict of every table."""
-        return result_dict(self)
-
     def summary(self) -> str:
         """A short text summary."""
-        lines = [f"Attribute agreement: {len(self.appraisers)} appraiser(s), {self.n_items} "
+        lines = [f"Attribute agreement: {len(self.raters)} appraiser(s), {self.n_items} "
                  f"items, {self.n_trials} trial(s), {len(self.categories)} categories"]
         for t in self.TABLES:
             frame = getattr(self, t)
@@ -139,28 +127,25 @@ class AttributeAgreement:
                 continue
             overall = kap[kap["category"] == OVERALL]
             for (_, row), (_, krow) in zip(frame.iterrows(), overall.iterrows(), strict=True):
-                lines.append(f"  {t:<16} {str(row['appraiser']):<12} {row['percent']:6.2f}% "
-                             f"({row['lower']:.2f}, {row['upper']:.2f})  kappa "
+                lines.append(f"  {t:<16} {str(row['rater']):<12} {row['percent']:6.2f}% "
+                             f"({row['ci_low']:.2f}, {row['ci_high']:.2f})  kappa "
                              f"{krow['kappa']:.3f}")
         worst = self.by_category.iloc[0]
         lines.append(f"  lowest kappa: {worst['category']!s} ({worst['kappa']:.3f})")
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
-    def _repr_html_(self) -> str:
-        return html_table(self.to_frame(), caption="Attribute agreement analysis")
-
 
 # ---------------------------------------------------------------------------------------
 def _assessment(name: Sequence[Any], matched: Any, n: Any, confidence: float) -> pd.DataFrame:
     matched = np.asarray(matched, dtype=float)
     n = np.asarray(n, dtype=float)
-    lo, hi = clopper_pearson(matched, n, confidence)
+    lo, hi = clopper_pearson(matched, n, confidence, one_sided_extremes=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = np.where(n > 0, 100.0 * matched / np.where(n > 0, n, 1), np.nan)
-    return pd.DataFrame({"appraiser": list(name), "n_inspected": n.astype(int),
+    return pd.DataFrame({"rater": list(name), "n_inspected": n.astype(int),
                          "n_matched": matched.astype(int), "percent": pct,
-                         "lower": 100.0 * lo, "upper": 100.0 * hi})
+                         "ci_low": 100.0 * lo, "ci_high": 100.0 * hi})
 
 
 def _onehot(codes_: IntArray, k: int) -> FloatArray:
@@ -183,7 +168,7 @@ def _kappa_rows(name: Any, kappas: list[tuple[float, float, FloatArray, float]],
         z = kap / se if se > 0 else float("nan")
         zj = kj / sej
     frame = pd.DataFrame({
-        "appraiser": name,
+        "rater": name,
         "category": [OVERALL, *cats],
         "kappa": [kap, *kj.tolist()],
         "se_kappa": [se] + [sej] * len(cats),
@@ -195,18 +180,19 @@ def _kappa_rows(name: Any, kappas: list[tuple[float, float, FloatArray, float]],
 
 def _fleiss_tuple(counts: FloatArray) -> tuple[float, float, FloatArray, float]:
     st = fleiss_from_counts(counts)
-    return st.kappa, st.se0, st.kappa_j, st.se0_j
+    kappa = float("nan") if st.kappa is None else st.kappa
+    return kappa, st.se0, st.kappa_j, st.se0_j
 
 
 def _kendall_row(name: Any, scores: FloatArray) -> dict[str, Any]:
     w, chi2, df, p = concordance(scores)
-    return {"appraiser": name, "w": w, "chi2": chi2, "df": df, "p_value": p}
+    return {"rater": name, "w": w, "chi2": chi2, "df": df, "p_value": p}
 
 
 def attribute_agreement(
     data: Any,
     item: str,
-    appraiser: str,
+    rater: str,
     rating: str,
     standard: str | None = None,
     trial: str | None = None,
@@ -222,8 +208,8 @@ def attribute_agreement(
     Parameters
     ----------
     data : dataframe or dict
-        One row per rating (appraiser x item x trial).
-    item, appraiser, rating : str
+        One row per rating (rater x item x trial).
+    item, rater, rating : str
         Columns: the item (sample) rated, who rated it, the category given.
     standard : str, optional
         Column of the known standard (golden label) of each item (the same on every row
@@ -276,27 +262,23 @@ def attribute_agreement(
 
     Examples
     --------
-    >>> d = {"item": [1, 2, 3] * 2, "appraiser": ["ann"] * 3 + ["bob"] * 3,
+    >>> d = {"item": [1, 2, 3] * 2, "rater": ["ann"] * 3 + ["bob"] * 3,
     ...      "rating": ["ok", "bad", "ok", "ok", "bad", "bad"],
     ...      "standard": ["ok", "bad", "ok"] * 2}
-    >>> r = ss.msa.attribute_agreement(d, "item", "appraiser", "rating", standard="standard")
-    >>> r.vs_standard[["appraiser", "n_matched"]].to_numpy().tolist()
+    >>> r = ss.msa.attribute_agreement(d, "item", "rater", "rating", standard="standard")
+    >>> r.vs_standard[["rater", "n_matched"]].to_numpy().tolist()
     [['ann', 3], ['bob', 2]]
     >>> int(r.between["n_matched"].iloc[0])   # items 1 and 2
     2
     """
     caller = "attribute_agreement"
-    confidence = check_confidence(confidence, caller)
-    if accuracy_interval not in ("wilson", "exact"):
-        raise ParameterError(f"{caller}: accuracy_interval must be 'wilson' or 'exact'; got "
-                             f"{accuracy_interval!r}.")
-    if missing_standard not in ("error", "drop"):
-        raise ParameterError(f"{caller}: missing_standard must be 'error' or 'drop'; got "
-                             f"{missing_standard!r}.")
+    confidence = check_confidence(confidence, caller=caller)
+    choice(accuracy_interval, "accuracy_interval", ("wilson", "exact"), caller=caller)
+    choice(missing_standard, "missing_standard", ("error", "drop"), caller=caller)
     table = as_table(data, caller=caller)
-    table.require(item, appraiser, rating, standard, trial)
+    table.require(item, rater, rating, standard, trial)
     items = key_column(table, item)
-    apps = key_column(table, appraiser)
+    apps = key_column(table, rater)
     trials = key_column(table, trial) if trial is not None else np.zeros(items.size, int)
     values = table.raw(rating)
     std_raw = table.raw(standard) if standard is not None else None
@@ -316,7 +298,7 @@ def attribute_agreement(
     flat = (a_code * n_i + i_code) * n_t + t_code
     dup = pd.Series(flat).duplicated().to_numpy()
     if dup.any():
-        j = int(np.flatnonzero(dup)[0])
+        j = first_row(dup)
         hint = ("; pass trial= to analyse repeated ratings" if trial is None
                 else f" in trial {show(trials[j])}")
         raise InputError(f"{caller}: appraiser {show(apps[j])} rated item {show(items[j])} more "
@@ -330,7 +312,7 @@ def attribute_agreement(
     if flat.size != n_a * n_i * n_t:
         have = np.zeros(n_a * n_i * n_t, dtype=bool)
         have[flat] = True
-        miss = int(np.flatnonzero(~have)[0])
+        miss = first_row(~have)
         a_m, rest = divmod(miss, n_i * n_t)
         i_m, t_m = divmod(rest, n_t)
         what = f" in trial {show(t_keys[t_m])}" if trial is not None else ""
@@ -338,7 +320,7 @@ def attribute_agreement(
                          f"has no rating of item {show(i_keys[i_m])}{what}.")
     if n_a < 2 and trial is None and standard is None:
         raise InsufficientDataError(
-            f"{caller}: column {appraiser!r} names a single appraiser and there is neither "
+            f"{caller}: column {rater!r} names a single appraiser and there is neither "
             "trial= nor standard=, so there is nothing to compare."
         )
     grid = np.empty(n_a * n_i * n_t, dtype=np.int64)
@@ -351,7 +333,7 @@ def attribute_agreement(
     if standard is not None and std_raw is not None:
         miss_s = pd.Series(std_raw, copy=False).isna().to_numpy()
         if miss_s.any() and missing_standard == "error":
-            j = int(np.flatnonzero(miss_s)[0])
+            j = first_row(miss_s)
             raise MissingValueError(
                 f"{caller}: column {standard!r} has a missing standard at row {j} (item "
                 f"{show(items[j])}); fill it, or pass missing_standard='drop' to leave such "
@@ -363,7 +345,7 @@ def attribute_agreement(
         first[i_code[pos][::-1]] = sc[::-1]
         incons = first[i_code[pos]] != sc
         if incons.any():
-            j = int(pos[np.flatnonzero(incons)[0]])
+            j = int(pos[first_row(incons)])
             raise InputError(f"{caller}: item {show(items[j])} has two different standards in "
                              f"column {standard!r} (row {j}); one golden label per item.")
         keep = first >= 0
@@ -418,12 +400,12 @@ def attribute_agreement(
                               for a in range(n_a)], ignore_index=True)
         taus = np.array([[tau_b(rk[a, :, t], sk) for t in range(n_t)] for a in range(n_a)])
         if ordinal:
-            vs_kendall = pd.DataFrame({"appraiser": a_names, "tau_b": taus.mean(axis=1)})
+            vs_kendall = pd.DataFrame({"rater": a_names, "tau_b": taus.mean(axis=1)})
         if n_a >= 2:
             all_vs = _assessment(["all"], [hit.all(axis=(0, 2)).sum()], [n_k], confidence)
             all_vs_kappa = _kappa_rows("all", list(pair.values()), cats)
             if ordinal:
-                all_vs_kendall = pd.DataFrame({"appraiser": ["all"], "tau_b": [taus.mean()]})
+                all_vs_kendall = pd.DataFrame({"rater": ["all"], "tau_b": [taus.mean()]})
         confusion, by_rater = _rater_breakdown(rk, sk, a_names, cats, vs_kappa, within,
                                                confidence, accuracy_interval)
 
@@ -463,7 +445,7 @@ def attribute_agreement(
         between=between, between_kappa=between_kappa, between_kendall=between_kendall,
         all_vs_standard=all_vs, all_vs_standard_kappa=all_vs_kappa,
         all_vs_standard_kendall=all_vs_kendall, by_category=by_category, by_rater=by_rater,
-        confusion=confusion, categories=tuple(cats), appraisers=tuple(a_names), n_items=n_i,
+        confusion=confusion, categories=tuple(cats), raters=tuple(a_names), n_items=n_i,
         n_trials=n_t, ordinal=bool(ordinal), confidence=confidence,
         accuracy_interval=accuracy_interval, by_category_basis=basis, notes=tuple(notes),
     )
@@ -482,7 +464,7 @@ def _rater_breakdown(
     cube = np.bincount(flat.ravel(), minlength=n_a * k * k).reshape(n_a, k, k)
     a_g, s_g, r_g = np.meshgrid(np.arange(n_a), np.arange(k), np.arange(k), indexing="ij")
     confusion = pd.DataFrame({
-        "appraiser": np.asarray(names, dtype=object)[a_g.ravel()],
+        "rater": np.asarray(names, dtype=object)[a_g.ravel()],
         "standard": np.asarray(list(cats), dtype=object)[s_g.ravel()],
         "rating": np.asarray(list(cats), dtype=object)[r_g.ravel()],
         "count": cube.ravel(),
@@ -490,7 +472,10 @@ def _rater_breakdown(
     confusion = confusion[confusion["count"] > 0].reset_index(drop=True)
     n = np.full(n_a, n_i * n_t)
     correct = np.trace(cube, axis1=1, axis2=2)
-    lo, hi = (wilson if interval == "wilson" else clopper_pearson)(correct, n, confidence)
+    if interval == "wilson":
+        lo, hi = wilson(correct, n, confidence)
+    else:
+        lo, hi = clopper_pearson(correct, n, confidence, one_sided_extremes=True)
     row_tot = cube.sum(axis=2)
     with np.errstate(divide="ignore", invalid="ignore"):
         recall = np.where(row_tot > 0, np.diagonal(cube, axis1=1, axis2=2)
@@ -501,14 +486,14 @@ def _rater_breakdown(
     top = off.reshape(n_a, -1).argmax(axis=1)
     has_err = off.reshape(n_a, -1).max(axis=1) > 0
     cat_arr = np.asarray(list(cats), dtype=object)
-    overall = vs_kappa[vs_kappa["category"] == OVERALL].set_index("appraiser")["kappa"]
+    overall = vs_kappa[vs_kappa["category"] == OVERALL].set_index("rater")["kappa"]
     frame = pd.DataFrame({
-        "appraiser": names,
+        "rater": names,
         "n_ratings": n,
         "n_correct": correct,
         "accuracy": correct / n,
-        "lower": lo,
-        "upper": hi,
+        "ci_low": lo,
+        "ci_high": hi,
         "kappa_vs_standard": overall.reindex(names).to_numpy(),
         "weakest_category": cat_arr[weakest],
         "weakest_recall": recall[np.arange(n_a), weakest],

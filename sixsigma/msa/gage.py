@@ -4,24 +4,26 @@ Variance components come from the expected mean squares of the random-effects mo
 negative estimates are set to 0. In the crossed design the operator x part interaction is
 pooled into repeatability when its p-value exceeds ``alpha_interaction`` (AIAG: 0.25; R's
 SixSigma ``ss.rr``: 0.05); when it is kept, part and operator are tested against
-MS(interaction). Study variation is k * sigma with k = 6 (older texts 5.15); the number of
+MS(interaction). Study variation is m * sigma with the study multiplier m = 6 (older texts
+5.15); the number of
 distinct categories is ndc = floor(1.41 * sigma_part / sigma_GRR).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sixsigma._frames import as_table, show
-from sixsigma._result import html_table
+from sixsigma._frames import as_table, first_row, show
+from sixsigma._params import check_number, choice
+from sixsigma._result import Result
 from sixsigma.errors import InputError, InsufficientDataError, ParameterError, ZeroVarianceError
-from sixsigma.msa._common import key_column, result_dict
+from sixsigma.msa._common import key_column
 
 __all__ = ["GageRR", "gage_rr"]
 
@@ -29,8 +31,8 @@ SOURCES = ("repeatability", "reproducibility", "operator", "operator:part", "gag
            "total")
 
 
-@dataclass(frozen=True)
-class GageRR:
+@dataclass(frozen=True, eq=False, repr=False)
+class GageRR(Result, kind="gage_rr"):
     """A gage R&R study (ANOVA method).
 
     Attributes
@@ -41,16 +43,16 @@ class GageRR:
         study_var, pct_study_var, and pct_tolerance when a tolerance was given. In the
         nested design "operator:part" is 0 and "part" is part-within-operator.
     ndc : int or None
-        floor(1.41 * sigma_part / sigma_GRR); None when sigma_GRR is 0.
+        floor(1.41 * sigma_part / sigma_GRR); None (with a note) when sigma_GRR is 0.
     anova : pandas.DataFrame
         The ANOVA table of the model used (source, df, ss, ms, f, p_value).
     anova_full : pandas.DataFrame
         The full crossed model with the interaction (equal to ``anova`` when it was kept).
     interaction_pooled : bool
         True when the interaction was pooled into repeatability.
-    interaction_p_value : float
-        p-value of the operator x part interaction (NaN in the nested design).
-    alpha_interaction, k : float
+    interaction_p_value : float or None
+        p-value of the operator x part interaction (None in the nested design, with a note).
+    alpha_interaction, study_multiplier : float
         The pooling threshold and study-variation multiplier used.
     tolerance : float or None
         USL - LSL.
@@ -61,27 +63,21 @@ class GageRR:
 
     components: pd.DataFrame
     ndc: int | None
-    anova: pd.DataFrame = field(repr=False)
-    anova_full: pd.DataFrame = field(repr=False)
+    anova: pd.DataFrame
+    anova_full: pd.DataFrame
     interaction_pooled: bool = False
-    interaction_p_value: float = float("nan")
+    interaction_p_value: float | None = None
     alpha_interaction: float = 0.25
-    k: float = 6.0
+    study_multiplier: float = 6.0
     tolerance: float | None = None
     design: str = "crossed"
     n_parts: int = 0
     n_operators: int = 0
     n_replicates: int = 0
-    notes: tuple[str, ...] = ()
-    kind: str = "gage_rr"
 
     def to_frame(self) -> pd.DataFrame:
         """The components table with the source as a column."""
         return self.components.reset_index()
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict."""
-        return result_dict(self)
 
     def summary(self) -> str:
         """A short text summary."""
@@ -101,9 +97,6 @@ class GageRR:
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
-    def _repr_html_(self) -> str:
-        return html_table(self.to_frame(), caption=self.summary().splitlines()[0])
-
 
 def _anova_row(source: str, df: float, ss: float, den_ms: float | None, den_df: float | None,
                ) -> dict[str, float | str]:
@@ -122,9 +115,9 @@ def _balanced(
     """Number of replicates per cell; raise InputError when cells differ."""
     sizes = cells["n"].to_numpy()
     r = int(np.bincount(sizes).argmax())
-    bad = np.flatnonzero(sizes != r)
-    if bad.size:
-        j = int(bad[0])
+    bad = sizes != r
+    if bad.any():
+        j = first_row(bad)
         raise InputError(
             f"{caller}: the study must be balanced; {what} {show(cells.iloc[j, 0])}/"
             f"{show(cells.iloc[j, 1])} has {int(sizes[j])} measurement(s), most cells have {r} "
@@ -141,11 +134,11 @@ def gage_rr(
     part: str,
     operator: str,
     value: str,
-    tolerance: float | tuple[float, float] | None = None,
     *,
+    tolerance: float | tuple[float, float] | None = None,
     design: Literal["crossed", "nested"] = "crossed",
     alpha_interaction: float = 0.25,
-    k: float = 6.0,
+    study_multiplier: float = 6.0,
 ) -> GageRR:
     """Gage repeatability and reproducibility by the ANOVA method.
 
@@ -157,7 +150,7 @@ def gage_rr(
         Columns: the part (item) measured, who measured it, the measurement.
     tolerance : float or (lsl, usl), optional
         The tolerance width USL - LSL (or the two limits); adds ``pct_tolerance`` =
-        100 * k * sigma / tolerance.
+        100 * study_multiplier * sigma / tolerance.
     design : {"crossed", "nested"}
         Crossed: every operator measures every part. Nested: each operator measures
         their own parts (destructive tests); part labels are taken within operator.
@@ -165,8 +158,8 @@ def gage_rr(
         Pool the operator x part interaction into repeatability when its p-value exceeds
         this (AIAG MSA 4th ed. and Minitab: 0.25; R's SixSigma: 0.05). A value >= 1 always
         keeps the interaction; the threshold used is named on the result.
-    k : float
-        Study-variation multiplier (6; 5.15 in older AIAG editions).
+    study_multiplier : float
+        Study variation = study_multiplier * sigma (6; 5.15 in older AIAG editions).
 
     Returns
     -------
@@ -204,13 +197,11 @@ def gage_rr(
     repeatability = 0.065 / 5.
     """
     caller = "gage_rr"
-    if design not in ("crossed", "nested"):
-        raise ParameterError(f"{caller}: design must be 'crossed' or 'nested'; got {design!r}.")
-    if not k > 0:
-        raise ParameterError(f"{caller}: k must be positive; got {k!r}.")
-    if not 0.0 <= alpha_interaction:
-        raise ParameterError(f"{caller}: alpha_interaction must be >= 0; got "
-                             f"{alpha_interaction!r}.")
+    choice(design, "design", ("crossed", "nested"), caller=caller)
+    study_multiplier = check_number(study_multiplier, "study_multiplier", caller=caller, low=0.0,
+                                    low_open=True)
+    alpha_interaction = check_number(alpha_interaction, "alpha_interaction", caller=caller,
+                                     low=0.0)
     tol = _tolerance(tolerance, caller)
     table = as_table(data, caller=caller)
     table.require(part, operator, value)
@@ -289,7 +280,7 @@ def gage_rr(
     else:
         per_op = cells.groupby("o")["p"].size().to_numpy()
         if (per_op != per_op[0]).any():
-            j = int(np.flatnonzero(per_op != per_op[0])[0])
+            j = first_row(per_op != per_op[0])
             raise InputError(f"{caller}: nested design must be balanced; operator "
                              f"{show(o_keys[j])} measured {int(per_op[j])} parts, operator "
                              f"{show(o_keys[0])} {int(per_op[0])}.")
@@ -328,15 +319,24 @@ def gage_rr(
             "var_comp": var,
             "pct_contribution": 100.0 * var / var[-1],
             "std_dev": sd,
-            "study_var": k * sd,
+            "study_var": study_multiplier * sd,
             "pct_study_var": 100.0 * sd / sd[-1],
         }, index=pd.Index(SOURCES, name="source"))
     if tol is not None:
-        comp["pct_tolerance"] = 100.0 * k * sd / tol
+        comp["pct_tolerance"] = 100.0 * study_multiplier * sd / tol
     ndc = int(math.floor(1.41 * sd[5] / sd[4])) if sd[4] > 0 else None
+    if ndc is None:
+        notes.append("ndc is undefined: the gage R&R variance is 0")
+    if design == "nested":
+        notes.append("interaction_p_value is undefined: the nested design has no operator x "
+                     "part interaction")
+    elif not np.isfinite(p_int):
+        notes.append("interaction_p_value is undefined: the repeatability mean square is 0, "
+                     "so the interaction has no F test")
     return GageRR(
         components=comp, ndc=ndc, anova=used, anova_full=full, interaction_pooled=pooled,
-        interaction_p_value=p_int, alpha_interaction=float(alpha_interaction), k=float(k),
+        interaction_p_value=p_int if np.isfinite(p_int) else None,
+        alpha_interaction=float(alpha_interaction), study_multiplier=float(study_multiplier),
         tolerance=tol, design=design, n_parts=n_parts, n_operators=n_o, n_replicates=r,
         notes=tuple(notes),
     )
@@ -359,5 +359,5 @@ def _tolerance(tolerance: Any, caller: str) -> float | None:
 def _first_missing_cell(cells: pd.DataFrame, n_o: int, n_p: int) -> tuple[int, int]:
     have = np.zeros((n_o, n_p), dtype=bool)
     have[cells["o"].to_numpy(), cells["p"].to_numpy()] = True
-    o, p = np.argwhere(~have)[0]
-    return int(o), int(p)
+    o, p = divmod(first_row(~have.ravel()), n_p)
+    return o, p

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -20,17 +20,12 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
-from sixsigma._frames import Table, as_table, show
-from sixsigma._result import html_table
+from sixsigma._frames import Table, as_table, first_row, show
+from sixsigma._params import check_confidence, choice
+from sixsigma._result import Result
+from sixsigma._stats import z_two_sided
 from sixsigma.errors import InputError, InsufficientDataError, ParameterError
-from sixsigma.msa._common import (
-    category_order,
-    check_confidence,
-    codes,
-    key_column,
-    result_dict,
-    z_quantile,
-)
+from sixsigma.msa._common import category_order, codes, key_column
 
 __all__ = ["CohenKappa", "FleissKappa", "cohen_kappa", "fleiss_kappa", "fleiss_from_counts"]
 
@@ -50,9 +45,7 @@ def p_value(z: float, alternative: str) -> float:
 
 
 def _check_alternative(alternative: str, caller: str) -> None:
-    if alternative not in ("two-sided", "greater", "less"):
-        raise ParameterError(f"{caller}: alternative must be 'two-sided', 'greater' or 'less'; "
-                             f"got {alternative!r}.")
+    choice(alternative, "alternative", ("two-sided", "greater", "less"), caller=caller)
 
 
 def _ratio(num: Any, den: Any) -> Any:
@@ -63,20 +56,21 @@ def _ratio(num: Any, den: Any) -> Any:
 # ---------------------------------------------------------------------------------------
 # Cohen
 # ---------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class CohenKappa:
+@dataclass(frozen=True, eq=False, repr=False)
+class CohenKappa(Result, kind="cohen_kappa"):
     """Cohen's kappa of two raters.
 
     Attributes
     ----------
-    kappa : float
-        (p_o - p_e) / (1 - p_e) with agreement weights (identity when unweighted).
+    kappa : float or None
+        (p_o - p_e) / (1 - p_e) with agreement weights (identity when unweighted); None
+        when undefined (chance agreement p_e = 1), with a note.
     se : float
         Large-sample standard error (Fleiss, Cohen & Everitt 1969), used for :attr:`ci`.
     se0 : float
         Standard error under H0: kappa = 0 (same paper), used for :attr:`z`.
-    ci : tuple of float
-        kappa -/+ z_(1-a/2) * se.
+    ci : tuple of float or None
+        kappa -/+ z_(1-a/2) * se; None (with a note) when it cannot be computed.
     z, p_value : float
         Test of kappa = 0 (``alternative`` gives the side).
     weights : str
@@ -91,10 +85,10 @@ class CohenKappa:
         The k x k table of counts (rows rater_a, columns rater_b).
     """
 
-    kappa: float
+    kappa: float | None
     se: float
     se0: float
-    ci: tuple[float, float]
+    ci: tuple[float, float] | None
     z: float
     p_value: float
     weights: str
@@ -104,45 +98,61 @@ class CohenKappa:
     n: int
     confidence: float
     alternative: str
-    table: pd.DataFrame = field(repr=False)
-    kind: str = "cohen_kappa"
+    table: pd.DataFrame
 
     def to_frame(self) -> pd.DataFrame:
-        """One row: kappa, se, se0, lower, upper, z, p_value, po, pe, n, weights."""
+        """One row: kappa, se, se0, ci_low, ci_high, z, p_value, po, pe, n, weights."""
+        low, high = _bounds(self.ci)
         return pd.DataFrame([{
-            "kappa": self.kappa, "se": self.se, "se0": self.se0, "lower": self.ci[0],
-            "upper": self.ci[1], "z": self.z, "p_value": self.p_value, "po": self.po,
+            "kappa": _num(self.kappa), "se": self.se, "se0": self.se0, "ci_low": low,
+            "ci_high": high, "z": self.z, "p_value": self.p_value, "po": self.po,
             "pe": self.pe, "n": self.n, "weights": self.weights,
         }])
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict."""
-        return result_dict(self)
-
     def summary(self) -> str:
         """A short text summary."""
-        return (f"Cohen's kappa ({self.weights}) = {self.kappa:.4f}, se {self.se:.4f}, "
-                f"{self.confidence:.0%} CI ({self.ci[0]:.4f}, {self.ci[1]:.4f}); "
-                f"z = {self.z:.3f}, p = {self.p_value:.4g} (n = {self.n})")
+        low, high = _bounds(self.ci)
+        lines = [f"Cohen's kappa ({self.weights}) = {_num(self.kappa):.4f}, se {self.se:.4f}, "
+                 f"{self.confidence:.0%} CI ({low:.4f}, {high:.4f}); "
+                 f"z = {self.z:.3f}, p = {self.p_value:.4g} (n = {self.n})"]
+        return "\n".join(lines + [f"  note: {n}" for n in self.notes])
 
-    def _repr_html_(self) -> str:
-        return html_table(self.to_frame(), caption="Cohen's kappa")
+
+def _num(value: float | None) -> float:
+    """None (an undefined figure) as NaN, for tables and formatted text."""
+    return float("nan") if value is None else float(value)
+
+
+def _bounds(ci: tuple[float, float] | None) -> tuple[float, float]:
+    return (float("nan"), float("nan")) if ci is None else (_num(ci[0]), _num(ci[1]))
+
+
+def _defined(value: float) -> float | None:
+    """A finite figure as float, an undefined one (NaN, inf) as None."""
+    return float(value) if np.isfinite(value) else None
+
+
+def _interval(estimate: float | None, se: float, confidence: float,
+             ) -> tuple[float, float] | None:
+    """The interval estimate -/+ z_(1-a/2) * se, or None when either is undefined."""
+    if estimate is None or not np.isfinite(se):
+        return None
+    half = z_two_sided(confidence) * se
+    return (estimate - half, estimate + half)
 
 
 def agreement_weights(k: int, weights: str | None, caller: str) -> FloatArray:
     """The k x k agreement-weight matrix of Cohen (1968): identity, linear or quadratic."""
     idx = np.arange(k, dtype=float)
     diff = np.abs(idx[:, None] - idx[None, :])
-    if weights in (None, "unweighted"):
+    if weights is None or choice(weights, "weights", ("unweighted", "linear", "quadratic"),
+                                 caller=caller) == "unweighted":
         return np.eye(k)
     if k < 2:
         return np.ones((k, k))
     if weights == "linear":
         return 1.0 - diff / (k - 1)
-    if weights == "quadratic":
-        return 1.0 - diff**2 / (k - 1) ** 2
-    raise ParameterError(f"{caller}: weights must be None, 'linear' or 'quadratic'; "
-                         f"got {weights!r}.")
+    return 1.0 - diff**2 / (k - 1) ** 2
 
 
 def cohen_from_table(
@@ -171,8 +181,8 @@ def cohen_kappa(
     data: Any,
     rater_a: str,
     rater_b: str,
-    weights: Literal["linear", "quadratic"] | None = None,
     *,
+    weights: Literal["linear", "quadratic"] | None = None,
     categories: Sequence[Any] | None = None,
     confidence: float = 0.95,
     alternative: Alternative = "two-sided",
@@ -221,7 +231,7 @@ def cohen_kappa(
     0.75
     """
     caller = "cohen_kappa"
-    confidence = check_confidence(confidence, caller)
+    confidence = check_confidence(confidence, caller=caller)
     _check_alternative(alternative, caller)
     if rater_a == rater_b:
         raise ParameterError(f"{caller}: rater_a and rater_b are the same column "
@@ -239,28 +249,39 @@ def cohen_kappa(
     k = len(cats)
     counts = np.bincount(ca * k + cb, minlength=k * k).reshape(k, k).astype(float)
     w = agreement_weights(k, weights, caller)
-    kappa, se, se0, po, pe = cohen_from_table(counts, w)
-    z = kappa / se0 if np.isfinite(se0) and se0 > 0 else float("nan")
-    half = z_quantile(confidence) * se
+    raw_kappa, se, se0, po, pe = cohen_from_table(counts, w)
+    kappa = _defined(raw_kappa)
+    notes: list[str] = []
+    if kappa is None:
+        notes.append("kappa is undefined: chance agreement p_e = 1 (both raters put every "
+                     "item in the same category), so there is nothing to correct for")
+    z = raw_kappa / se0 if np.isfinite(se0) and se0 > 0 else float("nan")
+    ci = _interval(kappa, se, confidence)
+    if ci is None and kappa is not None:
+        notes.append("ci is undefined: the standard error of kappa cannot be computed")
     labels = [str(c) for c in cats]
     return CohenKappa(
-        kappa=kappa, se=se, se0=se0, ci=(kappa - half, kappa + half), z=float(z),
+        kappa=kappa, se=se, se0=se0, ci=ci, z=float(z),
         p_value=p_value(float(z), alternative), weights=weights or "unweighted",
         categories=tuple(cats), po=po, pe=pe, n=int(a.size), confidence=confidence,
         alternative=alternative,
         table=pd.DataFrame(counts.astype(int), index=pd.Index(labels, name=rater_a),
                            columns=pd.Index(labels, name=rater_b)),
+        notes=tuple(notes),
     )
 
 
 # ---------------------------------------------------------------------------------------
 # Fleiss
 # ---------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class FleissStats:
-    """The numbers of Fleiss' kappa from an items x categories count matrix."""
+@dataclass(frozen=True, eq=False, repr=False)
+class FleissStats(Result, kind="fleiss_stats"):
+    """The numbers of Fleiss' kappa from an items x categories count matrix.
 
-    kappa: float
+    ``kappa`` is None (with a note) when undefined: chance agreement P_e = 1.
+    """
+
+    kappa: float | None
     p_bar: float
     p_e: float
     p_j: FloatArray
@@ -310,19 +331,22 @@ def fleiss_from_counts(counts: NDArray[Any]) -> FleissStats:
                     if np.isfinite(k_i).all() else float("nan"))
         else:
             jack = float("nan")
-    return FleissStats(kappa=float(kappa), p_bar=p_bar, p_e=p_e, p_j=p_j, se0=float(se0),
+    k = _defined(float(kappa))
+    notes = () if k is not None else (
+        "kappa is undefined: chance agreement P_e = 1 (every rating is the same category)",)
+    return FleissStats(kappa=k, p_bar=p_bar, p_e=p_e, p_j=p_j, se0=float(se0),
                        kappa_j=np.asarray(kappa_j, dtype=float), se0_j=se0_j,
-                       jackknife_se=jack, n_items=n, m=m)
+                       jackknife_se=jack, n_items=n, m=m, notes=notes)
 
 
-@dataclass(frozen=True)
-class FleissKappa:
+@dataclass(frozen=True, eq=False, repr=False)
+class FleissKappa(Result, kind="fleiss_kappa"):
     """Fleiss' kappa of m ratings per item.
 
     Attributes
     ----------
-    kappa : float
-        Fleiss (1971) kappa.
+    kappa : float or None
+        Fleiss (1971) kappa; None when undefined (chance agreement P_e = 1), with a note.
     se0 : float
         Standard error under H0: kappa = 0 (Fleiss, Nee & Landis 1979; irr, Minitab).
     z, p_value : float
@@ -330,8 +354,8 @@ class FleissKappa:
     se : float
         Jackknife standard error over items (``ci_method``), for the interval and for
         comparing kappas (:func:`sixsigma.msa.compare_rounds`).
-    ci : tuple of float
-        kappa -/+ z_(1-a/2) * se.
+    ci : tuple of float or None
+        kappa -/+ z_(1-a/2) * se; None (with a note) when it cannot be computed.
     p_bar, p_e : float
         Mean observed pairwise agreement and chance agreement sum p_j^2.
     percent_agreement : float
@@ -342,16 +366,16 @@ class FleissKappa:
     categories : tuple
     """
 
-    kappa: float
+    kappa: float | None
     se0: float
     z: float
     p_value: float
     se: float
-    ci: tuple[float, float]
+    ci: tuple[float, float] | None
     p_bar: float
     p_e: float
     percent_agreement: float
-    by_category: pd.DataFrame = field(repr=False)
+    by_category: pd.DataFrame
     n_items: int = 0
     m: int = 0
     n_raters: int = 0
@@ -359,30 +383,25 @@ class FleissKappa:
     confidence: float = 0.95
     alternative: str = "two-sided"
     ci_method: str = "jackknife_items"
-    kind: str = "fleiss_kappa"
 
     def to_frame(self) -> pd.DataFrame:
         """The overall row followed by the category rows."""
+        low, high = _bounds(self.ci)
         overall = pd.DataFrame([{
-            "category": "overall", "p_j": np.nan, "kappa": self.kappa, "se0": self.se0,
-            "z": self.z, "p_value": self.p_value, "se": self.se, "lower": self.ci[0],
-            "upper": self.ci[1],
+            "category": "overall", "p_j": np.nan, "kappa": _num(self.kappa), "se0": self.se0,
+            "z": self.z, "p_value": self.p_value, "se": self.se, "ci_low": low,
+            "ci_high": high,
         }])
         return pd.concat([overall, self.by_category.astype({"category": object})],
                          ignore_index=True)
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict."""
-        return result_dict(self)
-
     def summary(self) -> str:
         """A short text summary."""
-        return (f"Fleiss' kappa = {self.kappa:.4f} ({self.n_items} items x {self.m} ratings), "
-                f"se0 {self.se0:.4f}, z = {self.z:.3f}, p = {self.p_value:.4g}; "
-                f"{self.confidence:.0%} CI ({self.ci[0]:.4f}, {self.ci[1]:.4f}) [{self.ci_method}]")
-
-    def _repr_html_(self) -> str:
-        return html_table(self.to_frame(), caption="Fleiss' kappa")
+        low, high = _bounds(self.ci)
+        lines = [f"Fleiss' kappa = {_num(self.kappa):.4f} ({self.n_items} items x {self.m} "
+                 f"ratings), se0 {self.se0:.4f}, z = {self.z:.3f}, p = {self.p_value:.4g}; "
+                 f"{self.confidence:.0%} CI ({low:.4f}, {high:.4f}) [{self.ci_method}]"]
+        return "\n".join(lines + [f"  note: {n}" for n in self.notes])
 
 
 def build_fleiss(
@@ -390,7 +409,8 @@ def build_fleiss(
     alternative: str, all_agree: float,
 ) -> FleissKappa:
     """Wrap :class:`FleissStats` as the public result."""
-    z = st.kappa / st.se0 if np.isfinite(st.se0) and st.se0 > 0 else float("nan")
+    z = (st.kappa / st.se0 if st.kappa is not None and np.isfinite(st.se0) and st.se0 > 0
+         else float("nan"))
     zj = st.kappa_j / st.se0_j
     by_cat = pd.DataFrame({
         "category": list(cats),
@@ -400,13 +420,17 @@ def build_fleiss(
         "z": zj,
         "p_value": [p_value(float(v), alternative) for v in zj],
     })
-    half = z_quantile(confidence) * st.jackknife_se
+    ci = _interval(st.kappa, st.jackknife_se, confidence)
+    notes = list(st.notes)
+    if ci is None and st.kappa is not None:
+        notes.append("ci is undefined: the jackknife over items needs at least three items "
+                     "with a defined leave-one-out kappa")
     return FleissKappa(
         kappa=st.kappa, se0=st.se0, z=float(z), p_value=p_value(float(z), alternative),
-        se=st.jackknife_se, ci=(st.kappa - half, st.kappa + half), p_bar=st.p_bar,
+        se=st.jackknife_se, ci=ci, p_bar=st.p_bar,
         p_e=st.p_e, percent_agreement=all_agree, by_category=by_cat, n_items=st.n_items,
         m=st.m, n_raters=n_raters, categories=tuple(cats), confidence=confidence,
-        alternative=alternative,
+        alternative=alternative, notes=tuple(notes),
     )
 
 
@@ -480,7 +504,7 @@ def fleiss_kappa(
     (0.7778, 0.5062, 0.55)
     """
     caller = "fleiss_kappa"
-    confidence = check_confidence(confidence, caller)
+    confidence = check_confidence(confidence, caller=caller)
     _check_alternative(alternative, caller)
     table = as_table(data, caller=caller)
     table.require(item, rater, rating)
@@ -495,7 +519,7 @@ def fleiss_kappa(
     items = key_column(table, item)
     dup = pd.DataFrame({"i": items, "r": raters}).duplicated().to_numpy()
     if dup.any():
-        i = int(np.flatnonzero(dup)[0])
+        i = first_row(dup)
         raise InputError(
             f"{caller}: rater {show(raters[i])} rated item {show(items[i])} more than once "
             f"(row {i}); Fleiss' kappa needs distinct raters per item. For repeated trials "
@@ -521,10 +545,10 @@ def check_equal_m(
     if m < 2:
         raise InsufficientDataError(f"{caller}: items are rated once; agreement needs at "
                                     "least two ratings per item.")
-    bad = np.flatnonzero(m_i != m)
-    if bad.size:
-        j = int(bad[0])
-        row = int(np.flatnonzero(item_code == j)[0])
+    bad = m_i != m
+    if bad.any():
+        j = first_row(bad)
+        row = first_row(item_code == j)
         raise InputError(
             f"{caller}: item {show(keys[j])} (first at row {row}) has {int(m_i[j])} ratings in "
             f"column {item!r}'s groups, but most items have {int(m)}; Fleiss' kappa needs the "

@@ -13,10 +13,10 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
-from sixsigma._frames import as_table, show
-from sixsigma._result import html_table
+from sixsigma._frames import as_table, first_row, show
+from sixsigma._result import Result
 from sixsigma.errors import InputError, InsufficientDataError
-from sixsigma.msa._common import category_order, codes, key_column, result_dict
+from sixsigma.msa._common import category_order, codes, key_column
 
 __all__ = ["KendallW", "kendall_w", "concordance", "tau_b"]
 
@@ -58,26 +58,26 @@ def tau_b(x: NDArray[Any], y: NDArray[Any]) -> float:
     return float(stats.kendalltau(a, b, variant="b").statistic)
 
 
-@dataclass(frozen=True)
-class KendallW:
+@dataclass(frozen=True, eq=False, repr=False)
+class KendallW(Result, kind="kendall_w"):
     """Kendall's coefficient of concordance.
 
     Attributes
     ----------
-    w : float
-        W corrected for ties.
+    w : float or None
+        W corrected for ties; None (with a note) when undefined (every rater gave every
+        item the same score).
     chi2, p_value : float
         Large-sample test: chi2 = m (n - 1) W on n - 1 degrees of freedom.
     df, n_items, n_raters : int
     """
 
-    w: float
+    w: float | None
     chi2: float
     df: int
     p_value: float
     n_items: int
     n_raters: int
-    kind: str = "kendall_w"
 
     def to_frame(self) -> pd.DataFrame:
         """One row with W, chi2, df, p_value, n_items, n_raters."""
@@ -85,17 +85,12 @@ class KendallW:
                               "p_value": self.p_value, "n_items": self.n_items,
                               "n_raters": self.n_raters}])
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict."""
-        return result_dict(self)
-
     def summary(self) -> str:
         """A short text summary."""
-        return (f"Kendall's W = {self.w:.4f} ({self.n_raters} raters, {self.n_items} items), "
-                f"chi2 = {self.chi2:.3f} on {self.df} df, p = {self.p_value:.4g}")
-
-    def _repr_html_(self) -> str:
-        return html_table(self.to_frame(), caption="Kendall's W")
+        w = float("nan") if self.w is None else self.w
+        lines = [f"Kendall's W = {w:.4f} ({self.n_raters} raters, {self.n_items} items), "
+                 f"chi2 = {self.chi2:.3f} on {self.df} df, p = {self.p_value:.4g}"]
+        return "\n".join(lines + [f"  note: {n}" for n in self.notes])
 
 
 def kendall_w(
@@ -156,17 +151,20 @@ def kendall_w(
     flat = r_code * len(i_keys) + i_code
     seen = pd.Series(flat).duplicated().to_numpy()
     if seen.any():
-        j = int(np.flatnonzero(seen)[0])
+        j = first_row(seen)
         raise InputError(f"{caller}: rater {show(raters[j])} rated item {show(items[j])} twice "
                          f"(row {j}).")
     if flat.size != len(r_keys) * len(i_keys):
         have = np.zeros(len(r_keys) * len(i_keys), dtype=bool)
         have[flat] = True
-        miss = int(np.flatnonzero(~have)[0])
+        miss = first_row(~have)
         raise InputError(f"{caller}: rater {show(r_keys[miss // len(i_keys)])} has no rating of "
                          f"item {show(i_keys[miss % len(i_keys)])}; W needs complete data.")
     grid = np.empty(len(r_keys) * len(i_keys))
     grid[flat] = score
     w, chi2, df, p = concordance(grid.reshape(len(r_keys), len(i_keys)))
-    return KendallW(w=w, chi2=chi2, df=df, p_value=p, n_items=len(i_keys),
-                    n_raters=len(r_keys))
+    defined = bool(np.isfinite(w))
+    notes = () if defined else (
+        "w is undefined: every rater gave every item the same score (no ranking to agree on)",)
+    return KendallW(w=w if defined else None, chi2=chi2, df=df, p_value=p,
+                    n_items=len(i_keys), n_raters=len(r_keys), notes=notes)

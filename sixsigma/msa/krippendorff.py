@@ -10,17 +10,18 @@ value are not pairable and drop out, so missing ratings are allowed.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from sixsigma._frames import as_table, show
-from sixsigma._result import html_table
+from sixsigma._frames import as_table, first_row, show
+from sixsigma._params import check_confidence, check_number, choice
+from sixsigma._result import Result
 from sixsigma.errors import InputError, InsufficientDataError, ParameterError
-from sixsigma.msa._common import category_order, check_confidence, codes, key_column, result_dict
+from sixsigma.msa._common import category_order, codes, key_column
 
 __all__ = ["KrippendorffAlpha", "krippendorff_alpha", "alpha_from_counts"]
 
@@ -29,16 +30,18 @@ LEVELS = ("nominal", "ordinal", "interval", "ratio")
 FloatArray = NDArray[np.float64]
 
 
-@dataclass(frozen=True)
-class KrippendorffAlpha:
+@dataclass(frozen=True, eq=False, repr=False)
+class KrippendorffAlpha(Result, kind="krippendorff_alpha"):
     """Krippendorff's alpha.
 
     Attributes
     ----------
-    alpha : float
-        1 - D_o / D_e.
-    ci : tuple of float
-        Percentile bootstrap interval over units (``n_boot`` resamples, ``seed``).
+    alpha : float or None
+        1 - D_o / D_e; None (with a note) when undefined (no expected disagreement: every
+        pairable value is the same).
+    ci : tuple of float or None
+        Percentile bootstrap interval over units (``n_boot`` resamples, ``seed``); None
+        (with a note) without resamples or when no resample gives a defined alpha.
     se : float
         Standard deviation of the bootstrap alphas.
     d_o, d_e : float
@@ -55,8 +58,8 @@ class KrippendorffAlpha:
         Share of pairable units on which all values agree.
     """
 
-    alpha: float
-    ci: tuple[float, float]
+    alpha: float | None
+    ci: tuple[float, float] | None
     se: float
     d_o: float
     d_e: float
@@ -65,34 +68,30 @@ class KrippendorffAlpha:
     n_units: int
     percent_agreement: float
     categories: tuple[Any, ...]
-    coincidence: pd.DataFrame = field(repr=False)
+    coincidence: pd.DataFrame
     confidence: float = 0.95
     n_boot: int = 1000
     seed: int = 0
     ci_method: str = "bootstrap_units_percentile"
-    kind: str = "krippendorff_alpha"
 
     def to_frame(self) -> pd.DataFrame:
-        """One row: alpha, se, lower, upper, d_o, d_e, n_pairable, n_units, level."""
+        """One row: alpha, se, ci_low, ci_high, d_o, d_e, n_pairable, n_units, level."""
+        nan = float("nan")
+        low, high = (nan, nan) if self.ci is None else self.ci
         return pd.DataFrame([{
-            "alpha": self.alpha, "se": self.se, "lower": self.ci[0], "upper": self.ci[1],
-            "d_o": self.d_o, "d_e": self.d_e, "n_pairable": self.n_pairable,
-            "n_units": self.n_units, "level": self.level,
+            "alpha": nan if self.alpha is None else self.alpha, "se": self.se,
+            "ci_low": low, "ci_high": high, "d_o": self.d_o, "d_e": self.d_e,
+            "n_pairable": self.n_pairable, "n_units": self.n_units, "level": self.level,
         }])
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict."""
-        return result_dict(self)
 
     def summary(self) -> str:
         """A short text summary."""
-        return (f"Krippendorff's alpha ({self.level}) = {self.alpha:.4f}, "
-                f"{self.confidence:.0%} CI ({self.ci[0]:.4f}, {self.ci[1]:.4f}) "
-                f"[{self.ci_method}, {self.n_boot} resamples, seed {self.seed}]; "
-                f"{self.n_pairable:g} pairable values in {self.n_units} units")
-
-    def _repr_html_(self) -> str:
-        return html_table(self.to_frame(), caption="Krippendorff's alpha")
+        row = self.to_frame().iloc[0]
+        lines = [f"Krippendorff's alpha ({self.level}) = {row['alpha']:.4f}, "
+                 f"{self.confidence:.0%} CI ({row['ci_low']:.4f}, {row['ci_high']:.4f}) "
+                 f"[{self.ci_method}, {self.n_boot} resamples, seed {self.seed}]; "
+                 f"{self.n_pairable:g} pairable values in {self.n_units} units"]
+        return "\n".join(lines + [f"  note: {n}" for n in self.notes])
 
 
 def delta2(level: str, values: FloatArray, n_c: FloatArray) -> FloatArray:
@@ -149,7 +148,7 @@ def _alpha(o: FloatArray, level: str, values: FloatArray) -> tuple[Any, Any, Any
 
 
 def alpha_from_counts(
-    counts: NDArray[Any], level: str = "nominal", values: Sequence[float] | None = None
+    counts: NDArray[Any], *, level: str = "nominal", values: Sequence[float] | None = None
 ) -> float:
     """Alpha from a units x values count matrix (n_uc: how many coders gave unit u value c).
 
@@ -168,8 +167,8 @@ def krippendorff_alpha(
     item: str,
     rater: str,
     rating: str,
-    level: Level = "nominal",
     *,
+    level: Level = "nominal",
     categories: Sequence[Any] | None = None,
     confidence: float = 0.95,
     n_boot: int = 1000,
@@ -229,11 +228,9 @@ def krippendorff_alpha(
     (6.0, 0.4444)
     """
     caller = "krippendorff_alpha"
-    confidence = check_confidence(confidence, caller)
-    if level not in LEVELS:
-        raise ParameterError(f"{caller}: level must be one of {', '.join(LEVELS)}; got {level!r}.")
-    if int(n_boot) < 0:
-        raise ParameterError(f"{caller}: n_boot must be >= 0; got {n_boot!r}.")
+    confidence = check_confidence(confidence, caller=caller)
+    choice(level, "level", LEVELS, caller=caller)
+    n_boot = int(check_number(n_boot, "n_boot", caller=caller, low=0, integer=True))
     table = as_table(data, caller=caller)
     table.require(item, rater, rating)
     items = key_column(table, item)
@@ -248,7 +245,7 @@ def krippendorff_alpha(
                                     "alpha needs at least two.")
     dup = pd.DataFrame({"i": items, "r": raters}).duplicated().to_numpy()
     if dup.any():
-        j = int(np.flatnonzero(dup)[0])
+        j = first_row(dup)
         raise InputError(f"{caller}: rater {show(raters[j])} rated unit {show(items[j])} more "
                          f"than once (row {int(pos[j])}); each coder gives one value per unit.")
     cats = category_order(values, categories, caller=caller)
@@ -287,10 +284,21 @@ def krippendorff_alpha(
             se = float(boot.std(ddof=1)) if boot.size > 1 else float("nan")
     labels = [str(c) for c in cats]
     agree = float((counts.max(axis=1) == counts.sum(axis=1)).mean())
+    notes: list[str] = []
+    value: float | None = float(alpha)
+    if not np.isfinite(float(alpha)):
+        value = None
+        notes.append("alpha is undefined: there is no expected disagreement (every pairable "
+                     "value is the same)")
+    ci: tuple[float, float] | None = (lo, hi)
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        ci = None
+        notes.append("ci is not computed: n_boot=0" if n_boot == 0 else
+                     "ci is undefined: no bootstrap resample gave a defined alpha")
     return KrippendorffAlpha(
-        alpha=float(alpha), ci=(lo, hi), se=se, d_o=float(d_o), d_e=float(d_e), level=level,
+        alpha=value, ci=ci, se=se, d_o=float(d_o), d_e=float(d_e), level=level,
         n_pairable=float(o.sum()), n_units=int(counts.shape[0]), percent_agreement=agree,
         categories=tuple(cats),
         coincidence=pd.DataFrame(o, index=pd.Index(labels, name="value"), columns=labels),
-        confidence=confidence, n_boot=int(n_boot), seed=int(seed),
+        confidence=confidence, n_boot=int(n_boot), seed=int(seed), notes=tuple(notes),
     )

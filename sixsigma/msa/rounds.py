@@ -7,7 +7,7 @@ whether two rounds differ (did the recalibration work?).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -16,9 +16,11 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from sixsigma._frames import as_table, show
-from sixsigma._result import frozen_array, html_table
+from sixsigma._params import check_confidence, choice
+from sixsigma._result import Result
+from sixsigma._stats import z_two_sided
 from sixsigma.errors import InsufficientDataError, ParameterError
-from sixsigma.msa._common import check_confidence, key_column, result_dict, z_quantile
+from sixsigma.msa._common import category_order, key_column
 from sixsigma.msa.kappa import fleiss_kappa
 from sixsigma.msa.krippendorff import krippendorff_alpha
 
@@ -30,17 +32,18 @@ __all__ = ["AgreementSeries", "RoundComparison", "agreement_by_round", "compare_
 Statistic = Literal["fleiss", "krippendorff"]
 
 
-@dataclass(frozen=True, eq=False)
-class AgreementSeries:
+@dataclass(frozen=True, eq=False, repr=False)
+class AgreementSeries(Result, kind="agreement_series"):
     """One agreement statistic per calibration round.
 
     Attributes
     ----------
     rounds : numpy.ndarray
         The round labels, sorted.
-    estimate, lower, upper, se : numpy.ndarray
+    estimate, ci_low, ci_high, se : numpy.ndarray
         The statistic per round, its interval and standard error (Fleiss: jackknife over
-        items; Krippendorff: bootstrap over units).
+        items; Krippendorff: bootstrap over units). NaN where a round's figure is
+        undefined (``notes`` names the round).
     n_items : numpy.ndarray
         Items per round.
     statistic : str
@@ -49,31 +52,27 @@ class AgreementSeries:
 
     rounds: NDArray[Any]
     estimate: NDArray[np.float64]
-    lower: NDArray[np.float64]
-    upper: NDArray[np.float64]
+    ci_low: NDArray[np.float64]
+    ci_high: NDArray[np.float64]
     se: NDArray[np.float64]
     n_items: NDArray[np.int64]
     statistic: str
     confidence: float
     ci_method: str
-    kind: str = "agreement_series"
 
     def __post_init__(self) -> None:
-        for name in ("rounds", "estimate", "lower", "upper", "se", "n_items"):
-            object.__setattr__(self, name, frozen_array(getattr(self, name)))
+        for name in ("rounds", "estimate", "ci_low", "ci_high", "se", "n_items"):
+            object.__setattr__(self, name, np.asarray(getattr(self, name)))
+        super().__post_init__()
 
     def __len__(self) -> int:
         return int(self.rounds.size)
 
     def to_frame(self) -> pd.DataFrame:
-        """Columns round, estimate, lower, upper, se, n_items."""
+        """Columns round, estimate, ci_low, ci_high, se, n_items."""
         return pd.DataFrame({"round": self.rounds, "estimate": self.estimate,
-                             "lower": self.lower, "upper": self.upper, "se": self.se,
+                             "ci_low": self.ci_low, "ci_high": self.ci_high, "se": self.se,
                              "n_items": self.n_items})
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict."""
-        return result_dict(self)
 
     def control_chart(self, **kwargs: Any) -> ChartPair:
         """An individuals / moving-range chart of the per-round estimates.
@@ -89,34 +88,38 @@ class AgreementSeries:
         """A short text summary."""
         name = "Fleiss' kappa" if self.statistic == "fleiss" else "Krippendorff's alpha"
         lo = int(np.nanargmin(self.estimate)) if np.isfinite(self.estimate).any() else 0
-        return (f"{name} over {self.rounds.size} rounds: first {self.estimate[0]:.3f}, last "
-                f"{self.estimate[-1]:.3f}, lowest {self.estimate[lo]:.3f} in round "
-                f"{self.rounds[lo]!s}")
-
-    def _repr_html_(self) -> str:
-        return html_table(self.to_frame(), caption=self.summary())
+        lines = [f"{name} over {self.rounds.size} rounds: first {self.estimate[0]:.3f}, last "
+                 f"{self.estimate[-1]:.3f}, lowest {self.estimate[lo]:.3f} in round "
+                 f"{self.rounds[lo]!s}"]
+        return "\n".join(lines + [f"  note: {n}" for n in self.notes])
 
 
 def _one(
     frame: pd.DataFrame, statistic: str, confidence: float, level: str, n_boot: int, seed: int,
     categories: Sequence[Any] | None,
-) -> tuple[float, float, float, float, int]:
+) -> tuple[float, float, float, float, int, tuple[str, ...]]:
+    """Estimate, interval, se, items and notes of one round (NaN where undefined)."""
+    nan = float("nan")
     if statistic == "fleiss":
         f = fleiss_kappa(frame, "item", "rater", "rating", categories=categories,
                          confidence=confidence)
-        return f.kappa, f.ci[0], f.ci[1], f.se, f.n_items
-    a = krippendorff_alpha(frame, "item", "rater", "rating", level,  # type: ignore[arg-type]
-                           categories=categories, confidence=confidence, n_boot=n_boot,
-                           seed=seed)
-    return a.alpha, a.ci[0], a.ci[1], a.se, a.n_units
+        est, ci, se, n, notes = f.kappa, f.ci, f.se, f.n_items, f.notes
+    else:
+        a = krippendorff_alpha(frame, "item", "rater", "rating",
+                               level=level,  # type: ignore[arg-type]
+                               categories=categories, confidence=confidence, n_boot=n_boot,
+                               seed=seed)
+        est, ci, se, n, notes = a.alpha, a.ci, a.se, a.n_units, a.notes
+    low, high = (nan, nan) if ci is None else ci
+    return nan if est is None else est, low, high, se, n, notes
 
 
 def _split(
-    data: Any, round: str, item: str, rater: str, rating: str, caller: str
+    data: Any, label: str, item: str, rater: str, rating: str, caller: str
 ) -> tuple[NDArray[Any], dict[Any, pd.DataFrame]]:
     table = as_table(data, caller=caller)
-    table.require(round, item, rater, rating)
-    rounds = key_column(table, round)
+    table.require(label, item, rater, rating)
+    rounds = key_column(table, label)
     frame = pd.DataFrame({"round": rounds, "item": key_column(table, item),
                           "rater": key_column(table, rater), "rating": table.raw(rating)})
     keys = np.asarray(pd.unique(pd.Series(rounds, copy=False)))
@@ -130,12 +133,12 @@ def _split(
 
 def agreement_by_round(
     data: Any,
-    round: str,  # noqa: A002 - the column is called round in the calibration schema
+    label: str,
     item: str,
     rater: str,
     rating: str,
-    statistic: Statistic = "fleiss",
     *,
+    statistic: Statistic = "fleiss",
     level: str = "nominal",
     categories: Sequence[Any] | None = None,
     confidence: float = 0.95,
@@ -149,8 +152,9 @@ def agreement_by_round(
     data : dataframe or dict
         One row per rating. Within a round each rater rates an item once: filter one
         trial (``cal[cal.trial == 1]``) when raters rated items twice.
-    round, item, rater, rating : str
-        Columns.
+    label, item, rater, rating : str
+        Columns: the calibration round (the label of each point of the series), the item
+        rated, who rated it, the category given.
     statistic : {"fleiss", "krippendorff"}
         Fleiss' kappa (jackknife interval over items) or Krippendorff's alpha (bootstrap
         interval over units, ``n_boot`` resamples seeded by ``seed``).
@@ -166,7 +170,7 @@ def agreement_by_round(
     Returns
     -------
     AgreementSeries
-        ``to_frame()`` gives round, estimate, lower, upper; ``control_chart()`` an I-MR
+        ``to_frame()`` gives round, estimate, ci_low, ci_high; ``control_chart()`` an I-MR
         chart of the estimates; :func:`sixsigma.plot.msa.agreement_rounds` draws it.
 
     Raises
@@ -182,39 +186,39 @@ def agreement_by_round(
     >>> d = {"round": [1] * 6 + [2] * 6, "item": [1, 1, 2, 2, 3, 3] * 2,
     ...      "rater": ["a", "b"] * 6,
     ...      "rating": ["x", "x", "y", "y", "x", "y", "x", "x", "y", "y", "x", "x"]}
-    >>> s = ss.msa.agreement_by_round(d, "round", "item", "rater", "rating")
+    >>> s = ss.msa.agreement_by_round(d, label="round", item="item", rater="rater",
+    ...                               rating="rating")
     >>> [round(float(v), 3) for v in s.estimate]
     [0.333, 1.0]
     """
     caller = "agreement_by_round"
-    if statistic not in ("fleiss", "krippendorff"):
-        raise ParameterError(f"{caller}: statistic must be 'fleiss' or 'krippendorff'; got "
-                             f"{statistic!r}.")
-    confidence = check_confidence(confidence, caller)
-    keys, groups = _split(data, round, item, rater, rating, caller)
+    choice(statistic, "statistic", ("fleiss", "krippendorff"), caller=caller)
+    confidence = check_confidence(confidence, caller=caller)
+    keys, groups = _split(data, label, item, rater, rating, caller)
     if categories is None:
-        from sixsigma.msa._common import category_order
-
         pool = np.concatenate([g["rating"].to_numpy() for g in groups.values()])
         pool = pool[~pd.Series(pool).isna().to_numpy()]
         categories = category_order(pool, None, caller=caller)
     rows = []
+    notes: list[str] = []
     for key in keys:
         try:
             rows.append(_one(groups[key], statistic, confidence, level, n_boot, seed,
                              categories))
         except (InsufficientDataError, ValueError) as err:
             raise type(err)(f"{caller}: round {show(key)}: {err}") from err
-    est, lo, hi, se, n = (np.array(col) for col in zip(*rows, strict=True))
+    for key, row in zip(keys, rows, strict=True):
+        notes += [f"round {show(key)}: {n}" for n in row[5]]
+    est, lo, hi, se, n = (np.array(col) for col in list(zip(*rows, strict=True))[:5])
     method = "jackknife_items" if statistic == "fleiss" else "bootstrap_units_percentile"
-    return AgreementSeries(rounds=keys, estimate=est.astype(float), lower=lo.astype(float),
-                           upper=hi.astype(float), se=se.astype(float),
+    return AgreementSeries(rounds=keys, estimate=est.astype(float), ci_low=lo.astype(float),
+                           ci_high=hi.astype(float), se=se.astype(float),
                            n_items=n.astype(np.int64), statistic=statistic,
-                           confidence=confidence, ci_method=method)
+                           confidence=confidence, ci_method=method, notes=tuple(notes))
 
 
-@dataclass(frozen=True)
-class RoundComparison:
+@dataclass(frozen=True, eq=False, repr=False)
+class RoundComparison(Result, kind="round_comparison"):
     """Two rounds' agreement compared: difference = second - first.
 
     Attributes
@@ -224,8 +228,8 @@ class RoundComparison:
     estimate_first, estimate_second, se_first, se_second : float
     difference, se_difference : float
         second - first, and sqrt(se_first^2 + se_second^2) (independent rounds).
-    ci : tuple of float
-        difference -/+ z * se_difference.
+    ci : tuple of float or None
+        difference -/+ z * se_difference; None (with a note) when undefined.
     z, p_value : float
         Two-sided z test of equal agreement.
     method : str
@@ -240,45 +244,40 @@ class RoundComparison:
     se_second: float
     difference: float
     se_difference: float
-    ci: tuple[float, float]
+    ci: tuple[float, float] | None
     z: float
     p_value: float
     statistic: str
     confidence: float
     method: str = "z_independent_se"
-    kind: str = "round_comparison"
 
     def to_frame(self) -> pd.DataFrame:
-        """One row with every field."""
-        d = self.to_dict()
-        d["lower"], d["upper"] = d.pop("ci")
-        return pd.DataFrame([d])
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict."""
-        return result_dict(self)
+        """One row with every figure; the interval as ci_low, ci_high."""
+        row = {f.name: getattr(self, f.name) for f in fields(self)
+               if f.name not in ("ci", "notes")}
+        row["ci_low"], row["ci_high"] = (np.nan, np.nan) if self.ci is None else self.ci
+        return pd.DataFrame([row])
 
     def summary(self) -> str:
         """A short text summary."""
-        return (f"round {self.second!s} vs {self.first!s}: {self.estimate_second:.3f} vs "
-                f"{self.estimate_first:.3f}, difference {self.difference:+.3f} "
-                f"({self.confidence:.0%} CI {self.ci[0]:+.3f} to {self.ci[1]:+.3f}), "
-                f"z = {self.z:.2f}, p = {self.p_value:.4g} [{self.method}]")
-
-    def _repr_html_(self) -> str:
-        return html_table(self.to_frame(), caption="Comparison of two rounds")
+        low, high = (np.nan, np.nan) if self.ci is None else self.ci
+        lines = [f"round {self.second!s} vs {self.first!s}: {self.estimate_second:.3f} vs "
+                 f"{self.estimate_first:.3f}, difference {self.difference:+.3f} "
+                 f"({self.confidence:.0%} CI {low:+.3f} to {high:+.3f}), "
+                 f"z = {self.z:.2f}, p = {self.p_value:.4g} [{self.method}]"]
+        return "\n".join(lines + [f"  note: {n}" for n in self.notes])
 
 
 def compare_rounds(
     data: Any,
-    round: str,  # noqa: A002
+    label: str,
     item: str,
     rater: str,
     rating: str,
+    *,
     first: Any,
     second: Any,
     statistic: Statistic = "fleiss",
-    *,
     level: str = "nominal",
     categories: Sequence[Any] | None = None,
     confidence: float = 0.95,
@@ -294,10 +293,10 @@ def compare_rounds(
 
     Parameters
     ----------
-    data, round, item, rater, rating, statistic, level, categories, confidence, n_boot, seed
+    data, label, item, rater, rating, statistic, level, categories, confidence, n_boot, seed
         As :func:`agreement_by_round`.
     first, second : object
-        The two round labels.
+        The two rounds: values of the ``label`` column.
 
     Returns
     -------
@@ -313,35 +312,40 @@ def compare_rounds(
     >>> d = {"round": [1] * 8 + [2] * 8, "item": [1, 1, 2, 2, 3, 3, 4, 4] * 2,
     ...      "rater": ["a", "b"] * 8,
     ...      "rating": list("xxyyxyyx") + list("xxyyxxyy")}
-    >>> c = ss.msa.compare_rounds(d, "round", "item", "rater", "rating", 1, 2)
+    >>> c = ss.msa.compare_rounds(d, "round", "item", "rater", "rating", first=1, second=2)
     >>> round(c.difference, 3)
     1.0
     """
     caller = "compare_rounds"
-    confidence = check_confidence(confidence, caller)
-    keys, groups = _split(data, round, item, rater, rating, caller)
-    for label in (first, second):
-        if label not in groups:
-            raise ParameterError(f"{caller}: round {label!r} is not in column {round!r}; "
+    choice(statistic, "statistic", ("fleiss", "krippendorff"), caller=caller)
+    confidence = check_confidence(confidence, caller=caller)
+    keys, groups = _split(data, label, item, rater, rating, caller)
+    for key in (first, second):
+        if key not in groups:
+            raise ParameterError(f"{caller}: round {key!r} is not in column {label!r}; "
                                  f"rounds are {', '.join(show(k) for k in keys[:12])}.")
     if categories is None:
-        from sixsigma.msa._common import category_order
-
         pool = np.concatenate([groups[first]["rating"].to_numpy(),
                                groups[second]["rating"].to_numpy()])
         pool = pool[~pd.Series(pool).isna().to_numpy()]
         categories = category_order(pool, None, caller=caller)
-    e1, _, _, s1, _ = _one(groups[first], statistic, confidence, level, n_boot, seed,
-                           categories)
-    e2, _, _, s2, _ = _one(groups[second], statistic, confidence, level, n_boot, seed,
-                           categories)
+    e1, _, _, s1, _, n1 = _one(groups[first], statistic, confidence, level, n_boot, seed,
+                               categories)
+    e2, _, _, s2, _, n2 = _one(groups[second], statistic, confidence, level, n_boot, seed,
+                               categories)
+    notes = [f"round {show(first)}: {n}" for n in n1] + [f"round {show(second)}: {n}"
+                                                          for n in n2]
     diff = e2 - e1
     se = float(np.hypot(s1, s2))
     with np.errstate(divide="ignore", invalid="ignore"):
         z = diff / se if se > 0 else float("nan")
     p = float(2 * stats.norm.sf(abs(z))) if np.isfinite(z) else float("nan")
-    half = z_quantile(confidence) * se
+    half = z_two_sided(confidence) * se
+    ci: tuple[float, float] | None = (diff - half, diff + half)
+    if not np.isfinite(half) or not np.isfinite(diff):
+        ci = None
+        notes.append("ci is undefined: a round's estimate or standard error is undefined")
     return RoundComparison(first=first, second=second, estimate_first=e1, estimate_second=e2,
                            se_first=s1, se_second=s2, difference=diff, se_difference=se,
-                           ci=(diff - half, diff + half), z=float(z), p_value=p,
-                           statistic=statistic, confidence=confidence)
+                           ci=ci, z=float(z), p_value=p,
+                           statistic=statistic, confidence=confidence, notes=tuple(notes))

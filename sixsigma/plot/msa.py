@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sixsigma._params import choice
 from sixsigma.errors import ParameterError
 from sixsigma.msa.agreement import AttributeAgreement
 from sixsigma.msa.gage import GageRR
@@ -41,7 +42,7 @@ def _axes(ax: Axes | None) -> Axes:
 
 
 def agreement_by_appraiser(
-    result: AttributeAgreement, table: str = "vs_standard", *, ax: Axes | None = None,
+    result: AttributeAgreement, *, table: str = "vs_standard", ax: Axes | None = None,
     **kwargs: Any,
 ) -> Axes:
     """Percent matched per appraiser with its exact interval (Minitab's agreement graph).
@@ -59,8 +60,7 @@ def agreement_by_appraiser(
     -------
     matplotlib.axes.Axes
     """
-    if table not in ("vs_standard", "within"):
-        raise ParameterError("agreement_by_appraiser: table must be 'vs_standard' or 'within'.")
+    choice(table, "table", ("vs_standard", "within"), caller="agreement_by_appraiser")
     frame = getattr(result, table)
     if frame is None:
         raise ParameterError(f"agreement_by_appraiser: the analysis has no {table!r} table "
@@ -68,10 +68,10 @@ def agreement_by_appraiser(
     ax = _axes(ax)
     x = np.arange(len(frame))
     pct = frame["percent"].to_numpy(dtype=float)
-    ax.vlines(x, frame["lower"].to_numpy(dtype=float), frame["upper"].to_numpy(dtype=float),
-              color="#d62728", gid="interval")
+    ax.vlines(x, frame["ci_low"].to_numpy(dtype=float),
+              frame["ci_high"].to_numpy(dtype=float), color="#d62728", gid="interval")
     ax.plot(x, pct, ls="none", marker="o", color="#1f4e79", gid="percent", **kwargs)
-    ax.set_xticks(x, [str(a) for a in frame["appraiser"]])
+    ax.set_xticks(x, [str(a) for a in frame["rater"]])
     ax.set_ylim(0, 105)
     title = "Appraiser vs standard" if table == "vs_standard" else "Within appraisers"
     ax.set(title=title, xlabel="Appraiser", ylabel="Percent matched")
@@ -167,7 +167,7 @@ def agreement_rounds(
     """
     ax = _axes(ax)
     x = np.arange(series.rounds.size)
-    ax.vlines(x, series.lower, series.upper, color="#7f7f7f", gid="interval")
+    ax.vlines(x, series.ci_low, series.ci_high, color="#7f7f7f", gid="interval")
     ax.plot(x, series.estimate, marker="o", color="#1f4e79", gid="estimate", **kwargs)
     ax.axhline(KAPPA_GOOD, color="#2ca02c", ls="--", lw=1, gid="threshold")
     ax.set_xticks(x, [str(r) for r in series.rounds])

@@ -28,6 +28,7 @@ import pytest
 from scipy import stats
 
 from sixsigma import msa
+from sixsigma._stats import clopper_pearson, wilson
 from sixsigma.errors import (
     DomainError,
     InputError,
@@ -35,7 +36,6 @@ from sixsigma.errors import (
     MissingValueError,
     ParameterError,
 )
-from sixsigma.msa._common import clopper_pearson, wilson
 
 SE2 = np.sqrt(2 / 6)   # null se of a binary kappa, n = 3 items, m = 2 ratings
 
@@ -54,7 +54,7 @@ def result(study):
 
 
 def overall(frame, who):
-    row = frame[(frame["appraiser"] == who) & (frame["category"] == "overall")]
+    row = frame[(frame["rater"] == who) & (frame["category"] == "overall")]
     return row.iloc[0]
 
 
@@ -104,15 +104,16 @@ def test_clopper_pearson_matches_minitab_printed():
     # the two-sided (alpha/2)^(1/n) = 0.7820; we follow Minitab there.
     # Minitab's ESSAY example (Attribute Agreement Analysis help page): 8/15 -> (26.59,
     # 78.73), 13/15 -> (59.54, 98.34), 15/15 -> (81.90, 100.00), 14/15 -> (68.05, 99.83)
-    lo, hi = clopper_pearson(np.array([8, 13, 15, 14]), np.array([15] * 4))
+    lo, hi = clopper_pearson(np.array([8, 13, 15, 14]), np.array([15] * 4),
+                             one_sided_extremes=True)
     assert np.round(100 * lo, 2).tolist() == [26.59, 59.54, 81.90, 68.05]
     assert np.round(100 * hi, 2).tolist() == [78.73, 98.34, 100.00, 99.83]
 
 
 def test_percent_interval_is_exact(result):
     lo, hi = stats.beta.ppf([0.025, 0.975], [2, 3], [2, 1])   # x = 2, n = 3
-    assert result.within["lower"].iloc[0] == pytest.approx(100 * lo)
-    assert result.within["upper"].iloc[0] == pytest.approx(100 * hi)
+    assert result.within["ci_low"].iloc[0] == pytest.approx(100 * lo)
+    assert result.within["ci_high"].iloc[0] == pytest.approx(100 * hi)
 
 
 def test_by_rater_ranked_with_confusion(result):
@@ -120,11 +121,11 @@ def test_by_rater_ranked_with_confusion(result):
     # A: 5 of 6 ratings right (item 3 trial 2: g -> b); B: 5 of 6 (item 2 trial 2: b -> g)
     assert br["n_correct"].tolist() == [5, 5]
     # tie on accuracy broken by kappa vs standard: B (0.4) before A (2/3)
-    assert br["appraiser"].tolist() == ["B", "A"]
+    assert br["rater"].tolist() == ["B", "A"]
     assert br["top_confusion"].tolist() == ["b -> g", "g -> b"]
     assert br["weakest_category"].tolist() == ["b", "g"]
     lo, hi = wilson(np.array([5]), np.array([6]))
-    assert br["lower"].iloc[0] == pytest.approx(lo[0])
+    assert br["ci_low"].iloc[0] == pytest.approx(lo[0])
     # Wilson by formula: (p + z^2/2n -/+ z sqrt(p q / n + z^2 / 4n^2)) / (1 + z^2 / n)
     z, p, n = 1.959963984540054, 5 / 6, 6
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
@@ -156,10 +157,10 @@ def test_ordinal_kendall_tables():
     d = pd.DataFrame(rows, columns=["appraiser", "item", "trial", "rating", "standard"])
     r = msa.attribute_agreement(d, "item", "appraiser", "rating", standard="standard",
                                 trial="trial", ordinal=True)
-    w = r.within_kendall.set_index("appraiser")["w"]
+    w = r.within_kendall.set_index("rater")["w"]
     assert w["A"] == pytest.approx(1.0)
     assert w["B"] == pytest.approx(78 / 84)   # worked in test_kendall.py
-    tau = r.vs_standard_kendall.set_index("appraiser")["tau_b"]
+    tau = r.vs_standard_kendall.set_index("rater")["tau_b"]
     # B trial 2 vs standard: 2 concordant pairs, 1 tied in x: tau_b = 2 / sqrt(2 * 3)
     assert tau["B"] == pytest.approx((1 + 2 / np.sqrt(6)) / 2)
     assert tau["A"] == pytest.approx(1.0)

@@ -141,7 +141,7 @@ def test_interaction_threshold_is_a_choice(impedance):
 
 def test_k_515(rr):
     d = load("ss_data_rr")
-    old = msa.gage_rr(d, "part", "operator", "time1", tolerance=1.1, k=5.15)
+    old = msa.gage_rr(d, "part", "operator", "time1", tolerance=1.1, study_multiplier=5.15)
     assert old.components.loc["gage_rr", "study_var"] == pytest.approx(
         5.15 * 0.147926559872122, abs=EXACT)
     assert old.components.loc["gage_rr", "pct_study_var"] == pytest.approx(

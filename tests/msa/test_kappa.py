@@ -120,11 +120,11 @@ def test_cohen_anxiety_irr(anxiety_wide):
     # categories only, which is our default when categories= is not given
     w = anxiety_wide
     assert msa.cohen_kappa(w, "r1", "r2").kappa == pytest.approx(0.119496855345912, abs=EXACT)
-    assert msa.cohen_kappa(w, "r1", "r2", "quadratic").kappa == pytest.approx(
+    assert msa.cohen_kappa(w, "r1", "r2", weights="quadratic").kappa == pytest.approx(
         0.29676511954993, abs=EXACT)
     assert msa.cohen_kappa(w, "r2", "r3").kappa == pytest.approx(-0.0062893081761006,
                                                                  abs=EXACT)
-    assert msa.cohen_kappa(w, "r2", "r3", "quadratic").kappa == pytest.approx(
+    assert msa.cohen_kappa(w, "r2", "r3", weights="quadratic").kappa == pytest.approx(
         0.252032520325203, abs=EXACT)
 
 
@@ -132,7 +132,7 @@ def test_cohen_anxiety_irr(anxiety_wide):
 def test_cohen_se_matches_statsmodels(anxiety_wide, weights):
     # oracle: statsmodels cohens_kappa (Fleiss, Cohen & Everitt 1969 variances)
     w = anxiety_wide
-    r = msa.cohen_kappa(w, "r1", "r2", weights)
+    r = msa.cohen_kappa(w, "r1", "r2", weights=weights)
     cats = list(r.categories)
     tab = pd.crosstab(pd.Categorical(w["r1"], cats), pd.Categorical(w["r2"], cats),
                       dropna=False).to_numpy()
@@ -147,7 +147,7 @@ def test_cohen_se_matches_statsmodels(anxiety_wide, weights):
 def test_cohen_weighted_se_by_hand():
     # Fleiss, Cohen & Everitt (1969) formula coded independently with loops
     d = {"a": [1, 1, 2, 2, 3, 3, 1, 2, 3, 3], "b": [1, 2, 2, 3, 3, 3, 1, 1, 2, 3]}
-    r = msa.cohen_kappa(d, "a", "b", "linear")
+    r = msa.cohen_kappa(d, "a", "b", weights="linear")
     k, n = 3, 10
     p = np.zeros((k, k))
     for x, y in zip(d["a"], d["b"], strict=True):
@@ -174,7 +174,7 @@ def test_cohen_weighted_se_by_hand():
 def test_cohen_orders_codes_numerically_not_as_strings():
     # irr's kappa2 sorts 1, 10, 2 as strings; the weights must use 1 < 2 < 10
     d = {"a": [1, 2, 10, 2, 1], "b": [2, 2, 10, 1, 1]}
-    r = msa.cohen_kappa(d, "a", "b", "quadratic")
+    r = msa.cohen_kappa(d, "a", "b", weights="quadratic")
     assert r.categories == (1, 2, 10)
     # by hand: positions 0,1,2 -> weights 1, 0.75, 0 between neighbours / the ends
     p = np.array([[1, 1, 0], [1, 1, 0], [0, 0, 1]]) / 5
@@ -187,7 +187,7 @@ def test_cohen_orders_codes_numerically_not_as_strings():
 def test_cohen_declared_categories_change_weighted_kappa(anxiety_wide):
     # rater 2-3 never uses 5 or 6 (expected.json note); weights over the declared 1..6
     w = anxiety_wide
-    r = msa.cohen_kappa(w, "r2", "r3", "quadratic", categories=range(1, 7))
+    r = msa.cohen_kappa(w, "r2", "r3", weights="quadratic", categories=range(1, 7))
     tab = np.zeros((6, 6))
     for x, y in zip(w["r2"], w["r3"], strict=True):
         tab[x - 1, y - 1] += 1
@@ -244,6 +244,6 @@ def test_cohen_bad_input():
     with pytest.raises(ParameterError, match="same column"):
         msa.cohen_kappa(d, "a", "a")
     with pytest.raises(ParameterError, match="weights"):
-        msa.cohen_kappa(d, "a", "b", "cubic")  # type: ignore[arg-type]
+        msa.cohen_kappa(d, "a", "b", weights="cubic")  # type: ignore[arg-type]
     with pytest.raises(ParameterError, match="confidence"):
         msa.cohen_kappa(d, "a", "b", confidence=95)

@@ -42,7 +42,7 @@ def k2011():
     ("ratio", 0.797, "fast-krippendorff test_ratio_metric, round(alpha, 3) == 0.797"),
 ])
 def test_krippendorff_2011_example(k2011, level, expected, source):
-    r = msa.krippendorff_alpha(k2011, "unit", "observer", "value", level, n_boot=0)
+    r = msa.krippendorff_alpha(k2011, "unit", "observer", "value", level=level, n_boot=0)
     assert round(r.alpha, 3) == pytest.approx(expected, abs=1e-9), source
     # unit 12 has a single value (not pairable): 40 pairable values in 11 units (paper)
     assert r.n_pairable == 40 and r.n_units == 11
@@ -85,7 +85,7 @@ def _alpha_by_pairs(frame, level):
 def test_anxiety_against_pairwise_oracle_and_fleiss():
     a = load("anxiety").rename(columns={"subject": "unit", "rating": "value"})
     for level in ("nominal", "interval"):
-        r = msa.krippendorff_alpha(a, "unit", "rater", "value", level, n_boot=0)
+        r = msa.krippendorff_alpha(a, "unit", "rater", "value", level=level, n_boot=0)
         assert r.alpha == pytest.approx(_alpha_by_pairs(a, level), abs=1e-12)
     # complete data: alpha_nominal = 1 - (1 - P_bar)(N - 1) / (N (1 - P_e)), N = n m,
     # with P_bar, P_e of Fleiss' kappa (Krippendorff 2011, relation to Fleiss' kappa)
@@ -108,7 +108,7 @@ def test_anxiety_deliberate_difference_from_irr(level, irr_value):
     So irr's value is 1 - (1 - ours) (n (m-1) - 1) / ((n - 1)(m - 1)); we reproduce irr
     through that identity and keep Krippendorff's own definition as the result."""
     a = load("anxiety")
-    r = msa.krippendorff_alpha(a, "subject", "rater", "rating", level, n_boot=0)
+    r = msa.krippendorff_alpha(a, "subject", "rater", "rating", level=level, n_boot=0)
     n, m = 60, 3
     irr_like = 1 - (1 - r.alpha) * (n * (m - 1) - 1) / ((n - 1) * (m - 1))
     assert irr_like == pytest.approx(irr_value, abs=1e-9)
@@ -153,11 +153,11 @@ def test_bootstrap_is_seeded_and_brackets(k2011):
 def test_ordinal_text_labels_need_declared_order(k2011):
     names = {1: "very low", 2: "low", 3: "mid", 4: "high", 5: "very high"}
     d = k2011.assign(value=k2011["value"].map(names))
-    r = msa.krippendorff_alpha(d, "unit", "observer", "value", "ordinal", n_boot=0,
+    r = msa.krippendorff_alpha(d, "unit", "observer", "value", level="ordinal", n_boot=0,
                                categories=list(names.values()))
     assert round(r.alpha, 3) == 0.815
     with pytest.raises(ParameterError, match="numeric"):
-        msa.krippendorff_alpha(d, "unit", "observer", "value", "interval")
+        msa.krippendorff_alpha(d, "unit", "observer", "value", level="interval")
 
 
 def test_bad_input(k2011):
@@ -170,7 +170,7 @@ def test_bad_input(k2011):
     with pytest.raises(DomainError, match="holds 5"):
         msa.krippendorff_alpha(k2011, "unit", "observer", "value", categories=[1, 2, 3, 4])
     with pytest.raises(ParameterError, match="level"):
-        msa.krippendorff_alpha(k2011, "unit", "observer", "value", "cardinal")  # type: ignore
+        msa.krippendorff_alpha(k2011, "unit", "observer", "value", level="cardinal")  # type: ignore
     lonely = {"unit": [1, 2], "observer": ["a", "b"], "value": [1, 2]}
     with pytest.raises(InsufficientDataError, match="pairable"):
         msa.krippendorff_alpha(lonely, "unit", "observer", "value")

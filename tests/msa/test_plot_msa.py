@@ -54,9 +54,9 @@ def test_agreement_by_appraiser(aa):
     (bars,) = by_gid(ax, "interval")
     seg = bars.get_segments()
     assert seg[0][:, 1].tolist() == pytest.approx(
-        [aa.vs_standard["lower"].iloc[0], aa.vs_standard["upper"].iloc[0]])
+        [aa.vs_standard["ci_low"].iloc[0], aa.vs_standard["ci_high"].iloc[0]])
     assert [t.get_text() for t in ax.get_xticklabels()] == ["A", "B"]
-    assert agreement_by_appraiser(aa, "within").get_title() == "Within appraisers"
+    assert agreement_by_appraiser(aa, table="within").get_title() == "Within appraisers"
 
 
 def test_agreement_by_appraiser_missing_table(aa):

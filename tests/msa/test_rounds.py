@@ -31,9 +31,9 @@ def test_series_equals_fleiss_per_round(rounds):
     for k, rnd in enumerate([1, 2, 3, 4]):
         f = msa.fleiss_kappa(rounds[rounds["round"] == rnd], "item", "rater", "rating")
         assert s.estimate[k] == pytest.approx(f.kappa)
-        assert (s.lower[k], s.upper[k]) == pytest.approx(f.ci)
+        assert (s.ci_low[k], s.ci_high[k]) == pytest.approx(f.ci)
     frame = s.to_frame()
-    assert frame.columns.tolist()[:4] == ["round", "estimate", "lower", "upper"]
+    assert frame.columns.tolist()[:4] == ["round", "estimate", "ci_low", "ci_high"]
     assert int(np.argmin(s.estimate)) == 2
     json.dumps(s.to_dict(), allow_nan=False)
     with pytest.raises(ValueError):
@@ -41,11 +41,11 @@ def test_series_equals_fleiss_per_round(rounds):
 
 
 def test_krippendorff_series(rounds):
-    s = msa.agreement_by_round(rounds, "round", "item", "rater", "rating", "krippendorff",
-                               n_boot=200)
+    s = msa.agreement_by_round(rounds, "round", "item", "rater", "rating",
+                               statistic="krippendorff", n_boot=200)
     a = msa.krippendorff_alpha(rounds[rounds["round"] == 3], "item", "rater", "rating",
                                n_boot=200)
-    assert s.estimate[2] == pytest.approx(a.alpha) and s.upper[2] == pytest.approx(a.ci[1])
+    assert s.estimate[2] == pytest.approx(a.alpha) and s.ci_high[2] == pytest.approx(a.ci[1])
 
 
 def test_control_chart_of_rounds(rounds):
@@ -56,7 +56,7 @@ def test_control_chart_of_rounds(rounds):
 
 
 def test_compare_rounds_z(rounds):
-    c = msa.compare_rounds(rounds, "round", "item", "rater", "rating", 3, 4)
+    c = msa.compare_rounds(rounds, "round", "item", "rater", "rating", first=3, second=4)
     f3 = msa.fleiss_kappa(rounds[rounds["round"] == 3], "item", "rater", "rating")
     f4 = msa.fleiss_kappa(rounds[rounds["round"] == 4], "item", "rater", "rating")
     z = (f4.kappa - f3.kappa) / np.sqrt(f3.se**2 + f4.se**2)
@@ -64,14 +64,14 @@ def test_compare_rounds_z(rounds):
     assert c.p_value == pytest.approx(2 * stats.norm.sf(abs(z)))
     assert c.method == "z_independent_se" and c.difference > 0 and c.p_value < 0.05
     json.dumps(c.to_dict(), allow_nan=False)
-    assert "lower" in c.to_frame().columns and "round 4 vs 3" in c.summary()
+    assert "ci_low" in c.to_frame().columns and "round 4 vs 3" in c.summary()
 
 
 def test_bad_input(rounds):
     with pytest.raises(ParameterError, match="round 9"):
-        msa.compare_rounds(rounds, "round", "item", "rater", "rating", 1, 9)
+        msa.compare_rounds(rounds, "round", "item", "rater", "rating", first=1, second=9)
     with pytest.raises(ParameterError, match="statistic"):
-        msa.agreement_by_round(rounds, "round", "item", "rater", "rating", "cohen")  # type: ignore
+        msa.agreement_by_round(rounds, "round", "item", "rater", "rating", statistic="cohen")  # type: ignore
     one = rounds[(rounds.rater == "a") | (rounds["round"] != 2)]
     with pytest.raises(InsufficientDataError, match="round 2"):
         msa.agreement_by_round(one, "round", "item", "rater", "rating")
