@@ -299,7 +299,8 @@ def encode(value: Any) -> Any:
     if _is_graph(value):
         import networkx as nx
 
-        return {"__graph__": nx.node_link_data(value, edges="edges")}
+        return {"__graph__": encode(_finite_attributes(nx.node_link_data(value,
+                                                                        edges="edges")))}
     raise TypeError(f"cannot encode a {type(value).__name__} in a result payload; register it "
                     "with sixsigma._result.part or convert it in the result class")
 
@@ -500,7 +501,7 @@ def _decode_part(value: Mapping[str, Any]) -> Any:
 def _decode_graph(value: Mapping[str, Any]) -> Any:
     import networkx as nx
 
-    data = value["__graph__"]
+    data = decode(value["__graph__"])
     graph = nx.node_link_graph(data, edges="edges")
     return graph
 
@@ -529,6 +530,18 @@ _DECODERS: dict[str, Callable[[Mapping[str, Any]], Any]] = {
     "__result__": lambda v: from_dict(v["__result__"]),
     "__part__": _decode_part,
 }
+
+
+def _finite_attributes(data: dict[str, Any]) -> dict[str, Any]:
+    """Node-link data without non-finite attribute values: unknown or unlimited is absent."""
+    def clean(attrs: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in attrs.items() if not _nonfinite(v)}
+
+    out = dict(data)
+    out["graph"] = clean(dict(data.get("graph", {})))
+    out["nodes"] = [clean(n) for n in data.get("nodes", [])]
+    out["edges"] = [clean(e) for e in data.get("edges", [])]
+    return out
 
 
 def _hashable(key: Any) -> Any:
