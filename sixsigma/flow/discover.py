@@ -209,6 +209,8 @@ def discover(
     first, last = min(nodes["first"].to_list()), max(nodes["last"].to_list())
     elapsed = _seconds(last - first) if is_time else float(last - first)
     rate = n_cases / elapsed if elapsed > 0 else float("nan")
+    if not elapsed > 0:
+        notes.append("arrival_rate unknown: the log spans no time")
     var = _variants(frame, order, list(node_count), n_cases) if variants else None
     return ProcessMap(graph=g, start_activities=start, end_activities=end, variants=var,
                       n_cases=n_cases, arrival_rate=rate,

@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 
 from sixsigma._frames import as_table
+from sixsigma._result import Result
 from sixsigma.errors import ParameterError
-from sixsigma.flow._base import TableResult
 from sixsigma.flow.discover import _check_nulls
 from sixsigma.moderation import wilson_interval
 
@@ -94,8 +94,8 @@ def attribute(events: Any, audits: Any, *, case: str = "case_id",
     return out[list(dict.fromkeys(keep))]
 
 
-@dataclass(frozen=True, eq=False)
-class EscapeResult(TableResult):
+@dataclass(frozen=True, eq=False, repr=False)
+class EscapeResult(Result, kind="escapes"):
     """Where each defect type was introduced and where it was caught or escaped.
 
     Attributes
@@ -108,8 +108,8 @@ class EscapeResult(TableResult):
         Audited items attributed to a step.
     """
 
+    table: pd.DataFrame
     items: int = 0
-    kind: str = "escapes"
 
     def summary(self) -> str:
         """Text summary."""
@@ -173,8 +173,8 @@ def escapes(events: Any, audits: Any, *, case: str = "case_id", activity: str = 
     return EscapeResult(table=g, items=len(att))
 
 
-@dataclass(frozen=True, eq=False)
-class HotspotResult(TableResult):
+@dataclass(frozen=True, eq=False, repr=False)
+class HotspotResult(Result, kind="hotspots"):
     """Steps and flows ranked by the defects they introduce and what those cost.
 
     Attributes
@@ -191,12 +191,14 @@ class HotspotResult(TableResult):
         The ranking column.
     costs : dict
         The cost weights used.
+    by : tuple of str
+        The audit columns that split the steps into segments.
     """
 
+    table: pd.DataFrame
     rank_by: str = "excess"
     costs: Mapping[str, float] | None = None
     by: tuple[str, ...] = ()
-    kind: str = "hotspots"
 
     @property
     def top(self) -> str:
