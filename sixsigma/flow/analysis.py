@@ -16,7 +16,7 @@ import pandas as pd
 from sixsigma._result import Result
 from sixsigma.errors import ParameterError
 from sixsigma.flow._base import nan_for_none
-from sixsigma.flow.markov import markov, transition_matrix
+from sixsigma.flow.markov_chain import markov, transition_matrix
 from sixsigma.flow.processmap import ProcessMap, node_array
 
 __all__ = [

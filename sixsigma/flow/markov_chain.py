@@ -218,7 +218,7 @@ def defect_flow(pm: ProcessMap) -> DefectFlowResult:
     Examples
     --------
     >>> from sixsigma.flow import ProcessMap
-    >>> from sixsigma.flow.markov import defect_flow
+    >>> from sixsigma.flow import defect_flow
     >>> pm = ProcessMap.from_spec({
     ...     "start": "review",
     ...     "steps": {"review": {"defect_rate": 0.1}, "qa": {"catch_rate": 0.9},

@@ -26,7 +26,7 @@ import pandas as pd
 from sixsigma._frames import as_table
 from sixsigma._result import Result
 from sixsigma.errors import ParameterError
-from sixsigma.flow.discover import _check_nulls
+from sixsigma.flow.discovery import _check_nulls
 from sixsigma.moderation import wilson_interval
 
 __all__ = ["EscapeResult", "HotspotResult", "DEFAULT_COSTS", "attribute", "escapes",
@@ -292,7 +292,7 @@ def hotspots(events: Any, audits: Any, *, case: str = "case_id", activity: str =
                     appeal_overturned=appeal_overturned,
                     decision_activity=decision_activity, by=by_cols)
     if process_map is None:
-        from sixsigma.flow.discover import discover
+        from sixsigma.flow.discovery import discover
 
         process_map = discover(events, case, activity, timestamp)
     node_c, edge_c = _centrality(process_map.graph)
