@@ -13,6 +13,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from sixsigma._params import check_number
 from sixsigma._result import Result
 from sixsigma.errors import ParameterError
 from sixsigma.flow._base import nan_for_none
@@ -244,9 +245,8 @@ def rework_loops(pm: ProcessMap, *, cost_per_time: float = 1.0,
     >>> r["cycle"], round(float(r["rework_per_item"]), 4), float(r["lap_time"])
     ('review -> qa -> review', 0.3333, 3.0)
     """
-    if not np.isfinite(cost_per_time) or cost_per_time < 0:
-        raise ParameterError(f"rework_loops: cost_per_time must be a finite number >= 0; got "
-                             f"{cost_per_time!r}.")
+    cost_per_time = check_number(cost_per_time, "cost_per_time", caller="rework_loops",
+                                 low=0.0)
     m = markov(pm)
     g = pm.graph
     back = back_edges(pm)

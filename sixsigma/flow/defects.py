@@ -24,10 +24,11 @@ import numpy as np
 import pandas as pd
 
 from sixsigma._frames import as_table
+from sixsigma._params import check_confidence, choice
 from sixsigma._result import Result
+from sixsigma._stats import wilson
 from sixsigma.errors import ParameterError
 from sixsigma.flow.discovery import _check_nulls
-from sixsigma.moderation import wilson_interval
 
 __all__ = ["EscapeResult", "HotspotResult", "DEFAULT_COSTS", "attribute", "escapes",
            "hotspots"]
@@ -155,6 +156,7 @@ def escapes(events: Any, audits: Any, *, case: str = "case_id", activity: str = 
     >>> escapes(ev, au).to_frame()[["introduced_at", "error_type", "defects"]].values.tolist()
     [['review', 'over_enforcement', 1]]
     """
+    check_confidence(confidence, caller="escapes")
     att = attribute(events, audits, case=case, activity=activity, timestamp=timestamp,
                     item=item, error_type=error_type, appealed=None,
                     appeal_overturned=appeal_overturned, decision_activity=decision_activity)
@@ -163,7 +165,7 @@ def escapes(events: Any, audits: Any, *, case: str = "case_id", activity: str = 
     g = d.groupby(["step", "error_type"], sort=True).agg(
         defects=("defect", "size"), caught_at_qa=("caught", "sum"),
         escaped=("escaped", "sum")).reset_index().rename(columns={"step": "introduced_at"})
-    lo, hi = wilson_interval(g["escaped"].to_numpy(), g["defects"].to_numpy(), confidence)
+    lo, hi = wilson(g["escaped"].to_numpy(), g["defects"].to_numpy(), confidence)
     g["escape_rate"] = g["escaped"] / g["defects"]
     g["escape_low"], g["escape_high"] = lo, hi
     g = g.sort_values(["defects", "introduced_at", "error_type"],
@@ -276,9 +278,8 @@ def hotspots(events: Any, audits: Any, *, case: str = "case_id", activity: str =
     >>> h.top, int(h.table["defects"].iloc[0])
     ('l2', 2)
     """
-    if rank_by not in _RANK_COLUMN:
-        raise ParameterError(f"hotspots: rank_by must be one of {sorted(_RANK_COLUMN)}; got "
-                             f"{rank_by!r}.")
+    choice(rank_by, "rank_by", _RANK_COLUMN, caller="hotspots")
+    check_confidence(confidence, caller="hotspots")
     w = dict(DEFAULT_COSTS)
     if costs is not None:
         unknown = set(costs) - set(DEFAULT_COSTS)
@@ -321,7 +322,7 @@ def hotspots(events: Any, audits: Any, *, case: str = "case_id", activity: str =
         t["rate"] = t["defects"] / t["items"]
         rest_n = all_n - t["items"]
         t["rest_rate"] = np.where(rest_n > 0, (all_d - t["defects"]) / rest_n, np.nan)
-    lo, hi = wilson_interval(t["defects"].to_numpy(), t["items"].to_numpy(), confidence)
+    lo, hi = wilson(t["defects"].to_numpy(), t["items"].to_numpy(), confidence)
     t["rate_low"], t["rate_high"] = lo, hi
     t["excess_defects"] = t["items"] * (t["rate"] - t["rest_rate"].fillna(t["rate"]))
     t["cost"] = (t["caught"] * w["rework"] + t["appeals"] * w["appeal"]

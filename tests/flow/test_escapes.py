@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 import sixsigma as ss
+from sixsigma._stats import wilson as wilson_interval
 from sixsigma.errors import ColumnError, MissingValueError, ParameterError
 from sixsigma.flow import escapes, hotspots
-from sixsigma.moderation import wilson_interval
 
 
 def make():
@@ -111,3 +111,16 @@ def test_escalation_handoff_ranks_first():
     assert top[segment] == truth["segment"][segment]
     # its rate is credibly above the other markets' escalations: Wilson lower bound
     assert top["rate_low"] > top["rest_rate"]
+
+
+def test_mixed_type_ids_and_bad_confidence():
+    ev, au = make()
+    ev["case_id"] = [int(c) if c in "135" else c for c in ev["case_id"]]
+    au["item_id"] = [int(c) if c in "135" else c for c in au["item_id"]]
+    h = hotspots(ev, au)
+    assert h.top == "l2" and int(h.table["items"].iloc[0]) == 2
+    assert escapes(ev, au).items == 6
+    with pytest.raises(ParameterError, match="'confidence' parameter"):
+        escapes(ev, au, confidence=1.5)
+    with pytest.raises(ParameterError, match="'confidence' parameter"):
+        hotspots(ev, au, confidence=0)
