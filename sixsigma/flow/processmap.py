@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from sixsigma._result import Result
-from sixsigma.errors import GraphError, ParameterError
+from sixsigma.errors import GraphError, InputError, ParameterError
 from sixsigma.flow._base import nan_for_none
 
 __all__ = ["GraphError", "ProcessMap", "PROBABILITY_TOLERANCE"]
@@ -144,6 +144,8 @@ class ProcessMap(Result, kind="process_map"):
         ParameterError
             A malformed spec (missing key, probability outside [0, 1], negative time,
             non-positive capacity).
+        InputError
+            YAML text that does not parse (the message gives the line and the problem).
 
         Examples
         --------
@@ -340,7 +342,14 @@ def _parse_yaml(text: str) -> Any:
             "ProcessMap.from_spec: a YAML spec needs PyYAML (pip install pyyaml); "
             "or pass the spec as a dict."
         ) from err
-    return yaml.safe_load(text)
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise InputError(f"ProcessMap.from_spec: the spec is not valid YAML{where}: "
+                         f"{problem}.") from err
 
 
 def _number(value: Any, what: str, *, low: float, high: float = math.inf,

@@ -224,3 +224,12 @@ def test_defect_flow_by_hand(pm):
     expected = (0.01 + 1.25 * 0.05) * 0.08 / 0.98
     assert r.escape_per_item == pytest.approx(expected)
     json.dumps(r.to_dict(), allow_nan=False)
+
+
+def test_bad_yaml_names_the_problem():
+    pytest.importorskip("yaml")
+    from sixsigma.errors import InputError
+
+    text = "start: a\nsteps: {a: {}\nflows: []\n"   # the steps mapping is never closed
+    with pytest.raises(InputError, match=r"from_spec: the spec is not valid YAML at line \d+"):
+        ProcessMap.from_spec(text)
