@@ -104,7 +104,7 @@ class EscapeResult(Result, kind="escapes"):
     table : pandas.DataFrame
         One row per (``introduced_at``, ``error_type``): ``defects``, ``caught_at_qa``
         (found at qa_audit), ``escaped`` (found at appeal_review: reached the user),
-        ``escape_rate`` (escaped / defects) with its Wilson interval.
+        ``escape_rate`` (escaped / defects) with its Wilson interval ``ci_low``, ``ci_high``.
     items : int
         Audited items attributed to a step.
     """
@@ -167,7 +167,7 @@ def escapes(events: Any, audits: Any, *, case: str = "case_id", activity: str = 
         escaped=("escaped", "sum")).reset_index().rename(columns={"step": "introduced_at"})
     lo, hi = wilson(g["escaped"].to_numpy(), g["defects"].to_numpy(), confidence)
     g["escape_rate"] = g["escaped"] / g["defects"]
-    g["escape_low"], g["escape_high"] = lo, hi
+    g["ci_low"], g["ci_high"] = lo, hi
     g = g.sort_values(["defects", "introduced_at", "error_type"],
                       ascending=[False, True, True], kind="stable").reset_index(drop=True)
     for c in ("defects", "caught_at_qa", "escaped"):
@@ -184,7 +184,7 @@ class HotspotResult(Result, kind="hotspots"):
     table : pandas.DataFrame
         One row per step (``unit="step"``) and per flow into a deciding step
         (``unit="edge"``), and per ``by`` segment: ``items`` (audited items decided
-        there), ``defects``, ``rate`` with ``rate_low``/``rate_high`` (Wilson),
+        there), ``defects``, ``rate`` with ``ci_low``/``ci_high`` (Wilson),
         ``rest_rate`` (rate of all other items), ``excess_defects``
         (items x (rate - rest_rate)), ``caught``, ``appeals``, ``escapes``, ``cost``
         (caught x rework + appeals x appeal + escapes x escape weights), ``centrality``
@@ -323,7 +323,7 @@ def hotspots(events: Any, audits: Any, *, case: str = "case_id", activity: str =
         rest_n = all_n - t["items"]
         t["rest_rate"] = np.where(rest_n > 0, (all_d - t["defects"]) / rest_n, np.nan)
     lo, hi = wilson(t["defects"].to_numpy(), t["items"].to_numpy(), confidence)
-    t["rate_low"], t["rate_high"] = lo, hi
+    t["ci_low"], t["ci_high"] = lo, hi
     t["excess_defects"] = t["items"] * (t["rate"] - t["rest_rate"].fillna(t["rate"]))
     t["cost"] = (t["caught"] * w["rework"] + t["appeals"] * w["appeal"]
                  + t["escapes"] * w["escape"])
@@ -331,8 +331,8 @@ def hotspots(events: Any, audits: Any, *, case: str = "case_id", activity: str =
     t = t.sort_values([col, "defects", "unit", "name"], ascending=[False, False, False, True],
                       kind="stable").reset_index(drop=True)
     t["rank"] = np.arange(1, len(t) + 1)
-    order = ["rank", "unit", "name", *by_cols, "items", "defects", "rate", "rate_low",
-             "rate_high", "rest_rate", "excess_defects", "caught", "appeals", "escapes",
+    order = ["rank", "unit", "name", *by_cols, "items", "defects", "rate", "ci_low",
+             "ci_high", "rest_rate", "excess_defects", "caught", "appeals", "escapes",
              "cost", "centrality"]
     return HotspotResult(table=t[order], rank_by=rank_by, costs=w, by=by_cols)
 

@@ -48,7 +48,7 @@ def test_escapes_by_hand():
     # item 2 was reworked after QA: the error is attributed to its first decision, at l1
     assert t.loc[("l1", "wrong_policy"), "defects"] == 1
     lo, hi = wilson_interval(1, 2)
-    assert t.loc[("l2", "over_enforcement"), "escape_low"] == pytest.approx(float(lo))
+    assert t.loc[("l2", "over_enforcement"), "ci_low"] == pytest.approx(float(lo))
     assert r.items == 6
     json.dumps(r.to_dict(), allow_nan=False)
 
@@ -69,7 +69,7 @@ def test_hotspots_by_hand():
     assert h.top == "l2"
     assert t.loc[("edge", "l1 -> l2"), "defects"] == 2
     lo, hi = wilson_interval(2, 2)
-    assert (l2["rate_low"], l2["rate_high"]) == (pytest.approx(float(lo)),
+    assert (l2["ci_low"], l2["ci_high"]) == (pytest.approx(float(lo)),
                                                  pytest.approx(float(hi)))
     # by cost with escapes weighted heavily, still l2; by centrality, l1 (all paths cross it)
     assert hotspots(ev, au, rank_by="cost", costs={"escape": 100}).top == "l2"
@@ -110,7 +110,7 @@ def test_escalation_handoff_ranks_first():
     assert top["name"] in {truth["step"], f"human_review_l1 -> {truth['step']}"}
     assert top[segment] == truth["segment"][segment]
     # its rate is credibly above the other markets' escalations: Wilson lower bound
-    assert top["rate_low"] > top["rest_rate"]
+    assert top["ci_low"] > top["rest_rate"]
 
 
 def test_mixed_type_ids_and_bad_confidence():
