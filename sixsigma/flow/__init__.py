@@ -18,10 +18,10 @@ from sixsigma.flow.analysis import (
     rework_loops,
     yields,
 )
-from sixsigma.flow.discover import discover
-from sixsigma.flow.escapes import EscapeResult, HotspotResult, escapes, hotspots
+from sixsigma.flow.defects import EscapeResult, HotspotResult, escapes, hotspots
+from sixsigma.flow.discovery import discover
 from sixsigma.flow.export import to_dot, to_mermaid
-from sixsigma.flow.markov import DefectFlowResult, MarkovResult, defect_flow, markov
+from sixsigma.flow.markov_chain import DefectFlowResult, MarkovResult, defect_flow, markov
 from sixsigma.flow.processmap import GraphError, ProcessMap
 
 __all__ = [

@@ -13,9 +13,11 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from sixsigma._params import check_number
+from sixsigma._result import Result
 from sixsigma.errors import ParameterError
-from sixsigma.flow._base import TableResult
-from sixsigma.flow.markov import markov, transition_matrix
+from sixsigma.flow._base import nan_for_none
+from sixsigma.flow.markov_chain import markov, transition_matrix
 from sixsigma.flow.processmap import ProcessMap, node_array
 
 __all__ = [
@@ -73,8 +75,8 @@ def back_edges(pm: ProcessMap) -> set[tuple[str, str]]:
 # yields
 
 
-@dataclass(frozen=True, eq=False)
-class YieldResult(TableResult):
+@dataclass(frozen=True, eq=False, repr=False)
+class YieldResult(Result, kind="flow_yields"):
     """First-pass and rolled throughput yields of a map.
 
     Attributes
@@ -93,10 +95,14 @@ class YieldResult(TableResult):
         The back edges, as ``"source -> target"``.
     """
 
+    table: pd.DataFrame
     rty: float = float("nan")
     first_pass: float = float("nan")
     rework_flows: tuple[str, ...] = ()
-    kind: str = "flow_yields"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        nan_for_none(self, "rty", "first_pass")
 
     def summary(self) -> str:
         """Text summary."""
@@ -162,8 +168,8 @@ def yields(pm: ProcessMap) -> YieldResult:
 # rework loops
 
 
-@dataclass(frozen=True, eq=False)
-class ReworkResult(TableResult):
+@dataclass(frozen=True, eq=False, repr=False)
+class ReworkResult(Result, kind="rework_loops"):
     """The rework loops of a map and what they cost.
 
     Attributes
@@ -181,9 +187,13 @@ class ReworkResult(TableResult):
         Expected lead time per item (for the shares).
     """
 
+    table: pd.DataFrame
     components: tuple[tuple[str, ...], ...] = ()
     lead_time: float = float("nan")
-    kind: str = "rework_loops"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        nan_for_none(self, "lead_time")
 
     def summary(self) -> str:
         """Text summary."""
@@ -235,9 +245,8 @@ def rework_loops(pm: ProcessMap, *, cost_per_time: float = 1.0,
     >>> r["cycle"], round(float(r["rework_per_item"]), 4), float(r["lap_time"])
     ('review -> qa -> review', 0.3333, 3.0)
     """
-    if not np.isfinite(cost_per_time) or cost_per_time < 0:
-        raise ParameterError(f"rework_loops: cost_per_time must be a finite number >= 0; got "
-                             f"{cost_per_time!r}.")
+    cost_per_time = check_number(cost_per_time, "cost_per_time", caller="rework_loops",
+                                 low=0.0)
     m = markov(pm)
     g = pm.graph
     back = back_edges(pm)
@@ -283,8 +292,8 @@ def _nz(x: Any) -> float:
 # bottlenecks, Little's law, PCE
 
 
-@dataclass(frozen=True, eq=False)
-class BottleneckResult(TableResult):
+@dataclass(frozen=True, eq=False, repr=False)
+class BottleneckResult(Result, kind="bottlenecks"):
     """Utilisation per step, the bottleneck, Little's law and the share of time waiting.
 
     Attributes
@@ -312,6 +321,7 @@ class BottleneckResult(TableResult):
         Process cycle efficiency, value-added time / lead time.
     """
 
+    table: pd.DataFrame
     bottleneck: str | None = None
     arrival_rate: float = float("nan")
     lead_time: float = float("nan")
@@ -320,7 +330,11 @@ class BottleneckResult(TableResult):
     throughput_capacity: float = float("nan")
     pce: float = float("nan")
     time_unit: str = "s"
-    kind: str = "bottlenecks"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        nan_for_none(self, "arrival_rate", "lead_time", "wip", "wait_share",
+                     "throughput_capacity", "pce")
 
     def summary(self) -> str:
         """Text summary."""
@@ -400,10 +414,20 @@ def bottlenecks(pm: ProcessMap, *, arrival_rate: float | None = None) -> Bottlen
     lead = m.lead_time
     with np.errstate(divide="ignore", invalid="ignore"):
         wait_share = float(m.wait_time.sum() / lead) if lead > 0 else float("nan")
+    notes = []
+    if np.isnan(lam):
+        notes.append("no arrival rate (the map has none and none was given): arrival_rate, "
+                     "wip and the utilisation and wip per step are undefined.")
+    if not has_work:
+        notes.append("no step has a handle time: no bottleneck, throughput_capacity "
+                     "undefined.")
+    if not lead > 0:
+        notes.append("the lead time is 0: wait_share and pce are undefined.")
     return BottleneckResult(
         table=table, bottleneck=bott, arrival_rate=lam, lead_time=lead, wip=lam * lead,
         wait_share=wait_share, throughput_capacity=float(np.nanmin(cap_rate)) if has_work
-        else float("nan"), pce=cycle_efficiency(pm), time_unit=pm.time_unit)
+        else float("nan"), pce=cycle_efficiency(pm), time_unit=pm.time_unit,
+        notes=tuple(notes))
 
 
 def cycle_efficiency(pm: ProcessMap) -> float:

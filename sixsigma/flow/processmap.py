@@ -13,6 +13,8 @@ Nodes are steps, with the attributes
 
 Edges are flows, with ``count`` (directly-follows frequency), ``probability`` (routing
 probability), and the transition times ``wait_mean``, ``wait_median``, ``wait_p90``.
+An attribute that is not known is absent (a NaN value is dropped when the map is built),
+so that the map's JSON form (node-link data, see :mod:`sixsigma._result`) is strict.
 
 Maps come from a spec (:meth:`ProcessMap.from_spec`, a dict or YAML text) or from an event
 log (:func:`sixsigma.flow.discover`). A spec is validated at the boundary: every flow names
@@ -23,18 +25,18 @@ known steps, every step is reached, the routing probabilities of each step sum t
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
-from sixsigma._result import html_table, jsonable
-from sixsigma.errors import GraphError, ParameterError
+from sixsigma._result import Result
+from sixsigma.errors import GraphError, InputError, ParameterError
+from sixsigma.flow._base import nan_for_none
 
 __all__ = ["GraphError", "ProcessMap", "PROBABILITY_TOLERANCE"]
 
@@ -53,14 +55,15 @@ _NODE_KEYS = set(NODE_DEFAULTS)
 _EDGE_KEYS = {"source", "target", "probability", "count", "wait_time"}
 
 
-@dataclass(frozen=True, eq=False)
-class ProcessMap:
+@dataclass(frozen=True, eq=False, repr=False)
+class ProcessMap(Result, kind="process_map"):
     """A process map: steps (nodes) and flows (edges) with volumes, times and defects.
 
     Attributes
     ----------
     graph : networkx.DiGraph
-        The frozen graph (see the module docstring for the attributes).
+        The frozen graph (see the module docstring for the attributes). A map rebuilt by
+        :func:`sixsigma.from_dict` holds an equal graph, frozen again.
     start_activities, end_activities : dict
         Step -> number of cases that start / end there (discovered maps), or the share of
         items entering / leaving there (spec maps, ``start`` as weights).
@@ -71,7 +74,7 @@ class ProcessMap:
         Cases in the log (spec maps: 0).
     arrival_rate : float
         Items entering per time unit (spec: ``arrival_rate``; discovered: cases / span of
-        the log). NaN when unknown.
+        the log). NaN when unknown (null in the JSON form).
     time_unit : str
         Unit of every time attribute (discovered maps: seconds, ``"s"``).
     source : str
@@ -103,12 +106,14 @@ class ProcessMap:
     arrival_rate: float = float("nan")
     time_unit: str = "s"
     source: str = "spec"
-    notes: tuple[str, ...] = field(default_factory=tuple)
-    kind: str = "process_map"
 
     def __post_init__(self) -> None:
-        if not nx.is_frozen(self.graph):
-            object.__setattr__(self, "graph", nx.freeze(self.graph))
+        super().__post_init__()
+        graph = _without_nan(self.graph)
+        if not nx.is_frozen(graph):
+            graph = nx.freeze(graph)
+        object.__setattr__(self, "graph", graph)
+        nan_for_none(self, "arrival_rate")
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
@@ -139,6 +144,8 @@ class ProcessMap:
         ParameterError
             A malformed spec (missing key, probability outside [0, 1], negative time,
             non-positive capacity).
+        InputError
+            YAML text that does not parse (the message gives the line and the problem).
 
         Examples
         --------
@@ -182,24 +189,6 @@ class ProcessMap:
         """The flows as a tidy table (see :meth:`edges_frame`)."""
         return self.edges_frame()
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict: steps, flows, start/end, variants (NaN as null)."""
-        out = {
-            "kind": self.kind,
-            "source": self.source,
-            "time_unit": self.time_unit,
-            "n_cases": self.n_cases,
-            "arrival_rate": self.arrival_rate,
-            "steps": [jsonable(r) for r in self.nodes_frame().to_dict("records")],
-            "flows": [jsonable(r) for r in self.edges_frame().to_dict("records")],
-            "start_activities": jsonable(self.start_activities),
-            "end_activities": jsonable(self.end_activities),
-            "variants": None if self.variants is None else
-            [jsonable(r) for r in self.variants.to_dict("records")],
-            "notes": list(self.notes),
-        }
-        json.dumps(out, allow_nan=False)  # fail here, not in the caller's serialiser
-        return out
 
     def summary(self) -> str:
         """A short text summary."""
@@ -215,11 +204,6 @@ class ProcessMap:
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
-    def _repr_html_(self) -> str:
-        return html_table(self.edges_frame(), caption=self.summary().splitlines()[0])
-
-    def __repr__(self) -> str:
-        return f"<ProcessMap {self.summary().splitlines()[0]}>"
 
     def annotate(self, **attributes: Mapping[str, Any]) -> ProcessMap:
         """A copy with step attributes set: ``annotate(defect_rate={"l2": 0.08}, ...)``.
@@ -310,7 +294,7 @@ class ProcessMap:
         paths = [tuple(v.split(VARIANT_SEP)) for v in kept["variant"]]
         counts = [int(c) for c in kept["count"]]
         pm = from_paths(paths, counts, time_unit=self.time_unit)
-        return replace(pm, notes=(*self.notes, f"view: top {int(k)} variants"))
+        return replace(pm, notes=(*self.notes, *pm.notes, f"view: top {int(k)} variants"))
 
 
 VARIANT_SEP = " > "
@@ -342,7 +326,8 @@ def from_paths(paths: Iterable[tuple[str, ...]], counts: Iterable[int], *,
     variants = pd.DataFrame(rows, columns=["variant", "length", "count"])
     variants["share"] = variants["count"] / max(n_cases, 1)
     return ProcessMap(graph=g, start_activities=start, end_activities=end, variants=variants,
-                      n_cases=n_cases, time_unit=time_unit, source="discovered")
+                      n_cases=n_cases, time_unit=time_unit, source="discovered",
+                      notes=("arrival_rate unknown: a map built from paths has no times",))
 
 
 # ---------------------------------------------------------------------------------------
@@ -357,7 +342,14 @@ def _parse_yaml(text: str) -> Any:
             "ProcessMap.from_spec: a YAML spec needs PyYAML (pip install pyyaml); "
             "or pass the spec as a dict."
         ) from err
-    return yaml.safe_load(text)
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise InputError(f"ProcessMap.from_spec: the spec is not valid YAML{where}: "
+                         f"{problem}.") from err
 
 
 def _number(value: Any, what: str, *, low: float, high: float = math.inf,
@@ -448,7 +440,8 @@ def _build(spec: Mapping[str, Any]) -> ProcessMap:
                       strict_low=True) if "arrival_rate" in spec else float("nan")
     return ProcessMap(graph=g, start_activities=start_w, end_activities=ends,
                       arrival_rate=arrival, time_unit=str(spec.get("time_unit", "s")),
-                      source="spec")
+                      source="spec", notes=() if "arrival_rate" in spec else
+                      ("arrival_rate unknown: the spec gives none",))
 
 
 def _fill_probabilities(g: nx.DiGraph, caller: str) -> None:
@@ -509,6 +502,21 @@ def validate_graph(g: nx.DiGraph, start: Mapping[str, float], *, caller: str) ->
         raise GraphError(f"{caller}: the loop {' -> '.join(loop)} has no way out: no flow "
                          "from it reaches an end step (a step without outgoing flows), so "
                          "the chain has no absorbing end.")
+
+
+def _without_nan(g: Any) -> Any:
+    """``g``, or a copy without its NaN attributes (an unknown attribute is absent)."""
+    def has_nan(attrs: Mapping[str, Any]) -> bool:
+        return any(isinstance(v, float) and math.isnan(v) for v in attrs.values())
+
+    attr_dicts = [d for _, d in g.nodes(data=True)] + [d for *_, d in g.edges(data=True)]
+    if not any(has_nan(d) for d in attr_dicts):
+        return g
+    h = nx.DiGraph(g)
+    for d in [d for _, d in h.nodes(data=True)] + [d for *_, d in h.edges(data=True)]:
+        for key in [k for k, v in d.items() if isinstance(v, float) and math.isnan(v)]:
+            del d[key]
+    return h
 
 
 def _fmt_counts(d: Mapping[str, float]) -> str:

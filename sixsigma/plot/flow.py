@@ -18,7 +18,7 @@ import numpy as np
 
 from sixsigma.errors import ParameterError
 from sixsigma.flow.analysis import back_edges
-from sixsigma.flow.escapes import HotspotResult
+from sixsigma.flow.defects import HotspotResult
 from sixsigma.flow.processmap import ProcessMap
 
 if TYPE_CHECKING:

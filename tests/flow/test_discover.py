@@ -210,3 +210,17 @@ def test_sixsigma_never_imports_pm4py():
             names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
                      [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             assert not any(n.split(".")[0] == "pm4py" for n in names), path
+
+
+def test_mixed_type_case_ids():
+    """1 and "2" cannot go to Arrow: auto runs natively, the rest say which column."""
+    from sixsigma.errors import InputError
+
+    log = pd.DataFrame({"case_id": [1, 1, "2", "2"], "activity": ["a", "b", "a", "b"],
+                        "timestamp": pd.to_datetime([1, 2, 3, 4], unit="h")})
+    pm = discover(log)
+    assert edges(pm) == {("a", "b"): 2} and pm.n_cases == 2
+    for options in ({"engine": "duckdb"}, {"variants": True},
+                    {"engine": "native", "variants": True}):
+        with pytest.raises(InputError, match="column 'case_id' mixes value types"):
+            discover(log, **options)

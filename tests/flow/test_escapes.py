@@ -10,7 +10,6 @@ import pytest
 import sixsigma as ss
 from sixsigma.errors import ColumnError, MissingValueError, ParameterError
 from sixsigma.flow import escapes, hotspots
-from sixsigma._stats import wilson as wilson_interval
 
 
 def make():
@@ -48,7 +47,7 @@ def test_escapes_by_hand():
     # item 2 was reworked after QA: the error is attributed to its first decision, at l1
     assert t.loc[("l1", "wrong_policy"), "defects"] == 1
     lo, hi = wilson_interval(1, 2)
-    assert t.loc[("l2", "over_enforcement"), "escape_low"] == pytest.approx(float(lo))
+    assert t.loc[("l2", "over_enforcement"), "ci_low"] == pytest.approx(float(lo))
     assert r.items == 6
     json.dumps(r.to_dict(), allow_nan=False)
 
@@ -69,7 +68,7 @@ def test_hotspots_by_hand():
     assert h.top == "l2"
     assert t.loc[("edge", "l1 -> l2"), "defects"] == 2
     lo, hi = wilson_interval(2, 2)
-    assert (l2["rate_low"], l2["rate_high"]) == (pytest.approx(float(lo)),
+    assert (l2["ci_low"], l2["ci_high"]) == (pytest.approx(float(lo)),
                                                  pytest.approx(float(hi)))
     # by cost with escapes weighted heavily, still l2; by centrality, l1 (all paths cross it)
     assert hotspots(ev, au, rank_by="cost", costs={"escape": 100}).top == "l2"
@@ -110,4 +109,17 @@ def test_escalation_handoff_ranks_first():
     assert top["name"] in {truth["step"], f"human_review_l1 -> {truth['step']}"}
     assert top[segment] == truth["segment"][segment]
     # its rate is credibly above the other markets' escalations: Wilson lower bound
-    assert top["rate_low"] > top["rest_rate"]
+    assert top["ci_low"] > top["rest_rate"]
+
+
+def test_mixed_type_ids_and_bad_confidence():
+    ev, au = make()
+    ev["case_id"] = [int(c) if c in "135" else c for c in ev["case_id"]]
+    au["item_id"] = [int(c) if c in "135" else c for c in au["item_id"]]
+    h = hotspots(ev, au)
+    assert h.top == "l2" and int(h.table["items"].iloc[0]) == 2
+    assert escapes(ev, au).items == 6
+    with pytest.raises(ParameterError, match="'confidence' parameter"):
+        escapes(ev, au, confidence=1.5)
+    with pytest.raises(ParameterError, match="'confidence' parameter"):
+        hotspots(ev, au, confidence=0)

@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 
+import sixsigma as ss
 from sixsigma.errors import ParameterError, SixSigmaError
 from sixsigma.flow import (
     GraphError,
@@ -122,7 +123,8 @@ def test_map_is_frozen_and_serialises(pm):
         pm.graph.add_node("x")
     d = pm.to_dict()
     json.dumps(d, allow_nan=False)
-    assert {f["source"] for f in d["flows"]} == {"intake", "review", "qa"}
+    again = ss.from_dict(json.loads(json.dumps(d)))
+    assert {u for u, _ in again.graph.edges} == {"intake", "review", "qa"}
     assert "process map (spec)" in pm.summary()
     assert "<table" in pm._repr_html_()
 
@@ -222,3 +224,12 @@ def test_defect_flow_by_hand(pm):
     expected = (0.01 + 1.25 * 0.05) * 0.08 / 0.98
     assert r.escape_per_item == pytest.approx(expected)
     json.dumps(r.to_dict(), allow_nan=False)
+
+
+def test_bad_yaml_names_the_problem():
+    pytest.importorskip("yaml")
+    from sixsigma.errors import InputError
+
+    text = "start: a\nsteps: {a: {}\nflows: []\n"   # the steps mapping is never closed
+    with pytest.raises(InputError, match=r"from_spec: the spec is not valid YAML at line \d+"):
+        ProcessMap.from_spec(text)

@@ -24,10 +24,11 @@ import numpy as np
 import pandas as pd
 
 from sixsigma._frames import as_table
+from sixsigma._params import check_confidence, choice
+from sixsigma._result import Result
+from sixsigma._stats import wilson
 from sixsigma.errors import ParameterError
-from sixsigma.flow._base import TableResult
-from sixsigma.flow.discover import _check_nulls
-from sixsigma._stats import wilson as wilson_interval
+from sixsigma.flow.discovery import _check_nulls
 
 __all__ = ["EscapeResult", "HotspotResult", "DEFAULT_COSTS", "attribute", "escapes",
            "hotspots"]
@@ -94,8 +95,8 @@ def attribute(events: Any, audits: Any, *, case: str = "case_id",
     return out[list(dict.fromkeys(keep))]
 
 
-@dataclass(frozen=True, eq=False)
-class EscapeResult(TableResult):
+@dataclass(frozen=True, eq=False, repr=False)
+class EscapeResult(Result, kind="escapes"):
     """Where each defect type was introduced and where it was caught or escaped.
 
     Attributes
@@ -103,13 +104,13 @@ class EscapeResult(TableResult):
     table : pandas.DataFrame
         One row per (``introduced_at``, ``error_type``): ``defects``, ``caught_at_qa``
         (found at qa_audit), ``escaped`` (found at appeal_review: reached the user),
-        ``escape_rate`` (escaped / defects) with its Wilson interval.
+        ``escape_rate`` (escaped / defects) with its Wilson interval ``ci_low``, ``ci_high``.
     items : int
         Audited items attributed to a step.
     """
 
+    table: pd.DataFrame
     items: int = 0
-    kind: str = "escapes"
 
     def summary(self) -> str:
         """Text summary."""
@@ -155,6 +156,7 @@ def escapes(events: Any, audits: Any, *, case: str = "case_id", activity: str = 
     >>> escapes(ev, au).to_frame()[["introduced_at", "error_type", "defects"]].values.tolist()
     [['review', 'over_enforcement', 1]]
     """
+    check_confidence(confidence, caller="escapes")
     att = attribute(events, audits, case=case, activity=activity, timestamp=timestamp,
                     item=item, error_type=error_type, appealed=None,
                     appeal_overturned=appeal_overturned, decision_activity=decision_activity)
@@ -163,9 +165,9 @@ def escapes(events: Any, audits: Any, *, case: str = "case_id", activity: str = 
     g = d.groupby(["step", "error_type"], sort=True).agg(
         defects=("defect", "size"), caught_at_qa=("caught", "sum"),
         escaped=("escaped", "sum")).reset_index().rename(columns={"step": "introduced_at"})
-    lo, hi = wilson_interval(g["escaped"].to_numpy(), g["defects"].to_numpy(), confidence)
+    lo, hi = wilson(g["escaped"].to_numpy(), g["defects"].to_numpy(), confidence)
     g["escape_rate"] = g["escaped"] / g["defects"]
-    g["escape_low"], g["escape_high"] = lo, hi
+    g["ci_low"], g["ci_high"] = lo, hi
     g = g.sort_values(["defects", "introduced_at", "error_type"],
                       ascending=[False, True, True], kind="stable").reset_index(drop=True)
     for c in ("defects", "caught_at_qa", "escaped"):
@@ -173,8 +175,8 @@ def escapes(events: Any, audits: Any, *, case: str = "case_id", activity: str = 
     return EscapeResult(table=g, items=len(att))
 
 
-@dataclass(frozen=True, eq=False)
-class HotspotResult(TableResult):
+@dataclass(frozen=True, eq=False, repr=False)
+class HotspotResult(Result, kind="hotspots"):
     """Steps and flows ranked by the defects they introduce and what those cost.
 
     Attributes
@@ -182,7 +184,7 @@ class HotspotResult(TableResult):
     table : pandas.DataFrame
         One row per step (``unit="step"``) and per flow into a deciding step
         (``unit="edge"``), and per ``by`` segment: ``items`` (audited items decided
-        there), ``defects``, ``rate`` with ``rate_low``/``rate_high`` (Wilson),
+        there), ``defects``, ``rate`` with ``ci_low``/``ci_high`` (Wilson),
         ``rest_rate`` (rate of all other items), ``excess_defects``
         (items x (rate - rest_rate)), ``caught``, ``appeals``, ``escapes``, ``cost``
         (caught x rework + appeals x appeal + escapes x escape weights), ``centrality``
@@ -191,12 +193,14 @@ class HotspotResult(TableResult):
         The ranking column.
     costs : dict
         The cost weights used.
+    by : tuple of str
+        The audit columns that split the steps into segments.
     """
 
+    table: pd.DataFrame
     rank_by: str = "excess"
     costs: Mapping[str, float] | None = None
     by: tuple[str, ...] = ()
-    kind: str = "hotspots"
 
     @property
     def top(self) -> str:
@@ -274,9 +278,8 @@ def hotspots(events: Any, audits: Any, *, case: str = "case_id", activity: str =
     >>> h.top, int(h.table["defects"].iloc[0])
     ('l2', 2)
     """
-    if rank_by not in _RANK_COLUMN:
-        raise ParameterError(f"hotspots: rank_by must be one of {sorted(_RANK_COLUMN)}; got "
-                             f"{rank_by!r}.")
+    choice(rank_by, "rank_by", _RANK_COLUMN, caller="hotspots")
+    check_confidence(confidence, caller="hotspots")
     w = dict(DEFAULT_COSTS)
     if costs is not None:
         unknown = set(costs) - set(DEFAULT_COSTS)
@@ -290,7 +293,7 @@ def hotspots(events: Any, audits: Any, *, case: str = "case_id", activity: str =
                     appeal_overturned=appeal_overturned,
                     decision_activity=decision_activity, by=by_cols)
     if process_map is None:
-        from sixsigma.flow.discover import discover
+        from sixsigma.flow.discovery import discover
 
         process_map = discover(events, case, activity, timestamp)
     node_c, edge_c = _centrality(process_map.graph)
@@ -319,8 +322,8 @@ def hotspots(events: Any, audits: Any, *, case: str = "case_id", activity: str =
         t["rate"] = t["defects"] / t["items"]
         rest_n = all_n - t["items"]
         t["rest_rate"] = np.where(rest_n > 0, (all_d - t["defects"]) / rest_n, np.nan)
-    lo, hi = wilson_interval(t["defects"].to_numpy(), t["items"].to_numpy(), confidence)
-    t["rate_low"], t["rate_high"] = lo, hi
+    lo, hi = wilson(t["defects"].to_numpy(), t["items"].to_numpy(), confidence)
+    t["ci_low"], t["ci_high"] = lo, hi
     t["excess_defects"] = t["items"] * (t["rate"] - t["rest_rate"].fillna(t["rate"]))
     t["cost"] = (t["caught"] * w["rework"] + t["appeals"] * w["appeal"]
                  + t["escapes"] * w["escape"])
@@ -328,8 +331,8 @@ def hotspots(events: Any, audits: Any, *, case: str = "case_id", activity: str =
     t = t.sort_values([col, "defects", "unit", "name"], ascending=[False, False, False, True],
                       kind="stable").reset_index(drop=True)
     t["rank"] = np.arange(1, len(t) + 1)
-    order = ["rank", "unit", "name", *by_cols, "items", "defects", "rate", "rate_low",
-             "rate_high", "rest_rate", "excess_defects", "caught", "appeals", "escapes",
+    order = ["rank", "unit", "name", *by_cols, "items", "defects", "rate", "ci_low",
+             "ci_high", "rest_rate", "excess_defects", "caught", "appeals", "escapes",
              "cost", "centrality"]
     return HotspotResult(table=t[order], rank_by=rank_by, costs=w, by=by_cols)
 

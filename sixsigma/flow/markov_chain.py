@@ -11,14 +11,13 @@ the inverse is never formed unless asked for through :attr:`MarkovResult.fundame
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from sixsigma._result import frozen_array, html_table, jsonable
+from sixsigma._result import Result, frozen_array
 from sixsigma.flow.processmap import GraphError, ProcessMap, node_array, validate_graph
 
 __all__ = ["DefectFlowResult", "MarkovResult", "defect_flow", "markov",
@@ -49,8 +48,8 @@ def transition_matrix(pm: ProcessMap) -> tuple[FloatArray, FloatArray, FloatArra
     return q, exit_p, s / total
 
 
-@dataclass(frozen=True, eq=False)
-class MarkovResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class MarkovResult(Result, kind="markov"):
     """Expected visits, flows and times of an item through a map (absorbing chain).
 
     Attributes
@@ -72,6 +71,8 @@ class MarkovResult:
         Expected time in the process per item: handle plus wait times.
     time_unit : str
         Unit of the times.
+    q : numpy.ndarray
+        The routing matrix between steps (rows and columns in ``steps`` order).
     """
 
     steps: tuple[str, ...]
@@ -83,14 +84,6 @@ class MarkovResult:
     lead_time: float
     time_unit: str
     q: FloatArray
-    kind: str = "markov"
-    notes: tuple[str, ...] = field(default_factory=tuple)
-
-    def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, np.ndarray):
-                object.__setattr__(self, f.name, frozen_array(value))
 
     @property
     def fundamental(self) -> FloatArray:
@@ -111,15 +104,6 @@ class MarkovResult:
             "exit_share": self.exit_share,
         })
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe dict."""
-        return {
-            "kind": self.kind, "time_unit": self.time_unit, "lead_time": self.lead_time,
-            "steps": jsonable(self.to_frame().to_dict("records")),
-            "edge_flow": [{"source": u, "target": v, "flow": f}
-                          for (u, v), f in self.edge_flow.items()],
-            "notes": list(self.notes),
-        }
 
     def summary(self) -> str:
         """Text summary."""
@@ -127,9 +111,6 @@ class MarkovResult:
         top = ", ".join(f"{self.steps[i]} ({self.time_per_step[i]:.4g})" for i in order)
         return (f"absorbing chain: {len(self.steps)} steps, expected lead time "
                 f"{self.lead_time:.4g} {self.time_unit} per item\n  most time: {top}")
-
-    def _repr_html_(self) -> str:
-        return html_table(self.to_frame(), caption=self.summary().splitlines()[0])
 
 
 def markov(pm: ProcessMap) -> MarkovResult:
@@ -201,8 +182,8 @@ def markov(pm: ProcessMap) -> MarkovResult:
                         lead_time=lead, time_unit=pm.time_unit, q=q)
 
 
-@dataclass(frozen=True, eq=False)
-class DefectFlowResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class DefectFlowResult(Result, kind="defect_flow"):
     """Where the defects a spec map introduces are caught, or escape (absorbing chain).
 
     Attributes
@@ -218,23 +199,10 @@ class DefectFlowResult:
 
     table: pd.DataFrame
     escape_per_item: float
-    kind: str = "defect_flow"
-
-    def to_frame(self) -> pd.DataFrame:
-        """The table (a copy)."""
-        return self.table.copy()
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe dict."""
-        return {"kind": self.kind, "escape_per_item": self.escape_per_item,
-                "table": jsonable(self.table.to_dict("records"))}
 
     def summary(self) -> str:
         """Text summary."""
         return f"expected escaped defects per item: {self.escape_per_item:.4g}"
-
-    def _repr_html_(self) -> str:
-        return html_table(self.table, caption=self.summary())
 
 
 def defect_flow(pm: ProcessMap) -> DefectFlowResult:
@@ -250,7 +218,7 @@ def defect_flow(pm: ProcessMap) -> DefectFlowResult:
     Examples
     --------
     >>> from sixsigma.flow import ProcessMap
-    >>> from sixsigma.flow.markov import defect_flow
+    >>> from sixsigma.flow import defect_flow
     >>> pm = ProcessMap.from_spec({
     ...     "start": "review",
     ...     "steps": {"review": {"defect_rate": 0.1}, "qa": {"catch_rate": 0.9},

@@ -25,8 +25,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from sixsigma._frames import as_table
+from sixsigma._frames import as_table, first_row
 from sixsigma.errors import (
+    InputError,
     InsufficientDataError,
     MissingValueError,
     NonNumericError,
@@ -157,7 +158,8 @@ def discover(
         frame = frame.with_row_index(_R)
         order = [_T, _R]
         use_duckdb = engine == "duckdb" or (engine == "auto" and _has_duckdb())
-        frame = _to_duckdb(frame) if use_duckdb else frame.lazy()
+        frame = _in_memory(frame, use_duckdb, names={_C: case, _A: activity},
+                           strict=engine == "duckdb" or variants, caller=caller)
 
     # -- the one query: LEAD over the case, then aggregate (activity, next activity) --------
     # The group of a case's last event (next activity null) gives the end counts; all the
@@ -209,6 +211,8 @@ def discover(
     first, last = min(nodes["first"].to_list()), max(nodes["last"].to_list())
     elapsed = _seconds(last - first) if is_time else float(last - first)
     rate = n_cases / elapsed if elapsed > 0 else float("nan")
+    if not elapsed > 0:
+        notes.append("arrival_rate unknown: the log spans no time")
     var = _variants(frame, order, list(node_count), n_cases) if variants else None
     return ProcessMap(graph=g, start_activities=start, end_activities=end, variants=var,
                       n_cases=n_cases, arrival_rate=rate,
@@ -227,6 +231,46 @@ def _to_duckdb(frame: Any) -> Any:
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     return nw.from_native(con.from_arrow(frame.to_arrow()))
+
+
+def _in_memory(frame: Any, use_duckdb: bool, *, names: dict[str, str], strict: bool,
+               caller: str) -> Any:
+    """The lazy frame the query runs on: DuckDB's, or the frame's own library's.
+
+    A case or activity column mixing value types (1 and "2") cannot go to Arrow:
+    ``engine="auto"`` then runs natively, while ``engine="duckdb"`` and the variants (which
+    order case ids) need one type and say so (``strict``).
+    """
+    import pyarrow as pa
+
+    arrow_errors = (pa.ArrowInvalid, pa.ArrowTypeError)
+    mixed = None
+    if use_duckdb:
+        try:
+            return _to_duckdb(frame)
+        except arrow_errors:
+            mixed = _mixed_column(frame, names, arrow_errors)
+            if mixed is None:
+                raise
+    elif strict:
+        mixed = _mixed_column(frame, names, arrow_errors)
+    if mixed is not None and strict:
+        raise InputError(
+            f"{caller}: column {mixed!r} mixes value types (e.g. 1 and '2'); cast it to one "
+            "type first (e.g. .astype(str))."
+        )
+    return frame.lazy()
+
+
+def _mixed_column(frame: Any, names: dict[str, str],
+                  errors: tuple[type[BaseException], ...]) -> str | None:
+    """The user's name of the first column Arrow cannot hold (values of mixed types)."""
+    for internal, user in names.items():
+        try:
+            frame.select(internal).to_arrow()
+        except errors:
+            return user
+    return None
 
 
 def _collect(q: Any) -> Any:
@@ -248,8 +292,7 @@ def _check_nulls(table: Any, frame: Any, names: dict[str, str], caller: str) -> 
                 f"{caller}: column {user!r} has {int(k)} missing value(s) (null); drop or "
                 "fill those events first."
             )
-        values = table.frame[user].is_null().to_numpy()
-        i = int(np.flatnonzero(values)[0])
+        i = first_row(table.frame[user].is_null().to_numpy())
         raise MissingValueError(
             f"{caller}: column {user!r} has a missing value (null/NaT) at row {i}; every "
             "event needs a case, an activity and a timestamp."
