@@ -17,7 +17,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import narwhals.stable.v2 as nw
@@ -26,8 +26,7 @@ import pandas as pd
 from scipy import stats
 
 from sixsigma._frames import Table, as_table
-from sixsigma._result import html_table
-from sixsigma.capability._common import json_safe
+from sixsigma._result import Result
 from sixsigma.errors import (
     DomainError,
     InsufficientDataError,
@@ -131,8 +130,8 @@ def _one_table(frame: pd.DataFrame, *, threshold: float, other_below: float | No
     return f[cols], vital
 
 
-@dataclass(frozen=True, eq=False)
-class Pareto:
+@dataclass(frozen=True, eq=False, repr=False)
+class Pareto(Result, kind="pareto"):
     """A Pareto table and its vital few.
 
     Attributes
@@ -166,7 +165,6 @@ class Pareto:
     weight: str | None = None
     by: str | None = None
     vital_few_by: dict[Any, list[Any]] | None = None
-    kind: str = "pareto"
 
     @property
     def tables(self) -> dict[Any, pd.DataFrame]:
@@ -175,22 +173,6 @@ class Pareto:
             return {None: self.table.copy()}
         return {k: g.drop(columns=self.by).reset_index(drop=True)
                 for k, g in self.table.groupby(self.by, sort=False)}
-
-    def to_frame(self) -> pd.DataFrame:
-        """A copy of :attr:`table`."""
-        return self.table.copy()
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict."""
-        out = {
-            "kind": self.kind, "category": self.category, "weight": self.weight,
-            "by": self.by, "threshold": self.threshold, "total": self.total,
-            "vital_few": self.vital_few,
-            "vital_few_by": None if self.vital_few_by is None else
-            {str(k): v for k, v in self.vital_few_by.items()},
-            "table": self.table.to_dict(orient="records"),
-        }
-        return dict(json_safe(out))
 
     def summary(self) -> str:
         """A short text summary."""
@@ -201,12 +183,6 @@ class Pareto:
             head += "".join(f"\n  {k}: {', '.join(map(str, v))}"
                             for k, v in self.vital_few_by.items())
         return head
-
-    def _repr_html_(self) -> str:
-        return html_table(self.table, caption=self.summary().splitlines()[0])
-
-    def __repr__(self) -> str:
-        return f"<Pareto {self.summary().splitlines()[0]}>"
 
 
 def _check_options(threshold: float, other_below: float | None, top: int | None,
@@ -339,8 +315,8 @@ def _sort_strata(agg: pd.DataFrame, by: str) -> list[tuple[Any, pd.DataFrame]]:
     return [(k, agg[agg[by] == k]) for k in keys]
 
 
-@dataclass(frozen=True, eq=False)
-class ParetoComparison:
+@dataclass(frozen=True, eq=False, repr=False)
+class ParetoComparison(Result, kind="pareto_comparison"):
     """Before/after comparison of the category mix (chi-square test of homogeneity).
 
     Attributes
@@ -382,20 +358,6 @@ class ParetoComparison:
     moved: list[Any]
     tested_on: str
     category: str
-    notes: tuple[str, ...] = field(default=())
-    kind: str = "pareto_comparison"
-
-    def to_frame(self) -> pd.DataFrame:
-        """A copy of :attr:`table`."""
-        return self.table.copy()
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict."""
-        out = {k: getattr(self, k) for k in (
-            "kind", "category", "statistic", "dof", "p_value", "correction", "alpha",
-            "adjust", "changed", "moved", "tested_on", "notes")}
-        out["table"] = self.table.to_dict(orient="records")
-        return dict(json_safe(out))
 
     def summary(self) -> str:
         """A short text summary."""
@@ -409,9 +371,6 @@ class ParetoComparison:
                  "correction)", f"  moved: {moved or 'none'}"]
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        return html_table(self.table, caption=self.summary().splitlines()[0])
 
 
 def compare_pareto(

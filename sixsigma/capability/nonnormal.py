@@ -24,7 +24,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -32,9 +32,10 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import special, stats
 
-from sixsigma._frames import as_table
-from sixsigma._result import frozen_array, html_table
-from sixsigma.capability._common import check_confidence, check_specs, json_safe
+from sixsigma._frames import as_table, first_row
+from sixsigma._params import check_confidence
+from sixsigma._result import Result, part
+from sixsigma.capability._common import check_specs
 from sixsigma.capability.indices import Capability, capability
 from sixsigma.capability.normality import ad_normal_p_value, ad_statistic
 from sixsigma.errors import (
@@ -62,6 +63,7 @@ MIN_FIT_N = 8
 P_LOW, P_HIGH = 0.00135, 0.99865
 
 
+@part
 @dataclass(frozen=True)
 class DistributionFit:
     """One maximum-likelihood fit: the family, its parameters and goodness of fit.
@@ -211,8 +213,8 @@ def _fits_frame(fits: tuple[DistributionFit, ...]) -> pd.DataFrame:
     })
 
 
-@dataclass(frozen=True, eq=False)
-class PercentileCapability:
+@dataclass(frozen=True, eq=False, repr=False)
+class PercentileCapability(Result, kind="percentile_capability"):
     """Capability by the percentile method (ISO 22514-2) on a fitted distribution.
 
     Attributes
@@ -255,9 +257,7 @@ class PercentileCapability:
     quantiles: dict[str, float]
     ppm: dict[str, float]
     fits: tuple[DistributionFit, ...]
-    values: NDArray[np.float64] = field(repr=False)
-    notes: tuple[str, ...] = ()
-    kind: str = "percentile_capability"
+    values: NDArray[np.float64]
 
     @property
     def fits_table(self) -> pd.DataFrame:
@@ -274,14 +274,6 @@ class PercentileCapability:
                 if getattr(self, k) is not None]
         return pd.DataFrame(rows, columns=["index", "estimate"])
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict (the raw values are left out)."""
-        out = {k: getattr(self, k) for k in (
-            "kind", "value", "n", "distribution", "params", "lsl", "usl", "pp", "ppk", "ppl",
-            "ppu", "quantiles", "ppm", "notes")}
-        out["fits"] = [asdict(f) for f in self.fits]
-        return dict(json_safe(out))
-
     def summary(self) -> str:
         """A short text summary."""
         idx = ", ".join(f"{k} {getattr(self, k):.3f}" for k in ("pp", "ppk", "ppl", "ppu")
@@ -292,10 +284,6 @@ class PercentileCapability:
                  f"{self.ppm['observed_total']:.1f}"]
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        return html_table(self.fits_table.drop(columns="parameters"),
-                          caption=self.summary().splitlines()[0])
 
 
 def percentile_capability(
@@ -350,7 +338,7 @@ def percentile_capability(
         fits = _fit_all(x, tuple(candidates), caller)
     elif distribution in DISTRIBUTIONS:
         if distribution != "normal" and np.min(x) <= 0:
-            i = int(np.flatnonzero(x <= 0)[0])
+            i = first_row(x <= 0)
             raise DomainError(f"{caller}: the {distribution} distribution needs positive "
                               f"data; column {value!r} row {i} is {x[i]:g}.")
         others = tuple(c for c in candidates if c != distribution and
@@ -383,12 +371,12 @@ def percentile_capability(
         ppm={"expected_below": below, "expected_above": above,
              "expected_total": below + above, "observed_below": obs_b,
              "observed_above": obs_a, "observed_total": obs_b + obs_a},
-        fits=fits, values=frozen_array(x), notes=tuple(notes),
+        fits=fits, values=x, notes=tuple(notes),
     )
 
 
-@dataclass(frozen=True, eq=False)
-class TransformedCapability:
+@dataclass(frozen=True, eq=False, repr=False)
+class TransformedCapability(Result, kind="transformed_capability"):
     """Normal-theory capability computed on transformed data (Box-Cox or Johnson).
 
     Attributes
@@ -405,6 +393,8 @@ class TransformedCapability:
         indices below are its indices.
     candidates : pandas.DataFrame or None
         For Johnson: the families tried with their AD p-values.
+    notes : tuple of str
+        The transformed study's notes.
     """
 
     transform: str
@@ -414,11 +404,10 @@ class TransformedCapability:
     target: float | None
     transformed: Capability
     candidates: pd.DataFrame | None = None
-    kind: str = "transformed_capability"
 
     def __getattr__(self, name: str) -> Any:
         if name in ("cp", "cpk", "cpl", "cpu", "cpm", "pp", "ppk", "ppl", "ppu", "intervals",
-                    "ppm", "normality", "n", "notes", "confidence", "sigma_method"):
+                    "ppm", "normality", "n", "confidence", "sigma_method"):
             return getattr(self.transformed, name)
         raise AttributeError(name)
 
@@ -426,24 +415,10 @@ class TransformedCapability:
         """The transformed study's index table."""
         return self.transformed.to_frame()
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict with the transformation and the transformed study."""
-        out: dict[str, Any] = {
-            "kind": self.kind, "transform": self.transform, "parameters": self.parameters,
-            "lsl": self.lsl, "usl": self.usl, "target": self.target,
-            "transformed": self.transformed.to_dict(),
-        }
-        if self.candidates is not None:
-            out["candidates"] = self.candidates.to_dict(orient="records")
-        return dict(json_safe(out))
-
     def summary(self) -> str:
         """The transformation, then the transformed study's summary."""
         par = ", ".join(f"{k} = {v:.4g}" for k, v in self.parameters.items())
         return f"{self.transform} transformation ({par})\n" + self.transformed.summary()
-
-    def _repr_html_(self) -> str:
-        return self.transformed._repr_html_()
 
 
 def _spec_frame(data: Any, value: str, subgroup: str | None, caller: str
@@ -525,7 +500,8 @@ def boxcox_capability(
         frame[subgroup] = table.raw(subgroup)
     inner = capability(frame, value, tr(lo), tr(hi), tr(t), subgroup,
                        check_confidence(confidence, caller=caller), sigma_method=sigma_method)
-    return TransformedCapability("boxcox", {"lambda": lmbda}, lo, hi, t, inner)
+    return TransformedCapability("boxcox", {"lambda": lmbda}, lo, hi, t, inner,
+                                 notes=inner.notes)
 
 
 def _johnson_candidates(x: NDArray[np.float64], specs: list[float]
@@ -633,4 +609,5 @@ def johnson_capability(
         frame[subgroup] = table.raw(subgroup)
     inner = capability(frame, value, tr(lo), tr(hi), tr(t), subgroup,
                        check_confidence(confidence, caller=caller), sigma_method=sigma_method)
-    return TransformedCapability(name, params, lo, hi, t, inner, candidates=table_c)
+    return TransformedCapability(name, params, lo, hi, t, inner, candidates=table_c,
+                                 notes=inner.notes)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -28,8 +28,8 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
-from sixsigma._result import html_table
-from sixsigma.capability._common import check_confidence, json_safe
+from sixsigma._params import check_confidence
+from sixsigma._result import Result
 from sixsigma.errors import DomainError, InsufficientDataError, ParameterError
 
 __all__ = [
@@ -130,8 +130,8 @@ def _binomial_interval(k: float, n: float, confidence: float, method: str
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-@dataclass(frozen=True)
-class SigmaMetrics:
+@dataclass(frozen=True, eq=False, repr=False)
+class SigmaMetrics(Result, kind="sigma_metrics"):
     """Defect metrics, yield and sigma level of an attribute (pass/fail) process.
 
     Attributes
@@ -155,11 +155,12 @@ class SigmaMetrics:
         Level of the intervals.
     interval_method : str
         ``"wilson"`` or ``"exact"`` (Clopper-Pearson).
-    dpo_interval, dpmo_interval : (float, float)
-        Interval on the defect rate per opportunity (and per million).
-    sigma_interval : (float, float)
-        The same interval carried to the sigma level: (from the upper DPO, from the lower
-        DPO); the upper end is inf when the lower DPO bound is 0.
+    intervals : dict
+        ``"dpo"``: the interval on the defect rate per opportunity; ``"dpmo"``: the same per
+        million; ``"sigma_level"``: the same interval carried to the sigma level (from the
+        upper DPO, from the lower DPO), whose upper end is inf when the lower DPO bound is 0.
+    notes : tuple of str
+        Why a figure is infinite (no defects, or nothing but defects).
     """
 
     defects: float
@@ -176,43 +177,34 @@ class SigmaMetrics:
     shift: float
     confidence: float
     interval_method: str
-    dpo_interval: tuple[float, float]
-    dpmo_interval: tuple[float, float]
-    sigma_interval: tuple[float, float]
-    kind: str = "sigma_metrics"
+    intervals: dict[str, tuple[float, float]]
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per metric: metric, estimate, lower, upper."""
-        nan = float("nan")
-        rows = [
-            ("dpu", self.dpu, nan, nan),
-            ("dpo", self.dpo, *self.dpo_interval),
-            ("dpmo", self.dpmo, *self.dpmo_interval),
-            ("fpy", self.fpy, nan, nan),
-            ("z_bench", self.z_bench, nan, nan),
-            ("sigma_level", self.sigma_level, *self.sigma_interval),
-        ]
-        return pd.DataFrame(rows, columns=["metric", "estimate", "lower", "upper"])
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict (infinite sigma levels as None)."""
-        return dict(json_safe(asdict(self)))
+        """One row per metric: metric, estimate, ci_low, ci_high."""
+        nan = (float("nan"), float("nan"))
+        rows = [(name, getattr(self, name), *self.intervals.get(name, nan))
+                for name in ("dpu", "dpo", "dpmo", "fpy", "z_bench", "sigma_level")]
+        return pd.DataFrame(rows, columns=["metric", "estimate", "ci_low", "ci_high"])
 
     def summary(self) -> str:
         """A short text summary."""
-        lo, hi = self.sigma_interval
-        return "\n".join([
+        lo, hi = (_shown(v) for v in self.intervals["sigma_level"])
+        level, z = _shown(self.sigma_level), _shown(self.z_bench)
+        lines = [
             f"Sigma metrics: {self.defects:g} defects in {self.units:g} units x "
             f"{self.opportunities:g} opportunities",
             f"  DPU {self.dpu:.4g}, DPMO {self.dpmo:.1f}, FPY {self.fpy:.4f} "
             f"({self.fpy_method})",
-            f"  sigma level {self.sigma_level:.2f} (shift {self.shift:g}; Z.bench "
-            f"{self.z_bench:.2f}), {self.confidence:.0%} {self.interval_method} interval "
+            f"  sigma level {level:.2f} (shift {self.shift:g}; Z.bench "
+            f"{z:.2f}), {self.confidence:.0%} {self.interval_method} interval "
             f"[{lo:.2f}, {hi:.2f}]",
-        ])
+        ]
+        return "\n".join(lines + [f"  note: {n}" for n in self.notes])
 
-    def _repr_html_(self) -> str:
-        return html_table(self.to_frame(), caption=self.summary().splitlines()[0])
+
+def _shown(value: float | None) -> float:
+    """A figure for display: None (an infinite figure after a JSON round trip) as inf."""
+    return math.inf if value is None else value
 
 
 def sigma_metrics(
@@ -295,18 +287,26 @@ def sigma_metrics(
     dpo = d / total
     lo, hi = _binomial_interval(d, total, conf, interval)
     z = float(sigma_level(dpo * 1e6, shift=0.0))
+    sigma_ci = (float(sigma_level(hi * 1e6, shift)), float(sigma_level(lo * 1e6, shift)))
+    notes: list[str] = []
+    infinite = [f"{name} ({'+' if v > 0 else '-'}inf)" for name, v in (
+        ("z_bench", z), ("sigma_level", z + shift), ("the lower end of the sigma_level "
+                                                       "interval", sigma_ci[0]),
+        ("the upper end of the sigma_level interval", sigma_ci[1])) if not math.isfinite(v)]
+    if infinite:
+        why = "no defects" if d == 0 else "every opportunity is a defect"
+        notes.append(f"{why}: {', '.join(infinite)} cannot be finite; stored as null")
     return SigmaMetrics(
         defects=d, units=u, opportunities=opp, defectives=dd, dpu=d / u, dpo=dpo,
         dpmo=dpo * 1e6, fpy=fpy, fpy_method=fpy_method, z_bench=z, sigma_level=z + shift,
         shift=float(shift), confidence=conf, interval_method=interval,
-        dpo_interval=(lo, hi), dpmo_interval=(lo * 1e6, hi * 1e6),
-        sigma_interval=(float(sigma_level(hi * 1e6, shift)), float(sigma_level(lo * 1e6,
-                                                                               shift))),
+        intervals={"dpo": (lo, hi), "dpmo": (lo * 1e6, hi * 1e6), "sigma_level": sigma_ci},
+        notes=tuple(notes),
     )
 
 
-@dataclass(frozen=True)
-class RolledYield:
+@dataclass(frozen=True, eq=False, repr=False)
+class RolledYield(Result, kind="rolled_yield"):
     """Rolled throughput yield across process steps.
 
     Attributes
@@ -322,25 +322,11 @@ class RolledYield:
     table: pd.DataFrame
     rty: float
     normalized_yield: float
-    kind: str = "rolled_yield"
-
-    def to_frame(self) -> pd.DataFrame:
-        """The per-step table."""
-        return self.table.copy()
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict."""
-        return dict(json_safe({"kind": self.kind, "rty": self.rty,
-                               "normalized_yield": self.normalized_yield,
-                               "steps": self.table.to_dict(orient="records")}))
 
     def summary(self) -> str:
         """A one-line summary."""
         return (f"Rolled throughput yield over {len(self.table)} steps: {self.rty:.4f} "
                 f"(normalized yield {self.normalized_yield:.4f})")
-
-    def _repr_html_(self) -> str:
-        return html_table(self.table, caption=self.summary())
 
 
 def rolled_throughput_yield(

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from sixsigma import from_dict
 from sixsigma.capability import (
     dpmo_from_sigma,
     rolled_throughput_yield,
@@ -57,18 +58,22 @@ def test_metrics_by_formula():
 def test_interval_carried_to_sigma(method):
     m = sigma_metrics(defects=37, units=1_500, interval=method, confidence=0.95)
     ci = stats.binomtest(37, 1_500).proportion_ci(0.95, method=method)
-    assert m.dpo_interval == pytest.approx((ci.low, ci.high), rel=1e-9)
-    assert m.sigma_interval == pytest.approx(
+    assert m.intervals["dpo"] == pytest.approx((ci.low, ci.high), rel=1e-9)
+    assert m.intervals["sigma_level"] == pytest.approx(
         (stats.norm.isf(ci.high) + 1.5, stats.norm.isf(ci.low) + 1.5), rel=1e-9)
-    assert m.sigma_interval[0] < m.sigma_level < m.sigma_interval[1]
+    assert m.intervals["sigma_level"][0] < m.sigma_level < m.intervals["sigma_level"][1]
 
 
 def test_zero_defects_unbounded_sigma():
     m = sigma_metrics(defects=0, units=500, interval="exact")
-    assert m.dpo_interval[0] == 0.0 and math.isinf(m.sigma_interval[1])
+    assert m.intervals["dpo"][0] == 0.0 and math.isinf(m.intervals["sigma_level"][1])
     out = m.to_dict()
     json.dumps(out, allow_nan=False)
-    assert out["sigma_level"] is None and out["sigma_interval"][1] is None
+    assert out["sigma_level"] is None
+    assert out["intervals"]["sigma_level"]["__tuple__"][1] is None
+    assert any("sigma_level" in n and "+inf" in n for n in m.notes)
+    again = from_dict(json.loads(json.dumps(out)))
+    assert again.sigma_level is None and again.notes == m.notes and again == m
 
 
 def test_rolled_throughput_yield():
