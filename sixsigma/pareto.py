@@ -27,6 +27,7 @@ from scipy import stats
 
 from sixsigma._frames import Table, as_table
 from sixsigma._result import Result
+from sixsigma._stats import z_two_sided
 from sixsigma.errors import (
     DomainError,
     InsufficientDataError,
@@ -475,7 +476,7 @@ def compare_pareto(
     row_tot = obs.sum(axis=1, keepdims=True)
     resid = (obs - expected) / np.sqrt(expected * (1.0 - row_tot / n) * (1.0 - col_tot / n))
     k = len(merged)
-    crit = float(stats.norm.isf(alpha / 2.0 / (k if adjust == "bonferroni" else 1)))
+    crit = z_two_sided(1.0 - alpha / (k if adjust == "bonferroni" else 1))
     r_after = resid[:, 1]
     pct = 100.0 * obs / col_tot
     merged = merged.assign(

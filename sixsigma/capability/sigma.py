@@ -12,7 +12,7 @@ Schroeder 2000; Montgomery, *Introduction to Statistical Quality Control*, 8th e
   conventional 1.5 sigma shift of the standard conversion table (``shift=1.5`` by default;
   ``shift=0`` gives Z.bench). 3.4 DPMO is 6.0 sigma with the shift and 4.5 without.
 * Interval on the defect rate per opportunity: Wilson (1927) score interval by default,
-  or the exact Clopper-Pearson (1934) interval; carried to the sigma level through the
+  or the exact Clopper-Pearson (1934) interval (both from :mod:`sixsigma._stats`); carried to the sigma level through the
   monotone map above (a lower defect rate is a higher sigma level).
 """
 
@@ -30,6 +30,7 @@ from scipy import stats
 
 from sixsigma._params import check_confidence
 from sixsigma._result import Result
+from sixsigma._stats import clopper_pearson, wilson
 from sixsigma.errors import DomainError, InsufficientDataError, ParameterError
 
 __all__ = [
@@ -115,19 +116,6 @@ def _count(value: Any, name: str, *, minimum: float = 0.0) -> float:
         raise DomainError(f"sigma_metrics: {name} must be a whole number >= {minimum:g}; got "
                           f"{value!r}.")
     return v
-
-
-def _binomial_interval(k: float, n: float, confidence: float, method: str
-                       ) -> tuple[float, float]:
-    alpha = 1.0 - confidence
-    if method == "exact":
-        lo = 0.0 if k == 0 else float(stats.beta.ppf(alpha / 2.0, k, n - k + 1.0))
-        hi = 1.0 if k == n else float(stats.beta.ppf(1.0 - alpha / 2.0, k + 1.0, n - k))
-        return lo, hi
-    z = float(stats.norm.ppf(1.0 - alpha / 2.0))
-    centre = (k + z * z / 2.0) / (n + z * z)
-    half = z / (n + z * z) * math.sqrt(k * (n - k) / n + z * z / 4.0)
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -285,7 +273,8 @@ def sigma_metrics(
         dd = None
         fpy, fpy_method = math.exp(-d / u), "poisson"
     dpo = d / total
-    lo, hi = _binomial_interval(d, total, conf, interval)
+    kernel = clopper_pearson if interval == "exact" else wilson
+    lo, hi = (float(v) for v in kernel(d, total, conf))
     z = float(sigma_level(dpo * 1e6, shift=0.0))
     sigma_ci = (float(sigma_level(hi * 1e6, shift)), float(sigma_level(lo * 1e6, shift)))
     notes: list[str] = []
