@@ -12,8 +12,9 @@ Schroeder 2000; Montgomery, *Introduction to Statistical Quality Control*, 8th e
   conventional 1.5 sigma shift of the standard conversion table (``shift=1.5`` by default;
   ``shift=0`` gives Z.bench). 3.4 DPMO is 6.0 sigma with the shift and 4.5 without.
 * Interval on the defect rate per opportunity: Wilson (1927) score interval by default,
-  or the exact Clopper-Pearson (1934) interval (both from :mod:`sixsigma._stats`); carried to the sigma level through the
-  monotone map above (a lower defect rate is a higher sigma level).
+  or the exact Clopper-Pearson (1934) interval (both from :mod:`sixsigma._stats`);
+  carried to the sigma level through the monotone map above (a lower defect rate is a
+  higher sigma level).
 """
 
 from __future__ import annotations
