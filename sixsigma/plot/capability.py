@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy import stats
 
+from sixsigma.capability.distributions import PercentileCapability
 from sixsigma.capability.indices import Capability
-from sixsigma.capability.nonnormal import PercentileCapability, TransformedCapability
+from sixsigma.capability.transforms import TransformedCapability
 from sixsigma.errors import ParameterError
 
 if TYPE_CHECKING:
