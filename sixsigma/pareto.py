@@ -25,7 +25,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sixsigma._frames import Table, as_table
+from sixsigma._aggregate import collect
+from sixsigma._frames import Table, as_table, first_row
+from sixsigma._params import check_number, choice
 from sixsigma._result import Result
 from sixsigma._stats import z_two_sided
 from sixsigma.errors import (
@@ -59,16 +61,14 @@ def _aggregate(table: Table, category: str, weight: str | None, by: str | None
         w = nw.col(weight)
         checks += [count(w.is_null()).alias("_nullw"), count(w < 0).alias("_negw"),
                    count(w.abs() == float("inf")).alias("_infw")]
-    res = frame.select(*checks)
-    res = res.collect() if table.lazy else res
+    res = collect(frame.select(*checks))
     info = {k: res[k][0] for k in res.columns}
     if info["_rows"] == 0:
         raise InsufficientDataError(f"{caller}: the data have no rows.")
     for key, col in (("_nullcat", category), ("_nullby", by)):
         if info.get(key, 0):
             assert col is not None
-            values = pd.Series(table.raw(col), copy=False)
-            row = int(np.flatnonzero(values.isna().to_numpy())[0])
+            row = first_row(pd.isna(pd.Series(table.raw(col), copy=False)).to_numpy())
             raise MissingValueError(f"{caller}: column {col!r} has a missing category at row "
                                     f"{row}; drop or label those rows first.")
     if weight is not None and (info["_nullw"] or info["_negw"] or info["_infw"]):
@@ -77,9 +77,7 @@ def _aggregate(table: Table, category: str, weight: str | None, by: str | None
     aggs = [nw.len().alias("records")]
     if weight is not None:
         aggs.append(nw.col(weight).sum().alias("weighted"))
-    grouped = frame.group_by(*keys).agg(*aggs)
-    grouped = grouped.collect() if table.lazy else grouped
-    out = grouped.to_pandas()
+    out = collect(frame.group_by(*keys).agg(*aggs)).to_pandas()
     out["records"] = out["records"].astype(np.int64)
     out["count"] = out["weighted"].astype(float) if weight is not None \
         else out["records"].astype(float)
@@ -188,14 +186,15 @@ class Pareto(Result, kind="pareto"):
 
 def _check_options(threshold: float, other_below: float | None, top: int | None,
                    caller: str) -> None:
-    if not (isinstance(threshold, int | float) and 0.0 < threshold <= 1.0):
-        raise ParameterError(f"{caller}: threshold must lie in (0, 1]; got {threshold!r}.")
-    if other_below is not None and not (isinstance(other_below, int | float)
-                                        and 0.0 < other_below < 1.0):
-        raise ParameterError(f"{caller}: other_below must be a share in (0, 1); got "
-                             f"{other_below!r}.")
-    if top is not None and not (isinstance(top, int) and top >= 1):
-        raise ParameterError(f"{caller}: top must be a whole number >= 1; got {top!r}.")
+    check_number(threshold, "threshold", caller=caller, low=0.0, high=1.0, low_open=True)
+    if other_below is not None:
+        check_number(other_below, "other_below", caller=caller, low=0.0, high=1.0,
+                     low_open=True, high_open=True)
+    if top is not None and not isinstance(top, int | np.integer):
+        raise ParameterError(f"{caller}: the 'top' parameter must be a whole number >= 1; "
+                             f"got {top!r}.")
+    if top is not None:
+        check_number(top, "top", caller=caller, low=1.0, integer=True)
 
 
 def _with_categories(agg: pd.DataFrame, categories: Any, by: str | None) -> pd.DataFrame:
@@ -430,11 +429,9 @@ def compare_pareto(
     ('yates', True, ['under', 'over'])
     """
     caller = "compare_pareto"
-    if not (isinstance(alpha, int | float) and 0.0 < alpha < 1.0):
-        raise ParameterError(f"{caller}: alpha must lie in (0, 1); got {alpha!r}.")
-    if adjust not in ("none", "bonferroni"):
-        raise ParameterError(f"{caller}: adjust must be 'none' or 'bonferroni'; got "
-                             f"{adjust!r}.")
+    check_number(alpha, "alpha", caller=caller, low=0.0, high=1.0, low_open=True,
+                 high_open=True)
+    choice(adjust, "adjust", ("none", "bonferroni"), caller=caller)
     if weight_is_frequency and weight is None:
         raise ParameterError(f"{caller}: weight_is_frequency=True needs weight=.")
     parts = []

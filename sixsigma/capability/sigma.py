@@ -29,6 +29,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
+from sixsigma._frames import first_row
 from sixsigma._params import check_confidence
 from sixsigma._result import Result
 from sixsigma._stats import clopper_pearson, wilson
@@ -75,7 +76,7 @@ def sigma_level(dpmo: ArrayLike, shift: float = 1.5) -> float | NDArray[np.float
     arr = np.asarray(dpmo, dtype=float)
     bad = ~np.isfinite(arr) | (arr < 0) | (arr > 1e6)
     if bad.any():
-        i = int(np.flatnonzero(bad.ravel())[0])
+        i = first_row(bad.ravel())
         raise DomainError(f"sigma_level: DPMO must lie in [0, 1e6]; value {i} is "
                           f"{arr.ravel()[i]!r}.")
     with np.errstate(divide="ignore"):
