@@ -109,7 +109,7 @@ def _fit_one(name: str, x: NDArray[np.float64]) -> DistributionFit:
     return DistributionFit(name, params, float(a2), p, ll)
 
 def fit_distributions(
-    data: Any, value: str | None = None, candidates: tuple[str, ...] = DISTRIBUTIONS,
+    data: Any, value: str | None = None, *, candidates: tuple[str, ...] = DISTRIBUTIONS,
 ) -> pd.DataFrame:
     """Fit candidate distributions by maximum likelihood and compare them by Anderson-Darling.
 
@@ -246,8 +246,8 @@ def percentile_capability(
     value: str | None = None,
     lsl: float | None = None,
     usl: float | None = None,
-    distribution: str = "auto",
     *,
+    distribution: str = "auto",
     candidates: tuple[str, ...] = DISTRIBUTIONS,
 ) -> PercentileCapability:
     """Capability of non-normal data by the percentile method (ISO 22514-2, Clements 1989).

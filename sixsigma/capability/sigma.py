@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 
-def sigma_level(dpmo: ArrayLike, shift: float = 1.5) -> float | NDArray[np.float64]:
+def sigma_level(dpmo: ArrayLike, *, shift: float = 1.5) -> float | NDArray[np.float64]:
     """Process sigma level from DPMO: Phi^-1(1 - DPMO/1e6) + shift.
 
     Parameters
@@ -84,7 +84,7 @@ def sigma_level(dpmo: ArrayLike, shift: float = 1.5) -> float | NDArray[np.float
     return float(out) if out.ndim == 0 else np.asarray(out, dtype=float)
 
 
-def dpmo_from_sigma(level: ArrayLike, shift: float = 1.5) -> float | NDArray[np.float64]:
+def dpmo_from_sigma(level: ArrayLike, *, shift: float = 1.5) -> float | NDArray[np.float64]:
     """DPMO of a sigma level: 1e6 (1 - Phi(level - shift)), the inverse of :func:`sigma_level`.
 
     Parameters
@@ -126,8 +126,9 @@ class SigmaMetrics(Result, kind="sigma_metrics"):
 
     Attributes
     ----------
-    defects, units, opportunities : float
-        The counts given (opportunities per unit).
+    count, units, opportunities : float
+        The counts given: defects (which can exceed one per unit), units inspected and
+        opportunities per unit.
     defectives : float or None
         Defective units, when given.
     dpu, dpo, dpmo : float
@@ -153,7 +154,7 @@ class SigmaMetrics(Result, kind="sigma_metrics"):
         Why a figure is infinite (no defects, or nothing but defects).
     """
 
-    defects: float
+    count: float
     units: float
     opportunities: float
     defectives: float | None
@@ -181,7 +182,7 @@ class SigmaMetrics(Result, kind="sigma_metrics"):
         lo, hi = (_shown(v) for v in self.intervals["sigma_level"])
         level, z = _shown(self.sigma_level), _shown(self.z_bench)
         lines = [
-            f"Sigma metrics: {self.defects:g} defects in {self.units:g} units x "
+            f"Sigma metrics: {self.count:g} defects in {self.units:g} units x "
             f"{self.opportunities:g} opportunities",
             f"  DPU {self.dpu:.4g}, DPMO {self.dpmo:.1f}, FPY {self.fpy:.4f} "
             f"({self.fpy_method})",
@@ -198,7 +199,7 @@ def _shown(value: float | None) -> float:
 
 
 def sigma_metrics(
-    defects: int,
+    count: int,
     units: int,
     opportunities: float = 1,
     *,
@@ -211,8 +212,8 @@ def sigma_metrics(
 
     Parameters
     ----------
-    defects : int
-        Defects found (errors of any type).
+    count : int
+        Defects found (errors of any type; a unit may have several).
     units : int
         Units inspected (audited items), at least 1.
     opportunities : float
@@ -243,7 +244,7 @@ def sigma_metrics(
     Examples
     --------
     >>> from sixsigma.capability import sigma_metrics
-    >>> m = sigma_metrics(defects=34, units=10_000, opportunities=1000)
+    >>> m = sigma_metrics(count=34, units=10_000, opportunities=1000)
     >>> round(m.dpmo, 1), round(m.sigma_level, 2)
     (3.4, 6.0)
     """
@@ -251,7 +252,7 @@ def sigma_metrics(
         raise ParameterError(f"sigma_metrics: interval must be 'wilson' or 'exact'; got "
                              f"{interval!r}.")
     conf = check_confidence(confidence, caller="sigma_metrics")
-    d = _count(defects, "defects")
+    d = _count(count, "count (defects)")
     u = _count(units, "units", minimum=1.0)
     try:
         opp = float(opportunities)
@@ -278,7 +279,8 @@ def sigma_metrics(
     kernel = clopper_pearson if interval == "exact" else wilson
     lo, hi = (float(v) for v in kernel(d, total, conf))
     z = float(sigma_level(dpo * 1e6, shift=0.0))
-    sigma_ci = (float(sigma_level(hi * 1e6, shift)), float(sigma_level(lo * 1e6, shift)))
+    sigma_ci = (float(sigma_level(hi * 1e6, shift=shift)),
+                float(sigma_level(lo * 1e6, shift=shift)))
     notes: list[str] = []
     infinite = [f"{name} ({'+' if v > 0 else '-'}inf)" for name, v in (
         ("z_bench", z), ("sigma_level", z + shift), ("the lower end of the sigma_level "
@@ -288,7 +290,7 @@ def sigma_metrics(
         why = "no defects" if d == 0 else "every opportunity is a defect"
         notes.append(f"{why}: {', '.join(infinite)} cannot be finite; stored as null")
     return SigmaMetrics(
-        defects=d, units=u, opportunities=opp, defectives=dd, dpu=d / u, dpo=dpo,
+        count=d, units=u, opportunities=opp, defectives=dd, dpu=d / u, dpo=dpo,
         dpmo=dpo * 1e6, fpy=fpy, fpy_method=fpy_method, z_bench=z, sigma_level=z + shift,
         shift=float(shift), confidence=conf, interval_method=interval,
         intervals={"dpo": (lo, hi), "dpmo": (lo * 1e6, hi * 1e6), "sigma_level": sigma_ci},
