@@ -27,7 +27,7 @@ def _human(audits: pd.DataFrame) -> Any:
     return audits[audits["handle_seconds"] > 0].head(400)
 
 
-def _rings() -> pd.DataFrame:
+def _rings() -> Any:
     rings = load("pistonrings")
     return rings[rings["phase"] == "trial"]
 
