@@ -17,7 +17,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import narwhals.stable.v2 as nw
@@ -25,9 +25,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sixsigma._frames import Table, as_table
-from sixsigma._result import html_table
-from sixsigma.capability._common import json_safe
+from sixsigma._aggregate import collect
+from sixsigma._frames import Table, as_table, first_row
+from sixsigma._params import check_number, choice
+from sixsigma._result import Result
+from sixsigma._stats import z_two_sided
 from sixsigma.errors import (
     DomainError,
     InsufficientDataError,
@@ -59,16 +61,14 @@ def _aggregate(table: Table, category: str, weight: str | None, by: str | None
         w = nw.col(weight)
         checks += [count(w.is_null()).alias("_nullw"), count(w < 0).alias("_negw"),
                    count(w.abs() == float("inf")).alias("_infw")]
-    res = frame.select(*checks)
-    res = res.collect() if table.lazy else res
+    res = collect(frame.select(*checks))
     info = {k: res[k][0] for k in res.columns}
     if info["_rows"] == 0:
         raise InsufficientDataError(f"{caller}: the data have no rows.")
     for key, col in (("_nullcat", category), ("_nullby", by)):
         if info.get(key, 0):
             assert col is not None
-            values = pd.Series(table.raw(col), copy=False)
-            row = int(np.flatnonzero(values.isna().to_numpy())[0])
+            row = first_row(pd.isna(pd.Series(table.raw(col), copy=False)).to_numpy())
             raise MissingValueError(f"{caller}: column {col!r} has a missing category at row "
                                     f"{row}; drop or label those rows first.")
     if weight is not None and (info["_nullw"] or info["_negw"] or info["_infw"]):
@@ -77,9 +77,7 @@ def _aggregate(table: Table, category: str, weight: str | None, by: str | None
     aggs = [nw.len().alias("records")]
     if weight is not None:
         aggs.append(nw.col(weight).sum().alias("weighted"))
-    grouped = frame.group_by(*keys).agg(*aggs)
-    grouped = grouped.collect() if table.lazy else grouped
-    out = grouped.to_pandas()
+    out = collect(frame.group_by(*keys).agg(*aggs)).to_pandas()
     out["records"] = out["records"].astype(np.int64)
     out["count"] = out["weighted"].astype(float) if weight is not None \
         else out["records"].astype(float)
@@ -131,8 +129,8 @@ def _one_table(frame: pd.DataFrame, *, threshold: float, other_below: float | No
     return f[cols], vital
 
 
-@dataclass(frozen=True, eq=False)
-class Pareto:
+@dataclass(frozen=True, eq=False, repr=False)
+class Pareto(Result, kind="pareto"):
     """A Pareto table and its vital few.
 
     Attributes
@@ -166,7 +164,6 @@ class Pareto:
     weight: str | None = None
     by: str | None = None
     vital_few_by: dict[Any, list[Any]] | None = None
-    kind: str = "pareto"
 
     @property
     def tables(self) -> dict[Any, pd.DataFrame]:
@@ -175,22 +172,6 @@ class Pareto:
             return {None: self.table.copy()}
         return {k: g.drop(columns=self.by).reset_index(drop=True)
                 for k, g in self.table.groupby(self.by, sort=False)}
-
-    def to_frame(self) -> pd.DataFrame:
-        """A copy of :attr:`table`."""
-        return self.table.copy()
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict."""
-        out = {
-            "kind": self.kind, "category": self.category, "weight": self.weight,
-            "by": self.by, "threshold": self.threshold, "total": self.total,
-            "vital_few": self.vital_few,
-            "vital_few_by": None if self.vital_few_by is None else
-            {str(k): v for k, v in self.vital_few_by.items()},
-            "table": self.table.to_dict(orient="records"),
-        }
-        return dict(json_safe(out))
 
     def summary(self) -> str:
         """A short text summary."""
@@ -202,23 +183,18 @@ class Pareto:
                             for k, v in self.vital_few_by.items())
         return head
 
-    def _repr_html_(self) -> str:
-        return html_table(self.table, caption=self.summary().splitlines()[0])
-
-    def __repr__(self) -> str:
-        return f"<Pareto {self.summary().splitlines()[0]}>"
-
 
 def _check_options(threshold: float, other_below: float | None, top: int | None,
                    caller: str) -> None:
-    if not (isinstance(threshold, int | float) and 0.0 < threshold <= 1.0):
-        raise ParameterError(f"{caller}: threshold must lie in (0, 1]; got {threshold!r}.")
-    if other_below is not None and not (isinstance(other_below, int | float)
-                                        and 0.0 < other_below < 1.0):
-        raise ParameterError(f"{caller}: other_below must be a share in (0, 1); got "
-                             f"{other_below!r}.")
-    if top is not None and not (isinstance(top, int) and top >= 1):
-        raise ParameterError(f"{caller}: top must be a whole number >= 1; got {top!r}.")
+    check_number(threshold, "threshold", caller=caller, low=0.0, high=1.0, low_open=True)
+    if other_below is not None:
+        check_number(other_below, "other_below", caller=caller, low=0.0, high=1.0,
+                     low_open=True, high_open=True)
+    if top is not None and not isinstance(top, int | np.integer):
+        raise ParameterError(f"{caller}: the 'top' parameter must be a whole number >= 1; "
+                             f"got {top!r}.")
+    if top is not None:
+        check_number(top, "top", caller=caller, low=1.0, integer=True)
 
 
 def _with_categories(agg: pd.DataFrame, categories: Any, by: str | None) -> pd.DataFrame:
@@ -339,8 +315,8 @@ def _sort_strata(agg: pd.DataFrame, by: str) -> list[tuple[Any, pd.DataFrame]]:
     return [(k, agg[agg[by] == k]) for k in keys]
 
 
-@dataclass(frozen=True, eq=False)
-class ParetoComparison:
+@dataclass(frozen=True, eq=False, repr=False)
+class ParetoComparison(Result, kind="pareto_comparison"):
     """Before/after comparison of the category mix (chi-square test of homogeneity).
 
     Attributes
@@ -382,20 +358,6 @@ class ParetoComparison:
     moved: list[Any]
     tested_on: str
     category: str
-    notes: tuple[str, ...] = field(default=())
-    kind: str = "pareto_comparison"
-
-    def to_frame(self) -> pd.DataFrame:
-        """A copy of :attr:`table`."""
-        return self.table.copy()
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict."""
-        out = {k: getattr(self, k) for k in (
-            "kind", "category", "statistic", "dof", "p_value", "correction", "alpha",
-            "adjust", "changed", "moved", "tested_on", "notes")}
-        out["table"] = self.table.to_dict(orient="records")
-        return dict(json_safe(out))
 
     def summary(self) -> str:
         """A short text summary."""
@@ -409,9 +371,6 @@ class ParetoComparison:
                  "correction)", f"  moved: {moved or 'none'}"]
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        return html_table(self.table, caption=self.summary().splitlines()[0])
 
 
 def compare_pareto(
@@ -470,11 +429,9 @@ def compare_pareto(
     ('yates', True, ['under', 'over'])
     """
     caller = "compare_pareto"
-    if not (isinstance(alpha, int | float) and 0.0 < alpha < 1.0):
-        raise ParameterError(f"{caller}: alpha must lie in (0, 1); got {alpha!r}.")
-    if adjust not in ("none", "bonferroni"):
-        raise ParameterError(f"{caller}: adjust must be 'none' or 'bonferroni'; got "
-                             f"{adjust!r}.")
+    check_number(alpha, "alpha", caller=caller, low=0.0, high=1.0, low_open=True,
+                 high_open=True)
+    choice(adjust, "adjust", ("none", "bonferroni"), caller=caller)
     if weight_is_frequency and weight is None:
         raise ParameterError(f"{caller}: weight_is_frequency=True needs weight=.")
     parts = []
@@ -516,7 +473,7 @@ def compare_pareto(
     row_tot = obs.sum(axis=1, keepdims=True)
     resid = (obs - expected) / np.sqrt(expected * (1.0 - row_tot / n) * (1.0 - col_tot / n))
     k = len(merged)
-    crit = float(stats.norm.isf(alpha / 2.0 / (k if adjust == "bonferroni" else 1)))
+    crit = z_two_sided(1.0 - alpha / (k if adjust == "bonferroni" else 1))
     r_after = resid[:, 1]
     pct = 100.0 * obs / col_tot
     merged = merged.assign(

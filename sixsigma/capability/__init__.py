@@ -2,27 +2,26 @@
 
 * :func:`capability`: Cp, Cpk, Cpm (within sigma, from the matching control chart) and
   Pp, Ppk (overall sigma) with confidence intervals, PPM and a normality check.
-* :func:`percentile_capability`, :func:`boxcox_capability`, :func:`johnson_capability`:
-  capability of non-normal data (ISO 22514-2 percentile method on the best-fitting
-  distribution; Box-Cox and Johnson transformations).
+* :func:`percentile_capability`, :func:`fit_distributions` (module ``distributions``):
+  capability of non-normal data by the ISO 22514-2 percentile method on the best-fitting
+  distribution.
+* :func:`boxcox_capability`, :func:`johnson_capability` (module ``transforms``): capability
+  after a Box-Cox or Johnson transformation.
 * :func:`sigma_metrics`, :func:`sigma_level`, :func:`rolled_throughput_yield`: DPU, DPO,
   DPMO, yields and the process sigma level.
 """
 
+from sixsigma.capability.distributions import (
+    DistributionFit,
+    PercentileCapability,
+    fit_distributions,
+    percentile_capability,
+)
 from sixsigma.capability.indices import (
     Capability,
     capability,
     capability_indices,
     capability_intervals,
-)
-from sixsigma.capability.nonnormal import (
-    DistributionFit,
-    PercentileCapability,
-    TransformedCapability,
-    boxcox_capability,
-    fit_distributions,
-    johnson_capability,
-    percentile_capability,
 )
 from sixsigma.capability.normality import NormalityTest, normality_test
 from sixsigma.capability.sigma import (
@@ -32,6 +31,11 @@ from sixsigma.capability.sigma import (
     rolled_throughput_yield,
     sigma_level,
     sigma_metrics,
+)
+from sixsigma.capability.transforms import (
+    TransformedCapability,
+    boxcox_capability,
+    johnson_capability,
 )
 
 __all__ = [

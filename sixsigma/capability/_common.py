@@ -1,16 +1,20 @@
-"""Helpers shared by the capability modules: spec validation and JSON-safe numbers."""
+"""Helpers shared by the capability modules: the specification check and the fit input."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
-from sixsigma._result import jsonable
-from sixsigma.errors import ParameterError
+from sixsigma._frames import Table, as_table
+from sixsigma._params import check_number
+from sixsigma.errors import InsufficientDataError, ParameterError, ZeroVarianceError
 
-__all__ = ["check_confidence", "check_specs", "finite_or_none", "json_safe"]
+__all__ = ["MIN_FIT_N", "check_specs", "fit_values"]
+
+MIN_FIT_N = 8
+"""Fewest observations a distribution fit accepts (the Anderson-Darling test's minimum)."""
 
 
 def check_specs(
@@ -21,19 +25,8 @@ def check_specs(
     Raises :class:`ParameterError` when no spec is given, a spec is not a finite number,
     LSL >= USL, or the target lies outside the specification interval.
     """
-    out: list[float | None] = []
-    for name, value in (("lsl", lsl), ("usl", usl), ("target", target)):
-        if value is None:
-            out.append(None)
-            continue
-        try:
-            v = float(value)
-        except (TypeError, ValueError) as err:
-            raise ParameterError(f"{caller}: {name} must be a number; got {value!r}.") from err
-        if not math.isfinite(v):
-            raise ParameterError(f"{caller}: {name} must be finite; got {value!r}.")
-        out.append(v)
-    lo, hi, t = out
+    lo, hi, t = (None if value is None else check_number(value, name, caller=caller)
+                 for name, value in (("lsl", lsl), ("usl", usl), ("target", target)))
     if lo is None and hi is None:
         raise ParameterError(
             f"{caller}: give at least one specification limit (lsl= and/or usl=); "
@@ -46,36 +39,26 @@ def check_specs(
     return lo, hi, t
 
 
-def check_confidence(confidence: float, *, caller: str) -> float:
-    """Return ``confidence`` as a float in (0, 1) or raise :class:`ParameterError`."""
-    try:
-        c = float(confidence)
-    except (TypeError, ValueError) as err:
-        raise ParameterError(f"{caller}: confidence must be a number in (0, 1); got "
-                             f"{confidence!r}.") from err
-    if not 0.0 < c < 1.0:
-        raise ParameterError(f"{caller}: confidence must lie strictly between 0 and 1; got "
-                             f"{confidence!r}.")
-    return c
+def fit_values(data: Any, value: str | None, caller: str, *, positive: bool = False
+               ) -> tuple[str, NDArray[np.float64], Table]:
+    """The column a distribution or transformation is fitted to: name, values, table.
 
-
-def finite_or_none(value: float | None) -> float | None:
-    """A float, or None for None, NaN and infinities (JSON cannot carry them)."""
+    ``value`` may be omitted for a one-column input. Raises when fewer than
+    :data:`MIN_FIT_N` values or all equal; with ``positive`` a value <= 0 is a DomainError
+    naming its row.
+    """
+    table = as_table(data, caller=caller)
     if value is None:
-        return None
-    v = float(value)
-    return v if math.isfinite(v) else None
-
-
-def json_safe(value: Any) -> Any:
-    """Like :func:`sixsigma._result.jsonable`, but infinities also become None."""
-    value = jsonable(value)
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: json_safe(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [json_safe(v) for v in value]
-    if isinstance(value, np.generic):
-        return json_safe(value.item())
-    return value
+        if len(table.columns) != 1:
+            raise ParameterError(f"{caller}: value= is required when the data have several "
+                                 f"columns ({', '.join(table.columns[:8])}).")
+        value = table.columns[0]
+    table.require(value)
+    x = table.numeric(value, minimum=0.0 if positive else None, strict_minimum=positive)
+    if x.size < MIN_FIT_N:
+        raise InsufficientDataError(f"{caller}: at least {MIN_FIT_N} observations are needed "
+                                    f"to fit a distribution to column {value!r}; got {x.size}.")
+    if not np.ptp(x) > 0:
+        raise ZeroVarianceError(f"{caller}: all values of column {value!r} are equal "
+                                f"({x[0]:g}); no distribution can be fitted.")
+    return value, x, table

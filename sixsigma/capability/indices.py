@@ -24,7 +24,8 @@ AIAG *SPC* manual, 2nd ed.; qcc 2.7 ``process.capability``; Minitab):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
@@ -32,13 +33,11 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
-from sixsigma._frames import as_table, orderable
-from sixsigma._result import frozen_array, html_table
-from sixsigma.capability._common import (
-    check_confidence,
-    check_specs,
-    json_safe,
-)
+from sixsigma._frames import as_table, first_row, orderable
+from sixsigma._params import check_confidence
+from sixsigma._result import Result
+from sixsigma._stats import z_two_sided
+from sixsigma.capability._common import check_specs
 from sixsigma.capability.normality import NormalityTest, normality_test
 from sixsigma.errors import (
     InsufficientDataError,
@@ -103,7 +102,7 @@ def capability_indices(
 
 
 def capability_intervals(
-    indices: dict[str, float | None], n: int, confidence: float = 0.95,
+    indices: dict[str, float | None], n: int, *, confidence: float = 0.95,
     delta: float | None = None,
 ) -> dict[str, tuple[float, float]]:
     """Confidence intervals of capability indices (normal theory, n observations).
@@ -135,7 +134,7 @@ def capability_intervals(
     (1.57, 3.01)
     """
     alpha = 1.0 - confidence
-    z = float(stats.norm.ppf(1.0 - alpha / 2.0))
+    z = z_two_sided(confidence)
     dof = n - 1.0
     chi_lo = float(stats.chi2.ppf(alpha / 2.0, dof))
     chi_hi = float(stats.chi2.ppf(1.0 - alpha / 2.0, dof))
@@ -156,8 +155,8 @@ def capability_intervals(
     return out
 
 
-@dataclass(frozen=True, eq=False)
-class Capability:
+@dataclass(frozen=True, eq=False, repr=False)
+class Capability(Result, kind="capability"):
     """A normal-theory capability study: indices, intervals, PPM and a normality check.
 
     Attributes
@@ -188,10 +187,15 @@ class Capability:
         and observed (``observed_below``, ``observed_above``, ``observed_total``).
     normality : NormalityTest
         Anderson-Darling and Shapiro-Wilk; ``normality.doubtful`` flags p < 0.05.
-    chart : ChartPair
-        The control chart whose sigma is the within sigma (X-bar/R, X-bar/S or I-MR).
     values : numpy.ndarray
         The observations (read-only), for plots.
+    subgroup : str or None
+        The subgroup column (None for individual values).
+    subgroups : numpy.ndarray or None
+        The subgroup key of each observation (read-only).
+    chart : ChartPair
+        The control chart whose sigma is the within sigma (X-bar/R, X-bar/S or I-MR),
+        rebuilt from the values and subgroups when first read.
     groups : numpy.ndarray or None
         Subgroup position (0-based, in chart order) of each observation.
     notes : tuple of str
@@ -220,11 +224,22 @@ class Capability:
     confidence: float
     ppm: dict[str, float]
     normality: NormalityTest
-    chart: ChartPair
-    values: NDArray[np.float64] = field(repr=False)
-    groups: NDArray[np.int64] | None = field(default=None, repr=False)
-    notes: tuple[str, ...] = ()
-    kind: str = "capability"
+    values: NDArray[np.float64]
+    subgroup: str | None = None
+    subgroups: NDArray[Any] | None = None
+
+    @cached_property
+    def chart(self) -> ChartPair:
+        """The control chart whose sigma is the within sigma (computed once, then kept)."""
+        return _within_chart(np.asarray(self.values, dtype=float), self.subgroups,
+                             self.value, self.subgroup, self.sigma_method, "capability")
+
+    @property
+    def groups(self) -> NDArray[np.int64] | None:
+        """Subgroup position (0-based, in chart order) of each observation, or None."""
+        if self.subgroups is None:
+            return None
+        return _group_codes(self.subgroups)
 
     @property
     def indices(self) -> dict[str, float | None]:
@@ -232,29 +247,15 @@ class Capability:
         return {k: getattr(self, k) for k in WITHIN + OVERALL}
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per defined index: index, basis (within/overall), estimate, lower, upper."""
+        """One row per defined index: index, basis (within/overall), estimate, ci_low, ci_high."""
         rows = []
         for name, est in self.indices.items():
             if est is None:
                 continue
             lo, hi = self.intervals.get(name, (float("nan"), float("nan")))
             rows.append({"index": name, "basis": "within" if name in WITHIN else "overall",
-                         "estimate": est, "lower": lo, "upper": hi})
-        return pd.DataFrame(rows, columns=["index", "basis", "estimate", "lower", "upper"])
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict; the raw values and the chart's points are left out."""
-        out: dict[str, Any] = {}
-        for f in fields(self):
-            if f.name in ("values", "groups", "chart"):
-                continue
-            value = getattr(self, f.name)
-            if f.name == "normality":
-                value = value.to_dict()
-            out[f.name] = value
-        out["chart"] = {"chart": self.chart.location.chart,
-                        "in_control": self.chart.in_control}
-        return dict(json_safe(out))
+                         "estimate": est, "ci_low": lo, "ci_high": hi})
+        return pd.DataFrame(rows, columns=["index", "basis", "estimate", "ci_low", "ci_high"])
 
     def summary(self) -> str:
         """A short text summary (rounded for display only)."""
@@ -279,11 +280,11 @@ class Capability:
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
-    def _repr_html_(self) -> str:
-        return html_table(self.to_frame(), caption=self.summary().splitlines()[0])
 
-    def __repr__(self) -> str:
-        return f"<Capability {self.summary().splitlines()[0]}>"
+def _group_codes(keys: NDArray[Any]) -> NDArray[np.int64]:
+    """Position of each observation's subgroup in chart order (as the charts sort them)."""
+    codes, _ = pd.factorize(pd.Series(keys, copy=False), sort=orderable(keys))
+    return codes.astype(np.int64)
 
 
 def _ppm(x: NDArray[np.float64], mean: float, sw: float, so: float,
@@ -413,15 +414,12 @@ def capability(
         raise InsufficientDataError(f"{caller}: at least 2 observations are needed in "
                                     f"column {value!r}; got {n}.")
     keys: NDArray[Any] | None = None
-    groups: NDArray[np.int64] | None = None
     if subgroup is not None:
         keys = table.raw(subgroup)
         miss = pd.isna(pd.Series(keys, copy=False)).to_numpy()
         if miss.any():
             raise MissingValueError(f"{caller}: column {subgroup!r} has a missing subgroup key "
-                                    f"at row {int(np.flatnonzero(miss)[0])}.")
-        codes, _ = pd.factorize(pd.Series(keys, copy=False), sort=orderable(keys))
-        groups = codes.astype(np.int64)
+                                    f"at row {first_row(miss)}.")
     sd = float(np.std(x, ddof=1))
     if not sd > 0:
         raise ZeroVarianceError(f"{caller}: all {n} values of column {value!r} are equal "
@@ -437,7 +435,7 @@ def capability(
     over = {"pp": overall["cp"], "ppk": overall["cpk"], "ppl": overall["cpl"],
             "ppu": overall["cpu"]}
     delta = (mean - t) / sw if t is not None else None
-    intervals = capability_intervals({**within, **over}, n, conf, delta=delta)
+    intervals = capability_intervals({**within, **over}, n, confidence=conf, delta=delta)
     normal = normality_test(x)
     notes: list[str] = []
     if normal.doubtful:
@@ -449,13 +447,14 @@ def capability(
     if not chart.location.in_control or not chart.dispersion.in_control:
         notes.append(f"the {chart.location.chart}/{chart.dispersion.chart} chart signals: "
                      "capability assumes a stable process")
-    return Capability(
+    result = Capability(
         value=value, n=n, mean=mean, sigma_within=sw, sigma_overall=sd, sigma_method=method,
         lsl=lo, usl=hi, target=t,
         cp=within["cp"], cpk=within["cpk"], cpl=within["cpl"], cpu=within["cpu"],
         cpm=within["cpm"], pp=over["pp"], ppk=over["ppk"], ppl=over["ppl"], ppu=over["ppu"],
         intervals=intervals, confidence=conf, ppm=_ppm(x, mean, sw, sd, lo, hi),
-        normality=normal, chart=chart, values=frozen_array(x),
-        groups=None if groups is None else frozen_array(groups), notes=tuple(notes),
+        normality=normal, values=x, subgroup=subgroup, subgroups=keys, notes=tuple(notes),
     )
+    result.__dict__["chart"] = chart   # the chart computed above: no need to rebuild it
+    return result
 

@@ -10,12 +10,13 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
+
+from sixsigma._result import Result
 
 __all__ = ["NormalityTest", "ad_normal_p_value", "ad_statistic", "normality_test"]
 
@@ -92,8 +93,8 @@ def ad_normal_p_value(a2: float, n: int) -> tuple[float, float]:
     return float(aa), float(min(max(p, 0.0), 1.0))
 
 
-@dataclass(frozen=True)
-class NormalityTest:
+@dataclass(frozen=True, eq=False, repr=False)
+class NormalityTest(Result, kind="normality_test"):
     """Anderson-Darling and Shapiro-Wilk tests of normality of one sample.
 
     Attributes
@@ -119,12 +120,8 @@ class NormalityTest:
     alpha: float = 0.05
     doubtful: bool = False
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict of the fields."""
-        return asdict(self)
 
-
-def normality_test(values: ArrayLike, alpha: float = 0.05) -> NormalityTest:
+def normality_test(values: ArrayLike, *, alpha: float = 0.05) -> NormalityTest:
     """Test a sample for normality with Anderson-Darling (nortest) and Shapiro-Wilk (scipy).
 
     Parameters

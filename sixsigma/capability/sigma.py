@@ -12,15 +12,16 @@ Schroeder 2000; Montgomery, *Introduction to Statistical Quality Control*, 8th e
   conventional 1.5 sigma shift of the standard conversion table (``shift=1.5`` by default;
   ``shift=0`` gives Z.bench). 3.4 DPMO is 6.0 sigma with the shift and 4.5 without.
 * Interval on the defect rate per opportunity: Wilson (1927) score interval by default,
-  or the exact Clopper-Pearson (1934) interval; carried to the sigma level through the
-  monotone map above (a lower defect rate is a higher sigma level).
+  or the exact Clopper-Pearson (1934) interval (both from :mod:`sixsigma._stats`);
+  carried to the sigma level through the monotone map above (a lower defect rate is a
+  higher sigma level).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -28,8 +29,10 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
-from sixsigma._result import html_table
-from sixsigma.capability._common import check_confidence, json_safe
+from sixsigma._frames import first_row
+from sixsigma._params import check_confidence
+from sixsigma._result import Result
+from sixsigma._stats import clopper_pearson, wilson
 from sixsigma.errors import DomainError, InsufficientDataError, ParameterError
 
 __all__ = [
@@ -42,7 +45,7 @@ __all__ = [
 ]
 
 
-def sigma_level(dpmo: ArrayLike, shift: float = 1.5) -> float | NDArray[np.float64]:
+def sigma_level(dpmo: ArrayLike, *, shift: float = 1.5) -> float | NDArray[np.float64]:
     """Process sigma level from DPMO: Phi^-1(1 - DPMO/1e6) + shift.
 
     Parameters
@@ -73,7 +76,7 @@ def sigma_level(dpmo: ArrayLike, shift: float = 1.5) -> float | NDArray[np.float
     arr = np.asarray(dpmo, dtype=float)
     bad = ~np.isfinite(arr) | (arr < 0) | (arr > 1e6)
     if bad.any():
-        i = int(np.flatnonzero(bad.ravel())[0])
+        i = first_row(bad.ravel())
         raise DomainError(f"sigma_level: DPMO must lie in [0, 1e6]; value {i} is "
                           f"{arr.ravel()[i]!r}.")
     with np.errstate(divide="ignore"):
@@ -81,7 +84,7 @@ def sigma_level(dpmo: ArrayLike, shift: float = 1.5) -> float | NDArray[np.float
     return float(out) if out.ndim == 0 else np.asarray(out, dtype=float)
 
 
-def dpmo_from_sigma(level: ArrayLike, shift: float = 1.5) -> float | NDArray[np.float64]:
+def dpmo_from_sigma(level: ArrayLike, *, shift: float = 1.5) -> float | NDArray[np.float64]:
     """DPMO of a sigma level: 1e6 (1 - Phi(level - shift)), the inverse of :func:`sigma_level`.
 
     Parameters
@@ -117,27 +120,15 @@ def _count(value: Any, name: str, *, minimum: float = 0.0) -> float:
     return v
 
 
-def _binomial_interval(k: float, n: float, confidence: float, method: str
-                       ) -> tuple[float, float]:
-    alpha = 1.0 - confidence
-    if method == "exact":
-        lo = 0.0 if k == 0 else float(stats.beta.ppf(alpha / 2.0, k, n - k + 1.0))
-        hi = 1.0 if k == n else float(stats.beta.ppf(1.0 - alpha / 2.0, k + 1.0, n - k))
-        return lo, hi
-    z = float(stats.norm.ppf(1.0 - alpha / 2.0))
-    centre = (k + z * z / 2.0) / (n + z * z)
-    half = z / (n + z * z) * math.sqrt(k * (n - k) / n + z * z / 4.0)
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
-@dataclass(frozen=True)
-class SigmaMetrics:
+@dataclass(frozen=True, eq=False, repr=False)
+class SigmaMetrics(Result, kind="sigma_metrics"):
     """Defect metrics, yield and sigma level of an attribute (pass/fail) process.
 
     Attributes
     ----------
-    defects, units, opportunities : float
-        The counts given (opportunities per unit).
+    count, units, opportunities : float
+        The counts given: defects (which can exceed one per unit), units inspected and
+        opportunities per unit.
     defectives : float or None
         Defective units, when given.
     dpu, dpo, dpmo : float
@@ -155,14 +146,15 @@ class SigmaMetrics:
         Level of the intervals.
     interval_method : str
         ``"wilson"`` or ``"exact"`` (Clopper-Pearson).
-    dpo_interval, dpmo_interval : (float, float)
-        Interval on the defect rate per opportunity (and per million).
-    sigma_interval : (float, float)
-        The same interval carried to the sigma level: (from the upper DPO, from the lower
-        DPO); the upper end is inf when the lower DPO bound is 0.
+    intervals : dict
+        ``"dpo"``: the interval on the defect rate per opportunity; ``"dpmo"``: the same per
+        million; ``"sigma_level"``: the same interval carried to the sigma level (from the
+        upper DPO, from the lower DPO), whose upper end is inf when the lower DPO bound is 0.
+    notes : tuple of str
+        Why a figure is infinite (no defects, or nothing but defects).
     """
 
-    defects: float
+    count: float
     units: float
     opportunities: float
     defectives: float | None
@@ -176,47 +168,38 @@ class SigmaMetrics:
     shift: float
     confidence: float
     interval_method: str
-    dpo_interval: tuple[float, float]
-    dpmo_interval: tuple[float, float]
-    sigma_interval: tuple[float, float]
-    kind: str = "sigma_metrics"
+    intervals: dict[str, tuple[float, float]]
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per metric: metric, estimate, lower, upper."""
-        nan = float("nan")
-        rows = [
-            ("dpu", self.dpu, nan, nan),
-            ("dpo", self.dpo, *self.dpo_interval),
-            ("dpmo", self.dpmo, *self.dpmo_interval),
-            ("fpy", self.fpy, nan, nan),
-            ("z_bench", self.z_bench, nan, nan),
-            ("sigma_level", self.sigma_level, *self.sigma_interval),
-        ]
-        return pd.DataFrame(rows, columns=["metric", "estimate", "lower", "upper"])
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict (infinite sigma levels as None)."""
-        return dict(json_safe(asdict(self)))
+        """One row per metric: metric, estimate, ci_low, ci_high."""
+        nan = (float("nan"), float("nan"))
+        rows = [(name, getattr(self, name), *self.intervals.get(name, nan))
+                for name in ("dpu", "dpo", "dpmo", "fpy", "z_bench", "sigma_level")]
+        return pd.DataFrame(rows, columns=["metric", "estimate", "ci_low", "ci_high"])
 
     def summary(self) -> str:
         """A short text summary."""
-        lo, hi = self.sigma_interval
-        return "\n".join([
-            f"Sigma metrics: {self.defects:g} defects in {self.units:g} units x "
+        lo, hi = (_shown(v) for v in self.intervals["sigma_level"])
+        level, z = _shown(self.sigma_level), _shown(self.z_bench)
+        lines = [
+            f"Sigma metrics: {self.count:g} defects in {self.units:g} units x "
             f"{self.opportunities:g} opportunities",
             f"  DPU {self.dpu:.4g}, DPMO {self.dpmo:.1f}, FPY {self.fpy:.4f} "
             f"({self.fpy_method})",
-            f"  sigma level {self.sigma_level:.2f} (shift {self.shift:g}; Z.bench "
-            f"{self.z_bench:.2f}), {self.confidence:.0%} {self.interval_method} interval "
+            f"  sigma level {level:.2f} (shift {self.shift:g}; Z.bench "
+            f"{z:.2f}), {self.confidence:.0%} {self.interval_method} interval "
             f"[{lo:.2f}, {hi:.2f}]",
-        ])
+        ]
+        return "\n".join(lines + [f"  note: {n}" for n in self.notes])
 
-    def _repr_html_(self) -> str:
-        return html_table(self.to_frame(), caption=self.summary().splitlines()[0])
+
+def _shown(value: float | None) -> float:
+    """A figure for display: None (an infinite figure after a JSON round trip) as inf."""
+    return math.inf if value is None else value
 
 
 def sigma_metrics(
-    defects: int,
+    count: int,
     units: int,
     opportunities: float = 1,
     *,
@@ -229,8 +212,8 @@ def sigma_metrics(
 
     Parameters
     ----------
-    defects : int
-        Defects found (errors of any type).
+    count : int
+        Defects found (errors of any type; a unit may have several).
     units : int
         Units inspected (audited items), at least 1.
     opportunities : float
@@ -261,7 +244,7 @@ def sigma_metrics(
     Examples
     --------
     >>> from sixsigma.capability import sigma_metrics
-    >>> m = sigma_metrics(defects=34, units=10_000, opportunities=1000)
+    >>> m = sigma_metrics(count=34, units=10_000, opportunities=1000)
     >>> round(m.dpmo, 1), round(m.sigma_level, 2)
     (3.4, 6.0)
     """
@@ -269,7 +252,7 @@ def sigma_metrics(
         raise ParameterError(f"sigma_metrics: interval must be 'wilson' or 'exact'; got "
                              f"{interval!r}.")
     conf = check_confidence(confidence, caller="sigma_metrics")
-    d = _count(defects, "defects")
+    d = _count(count, "count (defects)")
     u = _count(units, "units", minimum=1.0)
     try:
         opp = float(opportunities)
@@ -293,20 +276,30 @@ def sigma_metrics(
         dd = None
         fpy, fpy_method = math.exp(-d / u), "poisson"
     dpo = d / total
-    lo, hi = _binomial_interval(d, total, conf, interval)
+    kernel = clopper_pearson if interval == "exact" else wilson
+    lo, hi = (float(v) for v in kernel(d, total, conf))
     z = float(sigma_level(dpo * 1e6, shift=0.0))
+    sigma_ci = (float(sigma_level(hi * 1e6, shift=shift)),
+                float(sigma_level(lo * 1e6, shift=shift)))
+    notes: list[str] = []
+    infinite = [f"{name} ({'+' if v > 0 else '-'}inf)" for name, v in (
+        ("z_bench", z), ("sigma_level", z + shift), ("the lower end of the sigma_level "
+                                                       "interval", sigma_ci[0]),
+        ("the upper end of the sigma_level interval", sigma_ci[1])) if not math.isfinite(v)]
+    if infinite:
+        why = "no defects" if d == 0 else "every opportunity is a defect"
+        notes.append(f"{why}: {', '.join(infinite)} cannot be finite; stored as null")
     return SigmaMetrics(
-        defects=d, units=u, opportunities=opp, defectives=dd, dpu=d / u, dpo=dpo,
+        count=d, units=u, opportunities=opp, defectives=dd, dpu=d / u, dpo=dpo,
         dpmo=dpo * 1e6, fpy=fpy, fpy_method=fpy_method, z_bench=z, sigma_level=z + shift,
         shift=float(shift), confidence=conf, interval_method=interval,
-        dpo_interval=(lo, hi), dpmo_interval=(lo * 1e6, hi * 1e6),
-        sigma_interval=(float(sigma_level(hi * 1e6, shift)), float(sigma_level(lo * 1e6,
-                                                                               shift))),
+        intervals={"dpo": (lo, hi), "dpmo": (lo * 1e6, hi * 1e6), "sigma_level": sigma_ci},
+        notes=tuple(notes),
     )
 
 
-@dataclass(frozen=True)
-class RolledYield:
+@dataclass(frozen=True, eq=False, repr=False)
+class RolledYield(Result, kind="rolled_yield"):
     """Rolled throughput yield across process steps.
 
     Attributes
@@ -322,25 +315,11 @@ class RolledYield:
     table: pd.DataFrame
     rty: float
     normalized_yield: float
-    kind: str = "rolled_yield"
-
-    def to_frame(self) -> pd.DataFrame:
-        """The per-step table."""
-        return self.table.copy()
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict."""
-        return dict(json_safe({"kind": self.kind, "rty": self.rty,
-                               "normalized_yield": self.normalized_yield,
-                               "steps": self.table.to_dict(orient="records")}))
 
     def summary(self) -> str:
         """A one-line summary."""
         return (f"Rolled throughput yield over {len(self.table)} steps: {self.rty:.4f} "
                 f"(normalized yield {self.normalized_yield:.4f})")
-
-    def _repr_html_(self) -> str:
-        return html_table(self.table, caption=self.summary())
 
 
 def rolled_throughput_yield(

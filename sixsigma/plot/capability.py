@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy import stats
 
+from sixsigma.capability.distributions import PercentileCapability
 from sixsigma.capability.indices import Capability
-from sixsigma.capability.nonnormal import PercentileCapability, TransformedCapability
+from sixsigma.capability.transforms import TransformedCapability
 from sixsigma.errors import ParameterError
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ def _indices_text(res: Capability | PercentileCapability) -> str:
 
 
 def capability_histogram(
-    result: AnyCapability, ax: Axes | None = None, *, bins: Any = "auto",
+    result: AnyCapability, *, ax: Axes | None = None, bins: Any = "auto",
     show_indices: bool = True,
 ) -> Axes:
     """Histogram of the data with the specs, the fitted curve(s) and the indices.
@@ -171,7 +172,8 @@ def _last_subgroups(res: Capability, ax: Axes) -> None:
     ax.set_ylabel(res.value)
 
 
-def capability_sixpack(result: Capability, fig: Figure | None = None) -> tuple[Axes, ...]:
+def capability_sixpack(result: Capability, *, fig: Figure | None = None
+                       ) -> tuple[Axes, ...]:
     """One-figure capability summary in the spirit of Minitab's sixpack.
 
     Six panels: the location chart (X-bar or I) and the dispersion chart (R, S or MR) the

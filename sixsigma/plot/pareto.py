@@ -23,7 +23,7 @@ BAR_COLOR = "#1f4e79"
 VITAL_COLOR = "#d62728"
 
 
-def pareto_chart(result: Pareto, ax: Axes | None = None, *, stratum: Any = None,
+def pareto_chart(result: Pareto, *, ax: Axes | None = None, stratum: Any = None,
                  title: str | None = None) -> Axes:
     """Draw a Pareto chart: bars, cumulative percent (right axis) and the vital-few cut-off.
 

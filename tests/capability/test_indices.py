@@ -203,7 +203,7 @@ def test_result_is_frozen_and_json_safe(ring_cap):
         ring_cap.values[0] = 0.0
     json.dumps(ring_cap.to_dict(), allow_nan=False)
     frame = ring_cap.to_frame()
-    assert list(frame.columns) == ["index", "basis", "estimate", "lower", "upper"]
+    assert list(frame.columns) == ["index", "basis", "estimate", "ci_low", "ci_high"]
     assert len(frame) == 9
     assert "cpk" in ring_cap.summary() and "<table" in ring_cap._repr_html_()
     one = capability(np.arange(10.0) % 3, usl=5.0)

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from sixsigma import from_dict
 from sixsigma.capability import (
     dpmo_from_sigma,
     rolled_throughput_yield,
@@ -42,33 +43,37 @@ def test_six_sigma_without_shift_is_4_5():
 
 
 def test_metrics_by_formula():
-    m = sigma_metrics(defects=120, units=4_000, opportunities=3, defectives=110)
+    m = sigma_metrics(count=120, units=4_000, opportunities=3, defectives=110)
     assert m.dpu == 120 / 4_000
     assert m.dpo == 120 / 12_000
     assert m.dpmo == pytest.approx(10_000.0)
     assert m.fpy == 1 - 110 / 4_000 and m.fpy_method == "observed"
     assert m.z_bench == pytest.approx(stats.norm.ppf(1 - 0.01))
     assert m.sigma_level == pytest.approx(m.z_bench + 1.5)
-    poisson = sigma_metrics(defects=120, units=4_000)
+    poisson = sigma_metrics(count=120, units=4_000)
     assert poisson.fpy == pytest.approx(math.exp(-0.03)) and poisson.fpy_method == "poisson"
 
 
 @pytest.mark.parametrize("method", ["wilson", "exact"])
 def test_interval_carried_to_sigma(method):
-    m = sigma_metrics(defects=37, units=1_500, interval=method, confidence=0.95)
+    m = sigma_metrics(count=37, units=1_500, interval=method, confidence=0.95)
     ci = stats.binomtest(37, 1_500).proportion_ci(0.95, method=method)
-    assert m.dpo_interval == pytest.approx((ci.low, ci.high), rel=1e-9)
-    assert m.sigma_interval == pytest.approx(
+    assert m.intervals["dpo"] == pytest.approx((ci.low, ci.high), rel=1e-9)
+    assert m.intervals["sigma_level"] == pytest.approx(
         (stats.norm.isf(ci.high) + 1.5, stats.norm.isf(ci.low) + 1.5), rel=1e-9)
-    assert m.sigma_interval[0] < m.sigma_level < m.sigma_interval[1]
+    assert m.intervals["sigma_level"][0] < m.sigma_level < m.intervals["sigma_level"][1]
 
 
 def test_zero_defects_unbounded_sigma():
-    m = sigma_metrics(defects=0, units=500, interval="exact")
-    assert m.dpo_interval[0] == 0.0 and math.isinf(m.sigma_interval[1])
+    m = sigma_metrics(count=0, units=500, interval="exact")
+    assert m.intervals["dpo"][0] == 0.0 and math.isinf(m.intervals["sigma_level"][1])
     out = m.to_dict()
     json.dumps(out, allow_nan=False)
-    assert out["sigma_level"] is None and out["sigma_interval"][1] is None
+    assert out["sigma_level"] is None
+    assert out["intervals"]["sigma_level"]["__tuple__"][1] is None
+    assert any("sigma_level" in n and "+inf" in n for n in m.notes)
+    again = from_dict(json.loads(json.dumps(out)))
+    assert again.sigma_level is None and again.notes == m.notes and again == m
 
 
 def test_rolled_throughput_yield():
@@ -78,24 +83,24 @@ def test_rolled_throughput_yield():
     assert r.normalized_yield == pytest.approx((0.97 * 0.93 * 0.99) ** (1 / 3))
     assert r.table["cumulative"].tolist() == pytest.approx([0.97, 0.97 * 0.93,
                                                             0.97 * 0.93 * 0.99])
-    m = sigma_metrics(defects=10, units=100, defectives=10)
+    m = sigma_metrics(count=10, units=100, defectives=10)
     assert rolled_throughput_yield([m, 0.5]).rty == pytest.approx(0.45)
     json.dumps(r.to_dict(), allow_nan=False)
 
 
 def test_bad_input():
-    with pytest.raises(DomainError, match="defects"):
-        sigma_metrics(defects=-1, units=10)
+    with pytest.raises(DomainError, match="count"):
+        sigma_metrics(count=-1, units=10)
     with pytest.raises(DomainError, match="exceed"):
-        sigma_metrics(defects=11, units=10)
+        sigma_metrics(count=11, units=10)
     with pytest.raises(DomainError, match="units"):
-        sigma_metrics(defects=1, units=0)
+        sigma_metrics(count=1, units=0)
     with pytest.raises(DomainError, match="defectives"):
-        sigma_metrics(defects=2, units=10, defectives=3)
+        sigma_metrics(count=2, units=10, defectives=3)
     with pytest.raises(DomainError, match="whole number"):
-        sigma_metrics(defects=1.5, units=10)
+        sigma_metrics(count=1.5, units=10)
     with pytest.raises(ParameterError, match="interval"):
-        sigma_metrics(defects=1, units=10, interval="wald")  # type: ignore[arg-type]
+        sigma_metrics(count=1, units=10, interval="wald")  # type: ignore[arg-type]
     with pytest.raises(DomainError, match="DPMO"):
         sigma_level(2e6)
     with pytest.raises(DomainError, match="yield"):
