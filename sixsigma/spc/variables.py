@@ -436,6 +436,8 @@ def run_chart(
 
     spec = Spec(caller=caller, column=value, n=const(1.0, x.size), labels=labels,
                 estimate=estimate, panels=[Panel("run", x, lim)], sigma_method="none",
-                zero_sigma_ok=True)
+                zero_sigma_ok=True,
+                notes=["sigma is undefined for a run chart (a median line, no control "
+                       "limits): stored as null in JSON."])
     opts = Options(phase1=phase1, stage=stage, rules=rules)
     return build(spec, opts, table)[0]

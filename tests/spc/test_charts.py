@@ -333,8 +333,9 @@ def test_to_dict_is_strict_json_and_to_frame_is_tidy():
     chart = ss.spc.p_chart(df, defectives="d", size="n", label="day", rules="nelson")
     text = json.dumps(chart.to_dict(), allow_nan=False)
     back = json.loads(text)
-    assert back["lcl"][0] is None and back["labels"][0] == "2026-01-01T00:00:00"
-    assert back["violation_index"] == chart.violation_index.tolist()
+    assert back["lcl"]["data"][0] is None
+    assert back["labels"]["data"][0] == "2026-01-01T00:00:00"
+    assert back["violation_index"]["data"] == chart.violation_index.tolist()
     frame = chart.to_frame()
     assert list(frame.columns) == ["label", "statistic", "n", "center", "lcl", "ucl", "se",
                                    "stage", "phase1", "out_of_control", "rules"]
