@@ -43,6 +43,7 @@ from sixsigma.spc._engine import (
     const,
 )
 from sixsigma.spc.chart import ControlChart
+from sixsigma.spc.sigma import mrbar_d2
 
 __all__ = ["c_chart", "laney_p", "laney_u", "np_chart", "p_chart", "u_chart"]
 
@@ -105,11 +106,10 @@ def _attribute_counts(
                      ) -> Params:
             base = rate_of(idx, known_center, None)
             z = (stat[idx] - base.center) / (base.sigma / np.sqrt(n[idx]))
-            pair = np.flatnonzero(np.diff(idx) == 1)
-            if pair.size == 0:
+            sigma_z = mrbar_d2(z, idx, divisor=LANEY_D2)
+            if np.isnan(sigma_z):
                 raise InsufficientDataError(f"{caller}: sigma_z needs two consecutive points "
                                             "that estimate the limits.")
-            sigma_z = float(np.mean(np.abs(np.diff(z)[pair])) / LANEY_D2)
             if sigma_z == 0:
                 raise ZeroVarianceError(f"{caller}: column {count!r} gives identical "
                                         "standardised rates (sigma_z = 0), so the limits "

@@ -31,7 +31,6 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.signal import lfilter
 
-from sixsigma.constants import d2
 from sixsigma.errors import ParameterError
 from sixsigma.spc._engine import (
     FloatArray,
@@ -45,7 +44,8 @@ from sixsigma.spc._engine import (
     const,
 )
 from sixsigma.spc.chart import ControlChart, CusumChart
-from sixsigma.spc.variables import D2_2, _individuals, _subgrouped
+from sixsigma.spc.sigma import mrbar_d2, rbar_d2
+from sixsigma.spc.variables import _individuals, _subgrouped
 
 __all__ = ["cusum", "ewma"]
 
@@ -56,20 +56,17 @@ def _points(
     """Plotted means, sizes, labels and the sigma estimator of the data."""
     if subgroup is None:
         table, value, x, labels = _individuals(data, value, label, caller)
-        mr = np.abs(np.diff(x))
 
         def sigma_of(idx: IntArray) -> float:
-            pair = np.flatnonzero(np.diff(idx) == 1)
-            return float(mr[idx[:-1][pair]].mean() / D2_2) if pair.size else 0.0
+            return mrbar_d2(x[idx], idx)  # NaN without a moving range: no limits
 
         return table, value, x, const(1.0, x.size), labels, sigma_of, None
     if value is None:
         raise ParameterError(f"{caller}: value= is required with subgroup=.")
     table, g = _subgrouped(data, value, subgroup, caller)
-    ratio = g.range / d2(g.n)
 
     def sigma_of_groups(idx: IntArray) -> float:
-        return float(ratio[idx].mean())
+        return rbar_d2(g.range[idx], g.n[idx])
 
     return table, value, g.mean, g.n, g.labels, sigma_of_groups, g.row_point
 

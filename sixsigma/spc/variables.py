@@ -14,8 +14,9 @@ qcc 2.7; Minitab):
 * Individuals: sigma = MR-bar/d2(2) (``"mrbar_d2"``) or the median moving range / 0.954
   (``"median_mr"``, Minitab's option); moving ranges only between consecutive points that
   both estimate the limits (Minitab). MR chart: centre MR-bar, UCL D4(2) MR-bar.
-* The d2, d3 and c4 constants are exact (:mod:`sixsigma.constants`), so limits agree with
-  qcc's 3-decimal tables to 1e-3 relative.
+* The estimators live in :mod:`sixsigma.spc.sigma`; the d2, d3 and c4 constants are exact
+  (:mod:`sixsigma.constants`), so limits agree with qcc's 3-decimal tables to 1e-3
+  relative.
 """
 
 from __future__ import annotations
@@ -47,13 +48,9 @@ from sixsigma.spc._engine import (
     is_const,
 )
 from sixsigma.spc.chart import ChartPair, ControlChart
+from sixsigma.spc.sigma import D2_2, D3_2, median_mr, mrbar_d2, pooled_sd_c4, rbar_d2, sbar_c4
 
 __all__ = ["imr", "run_chart", "xbar_r", "xbar_s"]
-
-D2_2 = float(d2(2))
-D3_2 = float(d3(2))
-# Median of the moving range of two normal values, in sigma: sqrt(2) * 0.6745 (Minitab d4).
-D4_MEDIAN_2 = float(np.sqrt(2.0) * 0.6744897501960817)
 
 
 def _individuals(
@@ -150,20 +147,19 @@ def imr(
     n = x.size
     mr = np.full(n, np.nan)
     mr[1:] = np.abs(np.diff(x))
+    estimator = mrbar_d2 if sigma_method == "mrbar_d2" else median_mr
 
     def estimate(idx: IntArray, known_center: float | None, known_sigma: float | None
                  ) -> Params:
-        mean = float(x[idx].mean()) if known_center is None else known_center
+        values = x[idx]
+        mean = float(values.mean()) if known_center is None else known_center
         if known_sigma is not None:
             return Params(mean, known_sigma)
         # moving ranges between consecutive points that both estimate the limits
-        pair = idx[1:][np.diff(idx) == 1]
-        if pair.size == 0:
+        s = estimator(values, idx)
+        if np.isnan(s):
             raise InsufficientDataError(f"{caller}: no two consecutive points estimate the "
                                         "limits, so no moving range exists.")
-        ranges = mr[pair]
-        s = float(ranges.mean() / D2_2) if sigma_method == "mrbar_d2" \
-            else float(np.median(ranges) / D4_MEDIAN_2)
         return Params(mean, s)
 
     def lim_i(p: Params, sl: slice, k: float) -> Limits:
@@ -243,13 +239,11 @@ def _xbar_chart(
         if known_sigma is not None:
             return Params(mean, known_sigma)
         if sigma_method == "rbar_d2":
-            s = float(np.mean(g.range[idx] / d2n[idx]))
+            s = rbar_d2(g.range[idx], w)
         elif sigma_method == "sbar_c4":
-            s = float(np.mean(g.sd[idx] / c4n[idx]))
+            s = sbar_c4(g.sd[idx], w)
         else:
-            dof = w - 1.0
-            pooled = np.sqrt(np.sum(dof * g.sd[idx] ** 2) / dof.sum())
-            s = float(pooled / c4(dof.sum() + 1.0))
+            s = pooled_sd_c4(g.sd[idx], w)
         return Params(mean, s)
 
     # constant subgroup sizes (the usual case) give constant limits: views, not arrays
