@@ -387,3 +387,16 @@ def test_every_input_kind_gives_the_same_chart():
     ref = ss.spc.imr(x)
     for data in (x, x.tolist(), pd.Series(x), {"v": x}, pa.table({"v": x})):
         np.testing.assert_allclose(ss.spc.imr(data).location.ucl, ref.location.ucl)
+
+
+def test_chart_registry_names_every_chart_function_by_its_command_line_kind():
+    import inspect
+
+    assert "CHARTS" in ss.spc.__all__
+    cli_kinds = {"imr", "xbar_r", "xbar_s", "p", "np", "c", "u", "laney_p", "laney_u", "ewma",
+                 "cusum", "run"}
+    assert cli_kinds <= set(ss.spc.CHARTS)
+    for kind, func in ss.spc.CHARTS.items():
+        assert func is getattr(ss.spc, func.__name__), kind
+        params = list(inspect.signature(func).parameters.values())
+        assert params[0].name == "data"
