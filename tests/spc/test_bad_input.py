@@ -208,20 +208,24 @@ def test_unsorted_and_duplicated_labels():
 
 def test_raw_records_must_be_zero_or_one():
     raw = pd.DataFrame({"day": [1, 1, 2, 2, 3, 3], "bad": [0, 1, 0, 2, 1, 0]})
-    with pytest.raises(DomainError, match=r"'bad' must be 0/1 .*row 3 holds a value above 1"):
+    # validated by the one group-count layer (sixsigma._aggregate.group_counts)
+    with pytest.raises(DomainError, match=r"'bad' must be 0/1 .*row 3 \(2\) is not"):
         ss.spc.p_chart(raw, defectives="bad", label="day")
-    with pytest.raises(MissingValueError, match=r"row 2 holds a missing value"):
+    with pytest.raises(MissingValueError, match=r"'bad' has a missing value at row 2"):
         ss.spc.p_chart(raw.assign(bad=[0, 1, None, 0, 1, 0]), defectives="bad", label="day")
     with pytest.raises(ParameterError, match="give size="):
         ss.spc.p_chart(raw, defectives="bad")
 
 
-def test_raw_records_in_a_lazy_frame_name_the_group():
+def test_raw_records_in_a_lazy_frame_name_the_value():
     duckdb = pytest.importorskip("duckdb")
     raw = pd.DataFrame({"day": [1, 1, 2, 2, 3, 3], "bad": [0, 1, 0, -1, 1, 0]})
     rel = duckdb.connect().from_df(raw)
-    with pytest.raises(DomainError, match=r"the group day=2 holds a negative value"):
+    with pytest.raises(DomainError, match=r"'bad' must be 0/1 .*a row holding -1"):
         ss.spc.p_chart(rel, defectives="bad", label="day")
+    counts = pd.DataFrame({"day": [1, 1, 2, 2, 3, 3], "defects": [0, 1, 0, -1, 1, 0]})
+    with pytest.raises(DomainError, match=r"the group day=2 holds a negative value"):
+        ss.spc.u_chart(duckdb.connect().from_df(counts), count="defects", label="day")
 
 
 def test_errors_are_builtin_exceptions_too():
