@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from sixsigma._frames import Table, as_table
+from sixsigma._params import check_number
 from sixsigma.errors import InsufficientDataError, ParameterError, ZeroVarianceError
 from sixsigma.spc._aggregate import Counts, counts
 from sixsigma.spc._engine import (
@@ -51,11 +52,9 @@ LANEY_D2 = 1.128  # Laney (2002): sigma_z = MR-bar(z) / 1.128
 
 
 def _known_rate(center: float | None, caller: str, proportion: bool) -> None:
-    if center is None:
-        return
-    if not np.isfinite(center) or center < 0 or (proportion and center > 1):
-        bound = "between 0 and 1" if proportion else "at least 0"
-        raise ParameterError(f"{caller}: center= must be {bound}; got {center}.")
+    if center is not None:
+        check_number(center, "center", caller=caller, low=0.0,
+                     high=1.0 if proportion else None)
 
 
 def _rate_estimator(

@@ -31,6 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.signal import lfilter
 
+from sixsigma._params import check_number
 from sixsigma.errors import ParameterError
 from sixsigma.spc._engine import (
     FloatArray,
@@ -82,8 +83,8 @@ def _estimator(x: FloatArray, n: FloatArray, sigma_of: Any) -> Any:
 
 
 def _check_sigma(sigma: float | None, caller: str) -> None:
-    if sigma is not None and not (np.isfinite(sigma) and sigma > 0):
-        raise ParameterError(f"{caller}: sigma must be a positive number; got {sigma}.")
+    if sigma is not None:
+        check_number(sigma, "sigma", caller=caller, low=0.0, low_open=True)
 
 
 def ewma(
@@ -143,10 +144,8 @@ def ewma(
     (10.24, 0.709)
     """
     caller = "ewma"
-    if not 0 < lam <= 1:
-        raise ParameterError(f"{caller}: lam must be in (0, 1]; got {lam}.")
-    if not L > 0:
-        raise ParameterError(f"{caller}: L must be positive; got {L}.")
+    lam = check_number(lam, "lam", caller=caller, low=0.0, high=1.0, low_open=True)
+    L = check_number(L, "L", caller=caller, low=0.0, low_open=True)
     _check_sigma(sigma, caller)
     table, column, x, n, labels, sigma_of, row_point = _points(data, value, subgroup, label,
                                                                caller)
@@ -229,10 +228,8 @@ def cusum(
     ([4.3, 6.0, 7.5], Violation(rule='cusum_upper', index=6))
     """
     caller = "cusum"
-    if not h > 0:
-        raise ParameterError(f"{caller}: h must be positive; got {h}.")
-    if not k >= 0:
-        raise ParameterError(f"{caller}: k must be zero or positive; got {k}.")
+    h = check_number(h, "h", caller=caller, low=0.0, low_open=True)
+    k = check_number(k, "k", caller=caller, low=0.0)
     _check_sigma(sigma, caller)
     table, column, x, n, labels, sigma_of, row_point = _points(data, value, subgroup, label,
                                                                caller)

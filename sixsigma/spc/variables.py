@@ -26,7 +26,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from sixsigma._frames import Table, as_table, show
+from sixsigma._frames import Table, as_table, first_row, show
+from sixsigma._params import choice
 from sixsigma.constants import c4, d2, d3
 from sixsigma.errors import (
     DomainError,
@@ -140,9 +141,7 @@ def imr(
     (15.588, True)
     """
     caller = "imr"
-    if sigma_method not in ("mrbar_d2", "median_mr"):
-        raise ParameterError(f"{caller}: sigma_method must be 'mrbar_d2' or 'median_mr'; got "
-                             f"{sigma_method!r}.")
+    choice(sigma_method, "sigma_method", ("mrbar_d2", "median_mr"), caller=caller)
     table, value, x, labels = _individuals(data, value, label, caller)
     n = x.size
     mr = np.full(n, np.nan)
@@ -200,12 +199,12 @@ def _subgrouped(
     missing = pd.isna(pd.Series(keys, copy=False)).to_numpy()
     if missing.any():
         raise MissingValueError(f"{caller}: column {subgroup!r} has a missing subgroup key at "
-                                f"row {int(np.flatnonzero(missing)[0])}.")
+                                f"row {first_row(missing)}.")
     groups = subgroups(x, keys)
     small = groups.n < 2
     if small.any():
-        i = int(np.flatnonzero(small)[0])
-        row = int(np.flatnonzero(groups.row_point == i)[0])
+        i = first_row(small)
+        row = first_row(groups.row_point == i)
         raise DomainError(
             f"{caller}: subgroup {show(groups.labels[i])} (column {subgroup!r}, row {row}) has a "
             "single observation; X-bar charts need subgroups of at least 2 (use imr for "
@@ -224,9 +223,7 @@ def _xbar_chart(
 ) -> ChartPair:
     caller = "xbar_r" if kind == "R" else "xbar_s"
     allowed = ("rbar_d2", "pooled_sd_c4") if kind == "R" else ("sbar_c4", "pooled_sd_c4")
-    if sigma_method not in allowed:
-        raise ParameterError(f"{caller}: sigma_method must be one of {allowed}; got "
-                             f"{sigma_method!r}.")
+    choice(sigma_method, "sigma_method", allowed, caller=caller)
     table, g = _subgrouped(data, value, subgroup, caller)
     n = g.n
     d2n, d3n, c4n = (np.asarray(f(n), dtype=float) for f in (d2, d3, c4))
