@@ -400,3 +400,15 @@ def test_chart_registry_names_every_chart_function_by_its_command_line_kind():
         assert func is getattr(ss.spc, func.__name__), kind
         params = list(inspect.signature(func).parameters.values())
         assert params[0].name == "data"
+        # data and its columns may be positional; every option is keyword-only
+        columns = {"value", "subgroup", "defectives", "count", "size", "label"}
+        for p in params[1:]:
+            if p.kind is not p.KEYWORD_ONLY:
+                assert p.name in columns, (kind, p.name)
+
+
+def test_time_weighted_options_are_keyword_only():
+    with pytest.raises(TypeError):
+        ss.spc.ewma([1.0, 2.0, 3.0], None, None, 0.2)  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        ss.spc.cusum([1.0, 2.0, 3.0], None, None, 0.5)  # type: ignore[misc]
