@@ -4,7 +4,7 @@ matplotlib is imported only when a plot is drawn.
 """
 
 from sixsigma.plot.capability import capability_histogram, capability_sixpack
-from sixsigma.plot.control_chart import control_chart
+from sixsigma.plot.charts import control_chart
 from sixsigma.plot.flow import process_map
 from sixsigma.plot.msa import (
     agreement_by_appraiser,

@@ -1,7 +1,9 @@
-"""Per-subgroup aggregation.
+"""Per-point aggregation of the charts.
 
 Subgroup statistics for variables charts, and counts per label for attribute charts built
-from raw records (grouped where the data live).
+from raw records. The defectives of raw 0/1 records are counted by the one group-count
+layer, :func:`sixsigma._aggregate.group_counts`, where the data live; this module adds
+what is particular to charts: one point per label, in time order (:func:`check_keys`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from sixsigma._frames import Table, check_keys, orderable, show
+from sixsigma._aggregate import DEFECTIVES, N, collect, group_counts
+from sixsigma._frames import Table, check_keys, first_row, orderable, show
 from sixsigma.errors import DomainError, MissingValueError, NonNumericError, ParameterError
 
 FloatArray = NDArray[np.float64]
@@ -72,9 +75,10 @@ def counts(
     """Counts per point, from aggregated rows (``size`` given) or from raw records.
 
     With ``size``, each row is one point: ``count`` defectives (or defects) among ``size``
-    units. Without it, each row is one inspected unit (``count`` 0/1 when ``binary``, a
-    count >= 0 otherwise) and rows are grouped by ``label``; the grouping runs where the
-    data live (pandas, polars, DuckDB ...), and only the aggregate comes back.
+    units. Without it, each row is one inspected unit (``count`` 0/1 or boolean when
+    ``binary``, a whole count >= 0 otherwise) and rows are grouped by ``label``; the
+    grouping runs where the data live (pandas, polars, DuckDB ...), and only the aggregate
+    comes back.
     """
     caller = table.caller
     if size is not None:
@@ -84,7 +88,7 @@ def counts(
         if binary:
             over = c > s
             if over.any():
-                i = int(np.flatnonzero(over)[0])
+                i = first_row(over)
                 raise DomainError(
                     f"{caller}: column {count!r} ({c[i]:g}) exceeds column {size!r} "
                     f"({s[i]:g}) at row {i}: there cannot be more defectives than units."
@@ -95,6 +99,36 @@ def counts(
             f"{caller}: give size= (the units behind each row), or label= to group raw "
             "records (one row per inspected unit) into points."
         )
+    if binary:
+        # units and defectives per label: the one group-count query, validated there
+        agg = group_counts(table, count, [label])
+        keys, total, units = agg[label], agg[DEFECTIVES], agg[N]
+    else:
+        keys, total, units = _defects_per_label(table, count, label)
+    if table.lazy and isinstance(keys.dtype, pd.DatetimeTZDtype) and \
+            str(keys.dt.tz) in ("UTC", "Etc/UTC"):
+        # DuckDB and Spark hand back UTC instants: chart them as datetime64, as the dates of
+        # an eager frame are
+        keys = keys.dt.tz_localize(None)
+    labels = np.asarray(keys.to_numpy())
+    if pd.isna(labels).any():
+        raise MissingValueError(f"{caller}: column {label!r} has missing labels; every raw "
+                                "record needs one.")
+    order = np.argsort(labels, kind="stable") if orderable(labels) else \
+        np.argsort(labels.astype(str), kind="stable")
+    labels = labels[order]
+    check_keys(labels, label, caller=caller)
+    return Counts(
+        labels=labels,
+        count=np.asarray(total.to_numpy(dtype=np.float64))[order],
+        size=np.asarray(units.to_numpy(dtype=np.float64))[order],
+        row_point=None,
+    )
+
+
+def _defects_per_label(table: Table, count: str, label: str) -> tuple[Any, Any, Any]:
+    """Labels, defects and units per label of raw records counting defects per unit."""
+    caller = table.caller
     table.require(count, label)
     dtype = table.frame.collect_schema()[count]
     if not (dtype.is_numeric() or dtype == nw.Boolean):
@@ -106,60 +140,25 @@ def counts(
     if dtype == nw.Boolean:
         frame = frame.with_columns(nw.col(count).cast(nw.Int64))
     col = nw.col(count)
-    agg = (
-        frame.group_by(label)
-        .agg(
-            col.sum().alias("__count"),
-            nw.len().alias("__size"),
-            col.min().alias("__min"),
-            col.max().alias("__max"),
-            col.count().alias("__present"),
-        )
-        .sort(label)
-    )
-    if table.lazy:
-        agg = agg.collect()
-    labels = np.asarray(agg[label].to_pandas().to_numpy() if agg[label].dtype in (
-        nw.Datetime, nw.Date) else agg[label].to_numpy())
-    nulls = agg["__size"].to_numpy() - agg["__present"].to_numpy()
-    low = agg["__min"].to_numpy()
-    high = agg["__max"].to_numpy()
-    if dtype.is_float():
-        # fractional values are only possible in a float column: one more filtered pass
-        fractional = frame.filter(col != col.round(0)).select(label).head(1)
-        frac = np.asarray((fractional.collect() if table.lazy else fractional)[label].to_numpy())
-        frac_bad = np.isin(labels, frac) if frac.size else np.zeros(labels.size, dtype=bool)
-    else:
-        frac_bad = np.zeros(labels.size, dtype=bool)
-    what = "0/1 (one row per inspected unit)" if binary else "a whole count >= 0"
-    for bad, problem, exc in (
-        (nulls > 0, "a missing value", MissingValueError),
-        (low < 0, "a negative value", DomainError),
-        ((high > 1) if binary else np.zeros(labels.size, dtype=bool), "a value above 1",
-         DomainError),
-        (frac_bad, "a fractional value", DomainError),
-    ):
+    agg = collect(frame.group_by(label).agg(
+        col.sum().alias("__count"), nw.len().alias("__size"), col.min().alias("__min"),
+        col.count().alias("__present"),
+    )).to_pandas()
+    checks = [
+        (agg["__size"].to_numpy() > agg["__present"].to_numpy(), "a missing value",
+         MissingValueError),
+        (agg["__min"].to_numpy() < 0, "a negative value", DomainError),
+    ]
+    if dtype.is_float():  # fractional values are only possible in a float column
+        found = collect(frame.filter(col != col.round(0)).select(label).head(1))
+        frac = np.asarray(found[label].to_numpy())
+        checks.append((agg[label].isin(frac).to_numpy() if frac.size
+                       else np.zeros(len(agg), dtype=bool), "a fractional value", DomainError))
+    for bad, problem, exc in checks:
         if bad.any():
-            row = _first_bad_row(table, count, binary)
-            where = f"row {row}" if row is not None else f"the group {label}={show(labels[bad][0])}"
-            raise exc(f"{caller}: column {count!r} must be {what}; {where} holds {problem}.")
-    if pd.isna(labels).any():
-        raise MissingValueError(f"{caller}: column {label!r} has missing labels; every raw "
-                                "record needs one.")
-    check_keys(labels, label, caller=caller)
-    return Counts(
-        labels=labels,
-        count=agg["__count"].to_numpy().astype(float),
-        size=agg["__size"].to_numpy().astype(float),
-        row_point=None,
-    )
-
-
-def _first_bad_row(table: Table, column: str, binary: bool) -> int | None:
-    if table.lazy:
-        return None
-    v = table.raw(column).astype(float)
-    bad = np.isnan(v) | (v < 0) | (np.mod(np.nan_to_num(v), 1) != 0)
-    if binary:
-        bad |= v > 1
-    return int(np.flatnonzero(bad)[0]) if bad.any() else None
+            if not table.lazy:
+                table.numeric(count, count=True)  # names the first offending row
+            where = show(agg[label].to_numpy()[first_row(bad)])
+            raise exc(f"{caller}: column {count!r} must be a whole count >= 0; the group "
+                      f"{label}={where} holds {problem}.")
+    return agg[label], agg["__count"], agg["__size"]

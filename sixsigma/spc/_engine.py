@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from sixsigma._frames import Table, show
+from sixsigma._frames import Table, first_row, show
+from sixsigma._params import check_number
 from sixsigma.errors import (
     InputError,
     InsufficientDataError,
@@ -121,7 +122,7 @@ def _per_point(
         # every row of a point must agree with the value kept for that point
         bad = out[spec.row_point] != values
         if bad.any():
-            i = int(np.flatnonzero(bad)[0])
+            i = first_row(bad)
             raise InputError(
                 f"{spec.caller}: {what} must be the same for every row of a subgroup; "
                 f"row {i} differs from the rest of its subgroup."
@@ -219,7 +220,7 @@ def resolve_stage(stage: Any, spec: Spec, table: Table | None) -> NDArray[Any] |
         table.require(stage)
         values = table.raw(stage).astype(object)
         if pd.isna(values).any():
-            i = int(np.flatnonzero(pd.isna(values))[0])
+            i = first_row(pd.isna(values))
             raise InputError(f"{spec.caller}: column {stage!r} has a missing stage at row {i}.")
         return _per_point(values, spec, f"stage column {stage!r}")
     if isinstance(stage, np.ndarray | list | tuple | pd.Series) and len(stage) in (
@@ -336,8 +337,7 @@ def build(spec: Spec, opts: Options, table: Table | None,
         raise InsufficientDataError(
             f"{spec.caller}: at least {spec.min_points} points are needed; got {n}."
         )
-    if opts.nsigmas <= 0:
-        raise ParameterError(f"{spec.caller}: nsigmas must be positive; got {opts.nsigmas}.")
+    check_number(opts.nsigmas, "nsigmas", caller=spec.caller, low=0.0, low_open=True)
     rules = resolve_rules(opts.rules, caller=spec.caller)
     stage = resolve_stage(opts.stage, spec, table)
     if stage is None:

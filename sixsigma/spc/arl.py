@@ -29,6 +29,7 @@ from typing import Final
 import numpy as np
 from numpy.typing import NDArray
 
+from sixsigma._params import check_number
 from sixsigma.errors import ParameterError
 from sixsigma.spc.rules import RULE_SETS, find_violations, resolve_rules
 
@@ -164,11 +165,10 @@ def simulate_run_lengths(
             "simulate_run_lengths: the ARL is defined for Nelson and Western Electric rules "
             f"only. Got {ids!r}."
         )
-    if runs < 1 or max_length < 1:
-        raise ParameterError(
-            "simulate_run_lengths: 'runs' and 'max_length' must be positive. "
-            f"Got runs={runs}, max_length={max_length}."
-        )
+    runs = int(check_number(runs, "runs", caller="simulate_run_lengths", low=1.0,
+                            integer=True))
+    max_length = int(check_number(max_length, "max_length", caller="simulate_run_lengths",
+                                  low=1.0, integer=True))
     rng = np.random.default_rng(seed)
     length = np.zeros(runs, dtype=np.int64)  # points simulated so far (final when done)
     active = np.arange(runs)

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from sixsigma._frames import Table, as_table
+from sixsigma._params import check_number
 from sixsigma.errors import InsufficientDataError, ParameterError, ZeroVarianceError
 from sixsigma.spc._aggregate import Counts, counts
 from sixsigma.spc._engine import (
@@ -43,6 +44,7 @@ from sixsigma.spc._engine import (
     const,
 )
 from sixsigma.spc.chart import ControlChart
+from sixsigma.spc.sigma import mrbar_d2
 
 __all__ = ["c_chart", "laney_p", "laney_u", "np_chart", "p_chart", "u_chart"]
 
@@ -50,11 +52,9 @@ LANEY_D2 = 1.128  # Laney (2002): sigma_z = MR-bar(z) / 1.128
 
 
 def _known_rate(center: float | None, caller: str, proportion: bool) -> None:
-    if center is None:
-        return
-    if not np.isfinite(center) or center < 0 or (proportion and center > 1):
-        bound = "between 0 and 1" if proportion else "at least 0"
-        raise ParameterError(f"{caller}: center= must be {bound}; got {center}.")
+    if center is not None:
+        check_number(center, "center", caller=caller, low=0.0,
+                     high=1.0 if proportion else None)
 
 
 def _rate_estimator(
@@ -105,11 +105,10 @@ def _attribute_counts(
                      ) -> Params:
             base = rate_of(idx, known_center, None)
             z = (stat[idx] - base.center) / (base.sigma / np.sqrt(n[idx]))
-            pair = np.flatnonzero(np.diff(idx) == 1)
-            if pair.size == 0:
+            sigma_z = mrbar_d2(z, idx, divisor=LANEY_D2)
+            if np.isnan(sigma_z):
                 raise InsufficientDataError(f"{caller}: sigma_z needs two consecutive points "
                                             "that estimate the limits.")
-            sigma_z = float(np.mean(np.abs(np.diff(z)[pair])) / LANEY_D2)
             if sigma_z == 0:
                 raise ZeroVarianceError(f"{caller}: column {count!r} gives identical "
                                         "standardised rates (sigma_z = 0), so the limits "

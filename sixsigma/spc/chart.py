@@ -1,21 +1,24 @@
 """Result objects of the control charts: :class:`ControlChart`, :class:`ChartPair` and friends.
 
-Per-point vectors are read-only numpy arrays (a chart of ten million points builds in well
-under a second), NaN in a limit array means "no limit there" and becomes ``null`` in
-:meth:`ControlChart.to_dict`. Violations are stored column-wise (an index array and a rule
-array); :attr:`ControlChart.violations` presents them as :class:`Violation` records.
+Every class derives from the one result base (:class:`sixsigma._result.Result`): per-point
+vectors are read-only numpy arrays (a chart of ten million points builds in well under a
+second), NaN in a limit array means "no limit there" and becomes ``null`` in ``to_dict()``,
+and ``sixsigma.from_dict`` rebuilds an equal chart of the same class. Violations are stored
+column-wise (an index array and a rule array); :attr:`ControlChart.violations` presents them
+as :class:`Violation` records.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+import math
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from sixsigma._result import frozen_array, html_table, jsonable
+from sixsigma._result import Result, frozen_array, part
 
 __all__ = ["ChartPair", "ControlChart", "CusumChart", "Stage", "Violation"]
 
@@ -27,6 +30,7 @@ class Violation(NamedTuple):
     index: int  # type: ignore[assignment]  # the contract names it index
 
 
+@part
 @dataclass(frozen=True)
 class Stage:
     """The parameters a chart used within one stage (a period with its own limits).
@@ -56,9 +60,15 @@ class Stage:
     source: str = "estimated"
     extra: dict[str, float] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # JSON stores an undefined figure (the sigma of a run chart) as null: back to NaN
+        for name in ("center", "sigma"):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, math.nan)
 
-@dataclass(frozen=True, eq=False)
-class ControlChart:
+
+@dataclass(frozen=True, eq=False, repr=False)
+class ControlChart(Result, kind="control_chart"):
     """A control chart: the plotted statistic, its limits, and the signals found.
 
     Attributes
@@ -98,7 +108,7 @@ class ControlChart:
     parameters : dict
         Chart-specific parameters (``lam``, ``L``, ``k``, ``h``, ``sigma_z`` ...).
     notes : tuple of str
-        Caveats and warnings, kept for reports.
+        Caveats and warnings, kept for reports (keyword-only).
     """
 
     chart: str
@@ -120,14 +130,11 @@ class ControlChart:
     violation_rule: NDArray[np.str_]
     nsigmas: float = 3.0
     parameters: dict[str, float] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()
-    kind: str = "control_chart"
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, np.ndarray) and value.flags.writeable:
-                object.__setattr__(self, f.name, frozen_array(value))
+        if self.sigma is None:  # an undefined sigma (run chart) comes back from JSON as null
+            object.__setattr__(self, "sigma", math.nan)
+        super().__post_init__()
 
     # -- derived views --------------------------------------------------------------------
     @property
@@ -201,16 +208,6 @@ class ControlChart:
         )
         return frame
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict (NaN as None, dates as ISO strings)."""
-        out: dict[str, Any] = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if f.name == "stages":
-                value = [jsonable(dict(s.__dict__)) for s in value]
-            out[f.name] = jsonable(value)
-        return out
-
     def summary(self) -> str:
         """A short text summary (rounded for display only)."""
         last = self.stages[-1]
@@ -226,15 +223,9 @@ class ControlChart:
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
-    def _repr_html_(self) -> str:
-        return html_table(self.to_frame(), caption=self.summary().splitlines()[0])
 
-    def __repr__(self) -> str:
-        return f"<ControlChart {self.summary().splitlines()[0]}>"
-
-
-@dataclass(frozen=True, eq=False)
-class CusumChart(ControlChart):
+@dataclass(frozen=True, eq=False, repr=False)
+class CusumChart(ControlChart, kind="cusum_chart"):
     """A tabular CUSUM chart: ``upper`` (C+) and ``lower`` (C-) sums, both >= 0.
 
     The sums are in standard-error units of the plotted statistic; ``h`` is the decision
@@ -255,13 +246,12 @@ class CusumChart(ControlChart):
         return frame
 
 
-@dataclass(frozen=True, eq=False)
-class ChartPair:
+@dataclass(frozen=True, eq=False, repr=False)
+class ChartPair(Result, kind="chart_pair"):
     """A location chart and its dispersion chart (X-bar/R, X-bar/S, I/MR)."""
 
     location: ControlChart
     dispersion: ControlChart
-    kind: str = "chart_pair"
 
     @property
     def in_control(self) -> bool:
@@ -274,17 +264,9 @@ class ChartPair:
         b = self.dispersion.to_frame().assign(chart=self.dispersion.chart)
         return pd.concat([a, b], ignore_index=True)
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict with both charts."""
-        return {"kind": self.kind, "location": self.location.to_dict(),
-                "dispersion": self.dispersion.to_dict()}
-
     def summary(self) -> str:
         """Both charts' summaries."""
         return self.location.summary() + "\n" + self.dispersion.summary()
-
-    def _repr_html_(self) -> str:
-        return self.location._repr_html_() + self.dispersion._repr_html_()
 
     def __iter__(self) -> Any:
         return iter((self.location, self.dispersion))

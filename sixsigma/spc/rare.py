@@ -35,7 +35,8 @@ from sixsigma.spc._engine import (
     const,
 )
 from sixsigma.spc.chart import ControlChart
-from sixsigma.spc.variables import D2_2, _individuals
+from sixsigma.spc.sigma import mrbar_d2
+from sixsigma.spc.variables import _individuals
 
 __all__ = ["g_chart", "t_chart"]
 
@@ -147,9 +148,9 @@ def t_chart(
 
     def estimate(idx: IntArray, known_center: float | None, known_sigma: float | None
                  ) -> Params:
-        pair = idx[1:][np.diff(idx) == 1]
-        mr = np.abs(y[pair] - y[pair - 1])
-        return Params(float(y[idx].mean()), float(mr.mean() / D2_2) if mr.size else 0.0)
+        values = y[idx]
+        # NaN without a moving range: no limits (the chart raises ZeroVarianceError)
+        return Params(float(values.mean()), mrbar_d2(values, idx))
 
     def lim(p: Params, sl: slice, k: float) -> Limits:
         m = sl.stop - sl.start

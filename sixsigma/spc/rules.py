@@ -42,16 +42,12 @@ Conventions
 * A NaN control limit means "no limit on that side there": it never triggers ``nelson_1``.
 * ``segment`` (the stage of each point) splits the series: runs, trends and windows never
   cross a change of segment, because each stage has its own limits.
-* Anhøj rules (Anhøj & Olesen 2014; Anhøj 2015; as in qicharts2) are evaluated per segment
-  on the *useful* points (those not on the centre line; points on the centre line neither
-  break nor extend a run, as in qicharts2). Unlike qicharts2, a NaN statistic breaks a run
-  (qicharts2 drops it); crossings are counted between consecutive useful points, so a NaN
-  between two points on opposite sides does not hide a crossing. A segment with fewer than
-  :data:`ANHOJ_MIN_USEFUL` (10) useful points is not judged, as the published table starts
-  at 10. ``anhoj_run`` flags the point at which a run first exceeds the limit and every
-  later point of that run; ``anhoj_crossings`` is a property of the whole segment and is
-  flagged at its last useful point. The rules are meant for run charts with the median as
-  the centre line, but the ``center`` given is used as it is.
+* Anhøj rules (Anhøj & Olesen 2014; Anhøj 2015; as in qicharts2) live in
+  :mod:`sixsigma.spc.anhoj` (their conventions are described there). They judge whole
+  segments, so they are evaluated on the full series; the other rules look back at most
+  15 points and are evaluated block by block.
+* Each rule id maps to one entry of :data:`RULES` (its test, its description, and the rule
+  whose test it repeats: ``we_1`` is ``nelson_1``); the evaluator reads that table.
 
 References
 ----------
@@ -70,21 +66,26 @@ References
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import cached_property
-from typing import Final, overload
+from typing import Final
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
 
 from sixsigma.errors import ParameterError
+from sixsigma.spc import anhoj as _anhoj
+from sixsigma.spc._runs import window_all
+from sixsigma.spc.anhoj import ANHOJ_MIN_USEFUL, anhoj_limits
 
 __all__ = [
     "ALL_RULES",
     "ANHOJ_MIN_USEFUL",
     "RULE_DESCRIPTIONS",
+    "RULES",
     "RULE_SETS",
+    "Rule",
     "anhoj_limits",
     "find_violations",
     "resolve_rules",
@@ -106,34 +107,11 @@ ALL_RULES: Final[tuple[str, ...]] = (
 )
 """Every rule id, in the fixed order used to sort violations of the same point."""
 
-RULE_DESCRIPTIONS: Final[dict[str, str]] = {
-    "nelson_1": "1 point beyond a control limit",
-    "nelson_2": "9 points in a row on the same side of the centre line",
-    "nelson_3": "6 points in a row steadily increasing or decreasing",
-    "nelson_4": "14 points in a row alternating up and down",
-    "nelson_5": "2 of 3 points in a row beyond 2 sigma, same side",
-    "nelson_6": "4 of 5 points in a row beyond 1 sigma, same side",
-    "nelson_7": "15 points in a row within 1 sigma of the centre line",
-    "nelson_8": "8 points in a row beyond 1 sigma, either side",
-    "we_1": "1 point beyond a control limit",
-    "we_2": "2 of 3 points in a row beyond 2 sigma, same side",
-    "we_3": "4 of 5 points in a row beyond 1 sigma, same side",
-    "we_4": "8 points in a row on the same side of the centre line",
-    "anhoj_run": "longest run on one side longer than round(log2(n_useful) + 3)",
-    "anhoj_crossings": "fewer crossings of the centre line than qbinom(0.05, n_useful - 1, 0.5)",
-}
-"""A one-line description of each rule id, for summaries and reports."""
-
-ANHOJ_MIN_USEFUL: Final[int] = 10
-"""Segments with fewer useful points than this are not judged by the Anhøj rules."""
-
 _POSITION: Final[dict[str, int]] = {rule: k for k, rule in enumerate(ALL_RULES)}
 _NAMES: Final[NDArray[np.str_]] = np.array(ALL_RULES)
-# R's qbinom() shrinks p by this factor before searching, to be left-continuous.
 # Block size and overlap of the evaluation of the local rules (look-back <= 15 points).
 _BLOCK: Final[int] = 1 << 20
 _OVERLAP: Final[int] = 32
-_QBINOM_FUZZ: Final[float] = 1.0 - 64.0 * float(np.finfo(np.float64).eps)
 
 
 def _unknown(name: object, caller: str) -> ParameterError:
@@ -189,85 +167,6 @@ def resolve_rules(rules: str | Sequence[str] | None, *, caller: str) -> tuple[st
         else:
             raise _unknown(name, caller)
     return tuple(sorted(chosen, key=_POSITION.__getitem__))
-
-
-@overload
-def anhoj_limits(n_useful: int) -> tuple[int, int]: ...
-
-
-@overload
-def anhoj_limits(n_useful: NDArray[np.integer]) -> tuple[IntArray, IntArray]: ...
-
-
-def anhoj_limits(
-    n_useful: int | NDArray[np.integer],
-) -> tuple[int, int] | tuple[IntArray, IntArray]:
-    """Critical values of the Anhøj run-chart rules for a number of useful points.
-
-    Parameters
-    ----------
-    n_useful : int or array of int
-        Number of useful observations (points not on the centre line).
-
-    Returns
-    -------
-    longest_run_max : int or array of int
-        ``round(log2(n_useful) + 3)``: a run longer than this signals.
-    crossings_min : int or array of int
-        ``qbinom(0.05, n_useful - 1, 0.5)``: fewer crossings than this signal.
-
-    Notes
-    -----
-    The longest-run limit is Schilling's (2012) approximate upper 95 % prediction limit,
-    the crossings limit the lower 5 % quantile of Binomial(n - 1, 1/2) (Chen 2010), as in
-    qicharts2's ``runs.analysis``. R's ``qbinom`` is matched exactly, including its
-    left-continuity fuzz of ``1 - 64 * eps``. Values are defined for ``n_useful >= 1``
-    (``n_useful <= 0`` is treated as 1); the rules are only applied from
-    :data:`ANHOJ_MIN_USEFUL` points on.
-
-    References
-    ----------
-    .. [1] Anhøj, J., & Olesen, A. V. (2014). Run charts revisited. *PLoS ONE*, 9(11).
-
-    Examples
-    --------
-    >>> anhoj_limits(24)
-    (8, 8)
-    >>> import numpy as np
-    >>> anhoj_limits(np.array([10, 20, 30]))
-    (array([6, 7, 8]), array([ 2,  6, 10]))
-    """
-    n = np.maximum(np.asarray(n_useful, dtype=np.int64), 1)
-    run_max = np.rint(np.log2(n) + 3.0).astype(np.int64)
-    cross_min = stats.binom.ppf(0.05 * _QBINOM_FUZZ, n - 1, 0.5).astype(np.int64)
-    if n.ndim == 0:
-        return int(run_max), int(cross_min)
-    return run_max, cross_min
-
-
-def _window_all(a: BoolArray, m: int) -> BoolArray:
-    """``out[i] = a[i - m + 1] & ... & a[i]`` (False for ``i < m - 1``), in O(n log m)."""
-    n = a.size
-    out: BoolArray | None = None
-    off = 0  # out[i] covers a[i - off + 1 .. i]
-    p, plen = a, 1  # p[i] covers a[i - plen + 1 .. i]; False for i < plen - 1
-    while True:
-        if m & 1:
-            if out is None:
-                out, off = p.copy(), plen
-            else:
-                out[off:] &= p[: max(n - off, 0)]
-                out[:off] = False
-                off += plen
-        m >>= 1
-        if not m:
-            break
-        q = p.copy()
-        q[plen:] &= p[: max(n - plen, 0)]
-        q[:plen] = False
-        p, plen = q, 2 * plen
-    assert out is not None
-    return out
 
 
 class _Series:
@@ -370,101 +269,98 @@ class _Series:
         return (self.x > self.ucl) | (self.x < self.lcl)
 
     def same_side(self, k: int) -> BoolArray:
-        return _window_all(self.same_side_link, k - 1)
+        return window_all(self.same_side_link, k - 1)
 
     def trend(self, k: int) -> BoolArray:
         up, down = self.up, self.down
         link = np.zeros(self.n, dtype=bool)
         link[1:] = (up[1:] & up[:-1]) | (down[1:] & down[:-1])
-        return _window_all(link, k - 2)
+        return window_all(link, k - 2)
 
     def alternating(self, k: int) -> BoolArray:
         up, down = self.up, self.down
         link = np.zeros(self.n, dtype=bool)
         link[1:] = (up[1:] & down[:-1]) | (down[1:] & up[:-1])
-        return _window_all(link, k - 2)
+        return window_all(link, k - 2)
 
     def m_of_w(self, m: int, w: int, sigmas: int) -> BoolArray:
         hi, lo = self.zones[f"above_{sigmas}"], self.zones[f"below_{sigmas}"]
         return (hi & (self.window_count(hi, w) >= m)) | (lo & (self.window_count(lo, w) >= m))
 
     def within_1(self, k: int) -> BoolArray:
-        return _window_all(self.link(self.zones["inside_1"]), k - 1)
+        return window_all(self.link(self.zones["inside_1"]), k - 1)
 
     def outside_1(self, k: int) -> BoolArray:
-        return _window_all(self.link(self.zones["above_1"] | self.zones["below_1"]), k - 1)
+        return window_all(self.link(self.zones["above_1"] | self.zones["below_1"]), k - 1)
 
     @cached_property
     def anhoj(self) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
         """Indices flagged by ``anhoj_run`` and by ``anhoj_crossings``."""
-        n, above, below, starts = self.n, self.above, self.below, self.starts
-        useful = above | below
-        bounds = np.concatenate(([0], starts, [n]))
-        # useful_before[s]: useful points before segment s starts (last entry: the total)
-        cum_useful: IntArray | None = None
-        if starts.size:
-            cum_useful = np.cumsum(useful, dtype=np.int64)
-            useful_before = np.concatenate(([0], cum_useful[starts - 1], cum_useful[-1:]))
-        else:
-            useful_before = np.array([0, np.count_nonzero(useful)], dtype=np.int64)
-        n_useful = np.diff(useful_before)
-        run_max, cross_min = anhoj_limits(n_useful)
-        judged = n_useful >= ANHOJ_MIN_USEFUL
-        if not judged.any():
-            empty = np.empty(0, dtype=np.intp)
-            return empty, empty
+        return _anhoj.signals(self.x, self.center, self.starts)
 
-        # Runs: drop the points on the centre line (they neither break nor extend a run);
-        # NaN points stay in the sequence and break it.
-        kept = ~(self.x == self.center)
-        all_kept = bool(kept.all())
-        cum_kept: IntArray | None = None
-        if all_kept:
-            above_k, below_k, starts_k, kept_per_seg = above, below, starts, np.diff(bounds)
-        else:
-            cum_kept = np.cumsum(kept, dtype=np.int64)
-            above_k, below_k = above[kept], below[kept]
-            kept_before = np.concatenate(([0], cum_kept[starts - 1], cum_kept[-1:]))
-            kept_per_seg = np.diff(kept_before)
-            starts_k = kept_before[1:-1]
-            starts_k = starts_k[starts_k < above_k.size]
-        m = above_k.size
-        link = np.zeros(m, dtype=bool)
-        if m > 1:
-            link[1:] = (above_k[1:] & above_k[:-1]) | (below_k[1:] & below_k[:-1])
-        link[starts_k] = False
-        limit = np.where(judged, run_max, 0)
-        flags = np.zeros(m, dtype=bool)
-        point_limit = np.repeat(limit, kept_per_seg) if limit.size > 1 else None
-        for lim in np.unique(limit[judged]).tolist():
-            # a run longer than lim: lim + 1 points, i.e. lim links ending here
-            hit = _window_all(link, lim)
-            if point_limit is not None:
-                hit &= point_limit == lim
-            flags |= hit
-        run_idx = np.flatnonzero(flags)
-        if cum_kept is not None:
-            run_idx = np.searchsorted(cum_kept, run_idx + 1)
 
-        # Crossings: side changes between consecutive useful points of a segment.
-        side = above[useful]
-        changes = side[1:] != side[:-1]
-        if cum_useful is None:  # one segment
-            n_cross = np.array([np.count_nonzero(changes)])
-        else:
-            crossed = np.zeros(side.size, dtype=np.int64)
-            np.cumsum(changes, out=crossed[1:])
-            top = side.size - 1
-            first = useful_before[:-1].clip(0, top)
-            last = (useful_before[1:] - 1).clip(0, top)
-            n_cross = crossed[last] - crossed[first]
-        bad = np.flatnonzero(judged & (n_cross < cross_min))
-        if cum_useful is None:
-            cross_idx = np.full(bad.size, n - 1 - int(np.argmax(useful[::-1])), dtype=np.intp)
-        else:
-            cross_idx = np.searchsorted(cum_useful, useful_before[bad + 1])
-        return run_idx.astype(np.intp, copy=False), cross_idx.astype(np.intp, copy=False)
+def _flagged(test: Callable[[_Series], BoolArray]) -> Callable[[_Series], NDArray[np.intp]]:
+    def evaluate(s: _Series) -> NDArray[np.intp]:
+        return np.flatnonzero(test(s))
+    return evaluate
 
+
+@dataclass(frozen=True)
+class Rule:
+    """One run rule: what it detects and how it is evaluated.
+
+    Attributes
+    ----------
+    description : str
+        One line, for summaries and reports.
+    evaluate : callable
+        Takes the per-point conditions of a series and returns the flagged indices.
+    same_as : str or None
+        The rule whose test this one repeats (``we_1`` is ``nelson_1``): evaluated once.
+    whole_series : bool
+        Judges whole segments (the Anhøj rules), so it is evaluated on the full series
+        rather than block by block.
+    """
+
+    description: str
+    evaluate: Callable[[_Series], NDArray[np.intp]]
+    same_as: str | None = None
+    whole_series: bool = False
+
+
+RULES: Final[dict[str, Rule]] = {
+    "nelson_1": Rule("1 point beyond a control limit", _flagged(lambda s: s.limits())),
+    "nelson_2": Rule("9 points in a row on the same side of the centre line",
+                     _flagged(lambda s: s.same_side(9))),
+    "nelson_3": Rule("6 points in a row steadily increasing or decreasing",
+                     _flagged(lambda s: s.trend(6))),
+    "nelson_4": Rule("14 points in a row alternating up and down",
+                     _flagged(lambda s: s.alternating(14))),
+    "nelson_5": Rule("2 of 3 points in a row beyond 2 sigma, same side",
+                     _flagged(lambda s: s.m_of_w(2, 3, 2))),
+    "nelson_6": Rule("4 of 5 points in a row beyond 1 sigma, same side",
+                     _flagged(lambda s: s.m_of_w(4, 5, 1))),
+    "nelson_7": Rule("15 points in a row within 1 sigma of the centre line",
+                     _flagged(lambda s: s.within_1(15))),
+    "nelson_8": Rule("8 points in a row beyond 1 sigma, either side",
+                     _flagged(lambda s: s.outside_1(8))),
+    "we_1": Rule("1 point beyond a control limit", _flagged(lambda s: s.limits()),
+                 same_as="nelson_1"),
+    "we_2": Rule("2 of 3 points in a row beyond 2 sigma, same side",
+                 _flagged(lambda s: s.m_of_w(2, 3, 2)), same_as="nelson_5"),
+    "we_3": Rule("4 of 5 points in a row beyond 1 sigma, same side",
+                 _flagged(lambda s: s.m_of_w(4, 5, 1)), same_as="nelson_6"),
+    "we_4": Rule("8 points in a row on the same side of the centre line",
+                 _flagged(lambda s: s.same_side(8))),
+    "anhoj_run": Rule("longest run on one side longer than round(log2(n_useful) + 3)",
+                      lambda s: s.anhoj[0], whole_series=True),
+    "anhoj_crossings": Rule("fewer crossings of the centre line than qbinom(0.05, n_useful "
+                            "- 1, 0.5)", lambda s: s.anhoj[1], whole_series=True),
+}
+"""Every rule id and its :class:`Rule`, in :data:`ALL_RULES` order."""
+
+RULE_DESCRIPTIONS: Final[dict[str, str]] = {k: r.description for k, r in RULES.items()}
+"""A one-line description of each rule id, for summaries and reports."""
 
 def _as_vector(value: ArrayLike, name: str, n: int) -> FloatArray:
     arr = np.asarray(value, dtype=np.float64)
@@ -579,20 +475,20 @@ def find_violations(
     def collect(series: _Series, positions: list[int], offset: int, keep_from: int) -> None:
         cache: dict[str, NDArray[np.intp]] = {}
         for pos in positions:
-            rule = ALL_RULES[pos]
-            key = {"we_1": "nelson_1", "we_2": "nelson_5", "we_3": "nelson_6"}.get(rule, rule)
+            rule = RULES[ALL_RULES[pos]]
+            key = rule.same_as or ALL_RULES[pos]
             if key not in cache:
-                cache[key] = _evaluate(series, key)
+                cache[key] = rule.evaluate(series)
             idx = cache[key]
             if keep_from > offset:
                 idx = idx[idx >= keep_from - offset]
             found.append(idx + offset)
             codes.append(np.full(idx.size, pos, dtype=np.int8))
 
-    anhoj = [p for p in wanted if ALL_RULES[p].startswith("anhoj")]
-    local = [p for p in wanted if not ALL_RULES[p].startswith("anhoj")]
-    if anhoj:  # whole-segment properties: judged on the full series
-        collect(_Series(x, center_a, se_a, lcl_a, ucl_a, starts), anhoj, 0, 0)
+    whole = [p for p in wanted if RULES[ALL_RULES[p]].whole_series]
+    local = [p for p in wanted if not RULES[ALL_RULES[p]].whole_series]
+    if whole:  # whole-segment properties (Anhøj): judged on the full series
+        collect(_Series(x, center_a, se_a, lcl_a, ucl_a, starts), whole, 0, 0)
     # The other rules look back at most 15 points, so they are judged block by block with
     # an overlap: the temporaries stay small and in cache, and the cost per point constant.
     for first in range(0, n, _BLOCK) if local else ():
@@ -605,30 +501,3 @@ def find_violations(
     code = np.concatenate(codes)
     order = np.lexsort((code, index))  # by index, then in ALL_RULES order
     return index[order], _NAMES[code[order]]
-
-
-def _evaluate(s: _Series, rule: str) -> NDArray[np.intp]:
-    """Return the indices flagged by one rule (Western Electric ids mapped to Nelson's)."""
-    if rule == "anhoj_run":
-        return s.anhoj[0]
-    if rule == "anhoj_crossings":
-        return s.anhoj[1]
-    if rule == "nelson_1":
-        flags = s.limits()
-    elif rule == "nelson_2":
-        flags = s.same_side(9)
-    elif rule == "we_4":
-        flags = s.same_side(8)
-    elif rule == "nelson_3":
-        flags = s.trend(6)
-    elif rule == "nelson_4":
-        flags = s.alternating(14)
-    elif rule == "nelson_5":
-        flags = s.m_of_w(2, 3, 2)
-    elif rule == "nelson_6":
-        flags = s.m_of_w(4, 5, 1)
-    elif rule == "nelson_7":
-        flags = s.within_1(15)
-    else:  # nelson_8
-        flags = s.outside_1(8)
-    return np.flatnonzero(flags)

@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.signal import lfilter
 
-from sixsigma.constants import d2
+from sixsigma._params import check_number
 from sixsigma.errors import ParameterError
 from sixsigma.spc._engine import (
     FloatArray,
@@ -45,7 +45,8 @@ from sixsigma.spc._engine import (
     const,
 )
 from sixsigma.spc.chart import ControlChart, CusumChart
-from sixsigma.spc.variables import D2_2, _individuals, _subgrouped
+from sixsigma.spc.sigma import mrbar_d2, rbar_d2
+from sixsigma.spc.variables import _individuals, _subgrouped
 
 __all__ = ["cusum", "ewma"]
 
@@ -56,20 +57,17 @@ def _points(
     """Plotted means, sizes, labels and the sigma estimator of the data."""
     if subgroup is None:
         table, value, x, labels = _individuals(data, value, label, caller)
-        mr = np.abs(np.diff(x))
 
         def sigma_of(idx: IntArray) -> float:
-            pair = np.flatnonzero(np.diff(idx) == 1)
-            return float(mr[idx[:-1][pair]].mean() / D2_2) if pair.size else 0.0
+            return mrbar_d2(x[idx], idx)  # NaN without a moving range: no limits
 
         return table, value, x, const(1.0, x.size), labels, sigma_of, None
     if value is None:
         raise ParameterError(f"{caller}: value= is required with subgroup=.")
     table, g = _subgrouped(data, value, subgroup, caller)
-    ratio = g.range / d2(g.n)
 
     def sigma_of_groups(idx: IntArray) -> float:
-        return float(ratio[idx].mean())
+        return rbar_d2(g.range[idx], g.n[idx])
 
     return table, value, g.mean, g.n, g.labels, sigma_of_groups, g.row_point
 
@@ -85,19 +83,19 @@ def _estimator(x: FloatArray, n: FloatArray, sigma_of: Any) -> Any:
 
 
 def _check_sigma(sigma: float | None, caller: str) -> None:
-    if sigma is not None and not (np.isfinite(sigma) and sigma > 0):
-        raise ParameterError(f"{caller}: sigma must be a positive number; got {sigma}.")
+    if sigma is not None:
+        check_number(sigma, "sigma", caller=caller, low=0.0, low_open=True)
 
 
 def ewma(
     data: Any,
     value: str | None = None,
     subgroup: str | None = None,
+    *,
     lam: float = 0.2,
     L: float = 3.0,  # noqa: N803 - the conventional name of the limit width
     target: float | None = None,
     sigma: float | None = None,
-    *,
     label: str | None = None,
     phase1: Any = None,
     limits: ControlChart | None = None,
@@ -146,10 +144,8 @@ def ewma(
     (10.24, 0.709)
     """
     caller = "ewma"
-    if not 0 < lam <= 1:
-        raise ParameterError(f"{caller}: lam must be in (0, 1]; got {lam}.")
-    if not L > 0:
-        raise ParameterError(f"{caller}: L must be positive; got {L}.")
+    lam = check_number(lam, "lam", caller=caller, low=0.0, high=1.0, low_open=True)
+    L = check_number(L, "L", caller=caller, low=0.0, low_open=True)
     _check_sigma(sigma, caller)
     table, column, x, n, labels, sigma_of, row_point = _points(data, value, subgroup, label,
                                                                caller)
@@ -188,11 +184,11 @@ def cusum(
     data: Any,
     value: str | None = None,
     subgroup: str | None = None,
+    *,
     k: float = 0.5,
     h: float = 5.0,
     target: float | None = None,
     sigma: float | None = None,
-    *,
     fir: bool = False,
     label: str | None = None,
     phase1: Any = None,
@@ -232,10 +228,8 @@ def cusum(
     ([4.3, 6.0, 7.5], Violation(rule='cusum_upper', index=6))
     """
     caller = "cusum"
-    if not h > 0:
-        raise ParameterError(f"{caller}: h must be positive; got {h}.")
-    if not k >= 0:
-        raise ParameterError(f"{caller}: k must be zero or positive; got {k}.")
+    h = check_number(h, "h", caller=caller, low=0.0, low_open=True)
+    k = check_number(k, "k", caller=caller, low=0.0)
     _check_sigma(sigma, caller)
     table, column, x, n, labels, sigma_of, row_point = _points(data, value, subgroup, label,
                                                                caller)

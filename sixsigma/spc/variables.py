@@ -14,8 +14,9 @@ qcc 2.7; Minitab):
 * Individuals: sigma = MR-bar/d2(2) (``"mrbar_d2"``) or the median moving range / 0.954
   (``"median_mr"``, Minitab's option); moving ranges only between consecutive points that
   both estimate the limits (Minitab). MR chart: centre MR-bar, UCL D4(2) MR-bar.
-* The d2, d3 and c4 constants are exact (:mod:`sixsigma.constants`), so limits agree with
-  qcc's 3-decimal tables to 1e-3 relative.
+* The estimators live in :mod:`sixsigma.spc.sigma`; the d2, d3 and c4 constants are exact
+  (:mod:`sixsigma.constants`), so limits agree with qcc's 3-decimal tables to 1e-3
+  relative.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from sixsigma._frames import Table, as_table, show
+from sixsigma._frames import Table, as_table, first_row, show
+from sixsigma._params import choice
 from sixsigma.constants import c4, d2, d3
 from sixsigma.errors import (
     DomainError,
@@ -47,13 +49,9 @@ from sixsigma.spc._engine import (
     is_const,
 )
 from sixsigma.spc.chart import ChartPair, ControlChart
+from sixsigma.spc.sigma import D2_2, D3_2, median_mr, mrbar_d2, pooled_sd_c4, rbar_d2, sbar_c4
 
 __all__ = ["imr", "run_chart", "xbar_r", "xbar_s"]
-
-D2_2 = float(d2(2))
-D3_2 = float(d3(2))
-# Median of the moving range of two normal values, in sigma: sqrt(2) * 0.6745 (Minitab d4).
-D4_MEDIAN_2 = float(np.sqrt(2.0) * 0.6744897501960817)
 
 
 def _individuals(
@@ -143,27 +141,24 @@ def imr(
     (15.588, True)
     """
     caller = "imr"
-    if sigma_method not in ("mrbar_d2", "median_mr"):
-        raise ParameterError(f"{caller}: sigma_method must be 'mrbar_d2' or 'median_mr'; got "
-                             f"{sigma_method!r}.")
+    choice(sigma_method, "sigma_method", ("mrbar_d2", "median_mr"), caller=caller)
     table, value, x, labels = _individuals(data, value, label, caller)
     n = x.size
     mr = np.full(n, np.nan)
     mr[1:] = np.abs(np.diff(x))
+    estimator = mrbar_d2 if sigma_method == "mrbar_d2" else median_mr
 
     def estimate(idx: IntArray, known_center: float | None, known_sigma: float | None
                  ) -> Params:
-        mean = float(x[idx].mean()) if known_center is None else known_center
+        values = x[idx]
+        mean = float(values.mean()) if known_center is None else known_center
         if known_sigma is not None:
             return Params(mean, known_sigma)
         # moving ranges between consecutive points that both estimate the limits
-        pair = idx[1:][np.diff(idx) == 1]
-        if pair.size == 0:
+        s = estimator(values, idx)
+        if np.isnan(s):
             raise InsufficientDataError(f"{caller}: no two consecutive points estimate the "
                                         "limits, so no moving range exists.")
-        ranges = mr[pair]
-        s = float(ranges.mean() / D2_2) if sigma_method == "mrbar_d2" \
-            else float(np.median(ranges) / D4_MEDIAN_2)
         return Params(mean, s)
 
     def lim_i(p: Params, sl: slice, k: float) -> Limits:
@@ -204,12 +199,12 @@ def _subgrouped(
     missing = pd.isna(pd.Series(keys, copy=False)).to_numpy()
     if missing.any():
         raise MissingValueError(f"{caller}: column {subgroup!r} has a missing subgroup key at "
-                                f"row {int(np.flatnonzero(missing)[0])}.")
+                                f"row {first_row(missing)}.")
     groups = subgroups(x, keys)
     small = groups.n < 2
     if small.any():
-        i = int(np.flatnonzero(small)[0])
-        row = int(np.flatnonzero(groups.row_point == i)[0])
+        i = first_row(small)
+        row = first_row(groups.row_point == i)
         raise DomainError(
             f"{caller}: subgroup {show(groups.labels[i])} (column {subgroup!r}, row {row}) has a "
             "single observation; X-bar charts need subgroups of at least 2 (use imr for "
@@ -228,9 +223,7 @@ def _xbar_chart(
 ) -> ChartPair:
     caller = "xbar_r" if kind == "R" else "xbar_s"
     allowed = ("rbar_d2", "pooled_sd_c4") if kind == "R" else ("sbar_c4", "pooled_sd_c4")
-    if sigma_method not in allowed:
-        raise ParameterError(f"{caller}: sigma_method must be one of {allowed}; got "
-                             f"{sigma_method!r}.")
+    choice(sigma_method, "sigma_method", allowed, caller=caller)
     table, g = _subgrouped(data, value, subgroup, caller)
     n = g.n
     d2n, d3n, c4n = (np.asarray(f(n), dtype=float) for f in (d2, d3, c4))
@@ -243,13 +236,11 @@ def _xbar_chart(
         if known_sigma is not None:
             return Params(mean, known_sigma)
         if sigma_method == "rbar_d2":
-            s = float(np.mean(g.range[idx] / d2n[idx]))
+            s = rbar_d2(g.range[idx], w)
         elif sigma_method == "sbar_c4":
-            s = float(np.mean(g.sd[idx] / c4n[idx]))
+            s = sbar_c4(g.sd[idx], w)
         else:
-            dof = w - 1.0
-            pooled = np.sqrt(np.sum(dof * g.sd[idx] ** 2) / dof.sum())
-            s = float(pooled / c4(dof.sum() + 1.0))
+            s = pooled_sd_c4(g.sd[idx], w)
         return Params(mean, s)
 
     # constant subgroup sizes (the usual case) give constant limits: views, not arrays
@@ -436,6 +427,8 @@ def run_chart(
 
     spec = Spec(caller=caller, column=value, n=const(1.0, x.size), labels=labels,
                 estimate=estimate, panels=[Panel("run", x, lim)], sigma_method="none",
-                zero_sigma_ok=True)
+                zero_sigma_ok=True,
+                notes=["sigma is undefined for a run chart (a median line, no control "
+                       "limits): stored as null in JSON."])
     opts = Options(phase1=phase1, stage=stage, rules=rules)
     return build(spec, opts, table)[0]

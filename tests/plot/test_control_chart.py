@@ -17,7 +17,7 @@ import pytest  # noqa: E402
 
 import sixsigma as ss  # noqa: E402
 from sixsigma.errors import ParameterError  # noqa: E402
-from sixsigma.plot.control_chart import (  # noqa: E402
+from sixsigma.plot.charts import (  # noqa: E402
     MAX_ANNOTATIONS,
     MAX_MARKER_POINTS,
     SIGNAL_COLOR,
@@ -290,3 +290,13 @@ def test_large_chart_plain_line_and_at_most_200_annotations():
     assert len(ucl.get_ydata()) < 10
     assert np.all(ucl.get_ydata() == chart.ucl[0])
     ax.figure.canvas.draw()
+
+
+def test_ax_is_keyword_only_and_the_module_does_not_shadow_the_function():
+    import importlib
+    import inspect
+
+    params = inspect.signature(ss.plot.control_chart).parameters
+    assert params["ax"].kind is inspect.Parameter.KEYWORD_ONLY
+    assert callable(ss.plot.control_chart)
+    assert importlib.import_module("sixsigma.plot.charts").control_chart is ss.plot.control_chart

@@ -120,5 +120,5 @@ def test_bad_arguments():
         in_control_arl("anhoj")
     with pytest.raises(ParameterError, match="unknown rule 'nelson_9'"):
         in_control_arl("nelson_9")
-    with pytest.raises(ParameterError, match="must be positive"):
+    with pytest.raises(ParameterError, match=r"the 'runs' parameter must be >= 1"):
         in_control_arl("nelson_1", runs=0)

@@ -148,22 +148,23 @@ def test_missing_subgroup_key():
 
 @pytest.mark.parametrize("lam", [0.0, -0.1, 1.5, float("nan")])
 def test_lam_outside_unit_interval(lam):
-    with pytest.raises(ParameterError, match=r"lam must be in \(0, 1\]"):
+    with pytest.raises(ParameterError,
+                       match=r"the 'lam' parameter must be (in \(0, 1\]|a finite number)"):
         ss.spc.ewma(OBS, value="x", lam=lam)
 
 
 @pytest.mark.parametrize("h", [0.0, -1.0, float("nan")])
 def test_h_not_positive(h):
-    with pytest.raises(ParameterError, match="h must be positive"):
+    with pytest.raises(ParameterError, match=r"the 'h' parameter must be (> 0|a finite number)"):
         ss.spc.cusum(OBS, value="x", h=h)
 
 
 def test_bad_parameters():
-    with pytest.raises(ParameterError, match="k must be zero or positive"):
+    with pytest.raises(ParameterError, match=r"the 'k' parameter must be >= 0"):
         ss.spc.cusum(OBS, value="x", k=-0.5)
-    with pytest.raises(ParameterError, match="L must be positive"):
+    with pytest.raises(ParameterError, match=r"the 'L' parameter must be > 0"):
         ss.spc.ewma(OBS, value="x", L=0)
-    with pytest.raises(ParameterError, match="sigma must be a positive number"):
+    with pytest.raises(ParameterError, match=r"the 'sigma' parameter must be > 0"):
         ss.spc.ewma(OBS, value="x", sigma=0.0)
     with pytest.raises(ParameterError, match="unknown rule"):
         ss.spc.imr(OBS, value="x", rules="nelsen")
@@ -172,13 +173,13 @@ def test_bad_parameters():
     with pytest.raises(ParameterError, match="center= only"):
         ss.spc._engine  # noqa: B018 - module is importable
         ss.spc.attributes._sigma_not_allowed(1.0, "p_chart")
-    with pytest.raises(ParameterError, match="between 0 and 1"):
+    with pytest.raises(ParameterError, match=r"the 'center' parameter must be in \[0, 1\]"):
         ss.spc.p_chart(AUDITS, defectives="errors", size="audited", center=1.5)
     with pytest.raises(ParameterError, match="phase1=9 must be between 2"):
         ss.spc.p_chart(AUDITS, defectives="errors", size="audited", phase1=9)
     with pytest.raises(ParameterError, match="exclude= names 99"):
         ss.spc.p_chart(AUDITS, defectives="errors", size="audited", label="day", exclude=[99])
-    with pytest.raises(ParameterError, match="nsigmas must be positive"):
+    with pytest.raises(ParameterError, match=r"the 'nsigmas' parameter must be > 0"):
         ss.spc.imr(OBS, value="x", nsigmas=0)
 
 
@@ -208,20 +209,24 @@ def test_unsorted_and_duplicated_labels():
 
 def test_raw_records_must_be_zero_or_one():
     raw = pd.DataFrame({"day": [1, 1, 2, 2, 3, 3], "bad": [0, 1, 0, 2, 1, 0]})
-    with pytest.raises(DomainError, match=r"'bad' must be 0/1 .*row 3 holds a value above 1"):
+    # validated by the one group-count layer (sixsigma._aggregate.group_counts)
+    with pytest.raises(DomainError, match=r"'bad' must be 0/1 .*row 3 \(2\) is not"):
         ss.spc.p_chart(raw, defectives="bad", label="day")
-    with pytest.raises(MissingValueError, match=r"row 2 holds a missing value"):
+    with pytest.raises(MissingValueError, match=r"'bad' has a missing value at row 2"):
         ss.spc.p_chart(raw.assign(bad=[0, 1, None, 0, 1, 0]), defectives="bad", label="day")
     with pytest.raises(ParameterError, match="give size="):
         ss.spc.p_chart(raw, defectives="bad")
 
 
-def test_raw_records_in_a_lazy_frame_name_the_group():
+def test_raw_records_in_a_lazy_frame_name_the_value():
     duckdb = pytest.importorskip("duckdb")
     raw = pd.DataFrame({"day": [1, 1, 2, 2, 3, 3], "bad": [0, 1, 0, -1, 1, 0]})
     rel = duckdb.connect().from_df(raw)
-    with pytest.raises(DomainError, match=r"the group day=2 holds a negative value"):
+    with pytest.raises(DomainError, match=r"'bad' must be 0/1 .*a row holding -1"):
         ss.spc.p_chart(rel, defectives="bad", label="day")
+    counts = pd.DataFrame({"day": [1, 1, 2, 2, 3, 3], "defects": [0, 1, 0, -1, 1, 0]})
+    with pytest.raises(DomainError, match=r"the group day=2 holds a negative value"):
+        ss.spc.u_chart(duckdb.connect().from_df(counts), count="defects", label="day")
 
 
 def test_errors_are_builtin_exceptions_too():

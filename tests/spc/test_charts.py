@@ -333,8 +333,9 @@ def test_to_dict_is_strict_json_and_to_frame_is_tidy():
     chart = ss.spc.p_chart(df, defectives="d", size="n", label="day", rules="nelson")
     text = json.dumps(chart.to_dict(), allow_nan=False)
     back = json.loads(text)
-    assert back["lcl"][0] is None and back["labels"][0] == "2026-01-01T00:00:00"
-    assert back["violation_index"] == chart.violation_index.tolist()
+    assert back["lcl"]["data"][0] is None
+    assert back["labels"]["data"][0] == "2026-01-01T00:00:00"
+    assert back["violation_index"]["data"] == chart.violation_index.tolist()
     frame = chart.to_frame()
     assert list(frame.columns) == ["label", "statistic", "n", "center", "lcl", "ucl", "se",
                                    "stage", "phase1", "out_of_control", "rules"]
@@ -386,3 +387,28 @@ def test_every_input_kind_gives_the_same_chart():
     ref = ss.spc.imr(x)
     for data in (x, x.tolist(), pd.Series(x), {"v": x}, pa.table({"v": x})):
         np.testing.assert_allclose(ss.spc.imr(data).location.ucl, ref.location.ucl)
+
+
+def test_chart_registry_names_every_chart_function_by_its_command_line_kind():
+    import inspect
+
+    assert "CHARTS" in ss.spc.__all__
+    cli_kinds = {"imr", "xbar_r", "xbar_s", "p", "np", "c", "u", "laney_p", "laney_u", "ewma",
+                 "cusum", "run"}
+    assert cli_kinds <= set(ss.spc.CHARTS)
+    for kind, func in ss.spc.CHARTS.items():
+        assert func is getattr(ss.spc, func.__name__), kind
+        params = list(inspect.signature(func).parameters.values())
+        assert params[0].name == "data"
+        # data and its columns may be positional; every option is keyword-only
+        columns = {"value", "subgroup", "defectives", "count", "size", "label"}
+        for p in params[1:]:
+            if p.kind is not p.KEYWORD_ONLY:
+                assert p.name in columns, (kind, p.name)
+
+
+def test_time_weighted_options_are_keyword_only():
+    with pytest.raises(TypeError):
+        ss.spc.ewma([1.0, 2.0, 3.0], None, None, 0.2)  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        ss.spc.cusum([1.0, 2.0, 3.0], None, None, 0.5)  # type: ignore[misc]

@@ -144,7 +144,7 @@ def test_orangejuice_new_phase1_after_adjustment(juice):
     assert chart.ucl[40] == pytest.approx(0.244020701352977, abs=EXACT)
     later = chart.labels[chart.violation_index]
     assert not any(s > 54 for s in later)  # no later sample beyond the limits
-    assert chart.to_dict()["lcl"][40] is None
+    assert chart.to_dict()["lcl"]["data"][40] is None
 
 
 # -- circuit boards (qcc `circuit`), c chart --------------------------------------------

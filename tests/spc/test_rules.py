@@ -739,3 +739,13 @@ def test_block_evaluation_equals_whole_series(monkeypatch):
     np.testing.assert_array_equal(whole[0], blocked[0])
     np.testing.assert_array_equal(whole[1], blocked[1])
     assert whole[0].size > 50
+
+
+def test_rule_table_covers_every_rule_id_in_order():
+    from sixsigma.spc.rules import RULES
+
+    assert tuple(RULES) == ALL_RULES
+    assert {k: r.description for k, r in RULES.items()} == RULE_DESCRIPTIONS
+    for rule in RULES.values():
+        assert rule.same_as is None or rule.same_as in RULES
+    assert {k for k, r in RULES.items() if r.whole_series} == set(RULE_SETS["anhoj"])

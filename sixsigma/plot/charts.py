@@ -87,8 +87,8 @@ _SPECIAL_RULES: dict[str, str] = {
 
 def control_chart(
     chart: ControlChart | ChartPair,
-    ax: Axes | None = None,
     *,
+    ax: Axes | None = None,
     axes: tuple[Axes, Axes] | None = None,
     zones: bool = True,
     annotate: bool = True,
