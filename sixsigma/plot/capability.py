@@ -215,7 +215,7 @@ def capability_sixpack(result: Capability, *, fig: Figure | None = None
     """
     import matplotlib.pyplot as plt
 
-    from sixsigma.plot.control_chart import control_chart
+    from sixsigma.plot.charts import control_chart
 
     if isinstance(result, TransformedCapability):
         result = result.transformed
