@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from _cases import build_complete, example_text
+from _typed import needs_case
 
 import dmaic
 
@@ -97,11 +98,13 @@ def test_example_gates_are_pinned(phase):
     assert _answers(dmaic.loads(example_text()), phase) == EXAMPLE_GATES[phase]
 
 
+@needs_case
 @pytest.mark.parametrize("phase", PHASES)
 def test_complete_case_gates_are_pinned(phase):
     assert _answers(build_complete(), phase) == COMPLETE_GATES[phase]
 
 
+@needs_case
 def test_complete_case_frozen_limits_are_pinned():
     project = build_complete()
     got = [line.limits.model_dump(mode="json") for line in project.control.plan]
