@@ -29,7 +29,7 @@ import numpy as np
 from pydantic import AwareDatetime, Field, JsonValue, PrivateAttr, model_validator
 
 import sixsigma as ss
-from dmaic._base import DmaicModel
+from dmaic._base import DmaicModel, Problems
 from dmaic.errors import EvidenceError
 from dmaic.types import NonEmptyStr
 from sixsigma.errors import SixSigmaError
@@ -225,13 +225,15 @@ class Evidence(DmaicModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Evidence:
+        problems = Problems("Evidence")
         if self.payload is not None and self.record is not None:
-            raise ValueError("evidence holds either a sixsigma result (payload) or an "
-                             "outside record, not both")
+            problems.add(("record",), "evidence holds either a sixsigma result (payload) or "
+                         "an outside record, not both")
         for name, held in (("payload", self.payload), ("record", self.record)):
             if held is not None and held.get("kind") != self.kind:
-                raise ValueError(f"the {name}'s kind {held.get('kind')!r} is not the "
-                                 f"evidence kind {self.kind!r}")
+                problems.add((name, "kind"), f"the {name}'s kind {held.get('kind')!r} is not "
+                             f"the evidence kind {self.kind!r}", held.get("kind"))
+        problems.raise_if_any()
         return self
 
     def __eq__(self, other: object) -> bool:

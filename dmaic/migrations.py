@@ -18,9 +18,11 @@ Version 2 differed from version 3 in how evidence holds its result:
   the sixsigma result base and read back with :func:`sixsigma.from_dict` (``payload``), or,
   for a result computed outside sixsigma, the JSON mapping as given (``record``).
   :func:`v2_to_v3` rebuilds the typed result from the old payload where the old form holds
-  every field of the result class (control charts and chart pairs, sigma metrics and the
-  other results of plain numbers and arrays: see :data:`CONVERTIBLE`); any other old
-  payload is kept, unchanged and readable, as the evidence's ``record``;
+  every field of the result class faithfully (control charts, chart pairs and sigma
+  metrics: :data:`CONVERTIBLE`); any other old payload (results holding tables, whose old
+  form lost their index and dtypes: kappas, capability, Pareto, flow, root-cause results)
+  is kept, unchanged and readable, as the evidence's ``record``: the tollgates still read
+  its top-level numbers (``p_value``, ``kappa``, ``alpha``, ``pct_grr``, ``sigma_level``);
 * ``summary`` is gone (it repeated the result); ``size`` is new (left empty).
 """
 
@@ -66,7 +68,6 @@ def _classes() -> dict[str, type]:
     return {
         "control_chart": ss.spc.ControlChart, "chart_pair": ss.spc.ChartPair,
         "sigma_metrics": ss.capability.SigmaMetrics,
-        "cohen_kappa": ss.msa.CohenKappa, "krippendorff_alpha": ss.msa.KrippendorffAlpha,
     }
 
 
@@ -92,6 +93,9 @@ def _labels(values: list[Any]) -> Any:
 
 def _coerce(value: Any, annotation: str, name: str) -> Any:
     """An old (version 2) JSON value as the type the result field declares."""
+    if "DataFrame" in annotation or "Series" in annotation:
+        # the old form kept tables as records, without their index and dtypes
+        raise MigrationError(f"the old form of {name!r} (a table) cannot be restored")
     if value is None:
         return float("nan") if annotation == "float" else None
     if "NDArray" in annotation or "ndarray" in annotation:
@@ -176,9 +180,23 @@ def v2_to_v3(doc: Document) -> Document:
             if new is not None:
                 ev["payload"] = new
             else:
-                ev["record"] = plain_json(old)
+                ev["record"] = _readable(plain_json(old))
     out["schema_version"] = 3
     return out
+
+
+def _readable(record: dict[str, Any]) -> dict[str, Any]:
+    """A v2 gage R&R payload gains its %GRR as a top-level ``pct_grr`` (as tollgates read it).
+
+    Version 2 kept the components table as records keyed by ``source`` or ``index``.
+    """
+    rows = record.get("components")
+    if record.get("kind") != "gage_rr" or "pct_grr" in record or not isinstance(rows, list):
+        return record
+    for row in rows:
+        if isinstance(row, dict) and "gage_rr" in (row.get("source"), row.get("index")):
+            return {**record, "pct_grr": row.get("pct_study_var")}
+    return record
 
 
 #: ``MIGRATIONS[n]`` turns a version-n document into a version n+1 document.

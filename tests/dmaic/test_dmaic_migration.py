@@ -96,3 +96,14 @@ def test_migrated_file_saves_as_version_3(tmp_path):
     saved = yaml.safe_load(path.read_text())
     assert saved["schema_version"] == 3 and saved["revision"] == 2
     assert dmaic.load(path) == project
+
+
+def test_a_v2_gage_study_keeps_its_percent_grr_readable():
+    old = {"kind": "gage_rr", "ndc": 5, "components": [
+        {"source": "repeatability", "pct_study_var": 20.0},
+        {"source": "gage_rr", "pct_study_var": 24.5}]}
+    new = migrate({"schema_version": 2, "title": "t", "evidence": {
+        "g": {"kind": "gage_rr", "result": old}}})
+    project = dmaic.model.Project.model_validate(new)
+    assert project.evidence["g"].record == {**old, "pct_grr": 24.5}
+    assert project.evidence["g"].number("pct_grr") == 24.5
