@@ -171,11 +171,20 @@ def _number(value: Any) -> float | None:
 
 
 def _size(result: Any) -> int | None:
-    """The number of units the analysis used, when the result says it plainly."""
+    """The number of units the analysis used, when the result states it.
+
+    A chart's subgroup sizes summed (``n``; the location chart of a pair), the ``units`` of
+    sigma metrics, the ``n_items`` of an agreement study, or an integer ``n``.
+    """
+    if isinstance(result, ss.spc.ChartPair):
+        result = result.location
     for name in ("n", "units", "n_items"):
         value = getattr(result, name, None)
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-            return value
+        if isinstance(value, np.ndarray):
+            value = value.sum() if value.size and value.dtype.kind in "iuf" else None
+        number = _number(value)
+        if number is not None and number >= 0 and number.is_integer():
+            return int(number)
     return None
 
 

@@ -101,7 +101,7 @@ def test_attach_a_chart():
     assert ev.result is chart and ev.record is None
     assert ev.payload == json.loads(json.dumps(chart.to_dict(), allow_nan=False))
     assert ev.result.chart == "p" and ev.result.sigma_method == chart.sigma_method
-    assert ev.points == 4
+    assert ev.points == 4 and ev.size == 400                     # units behind the chart
     assert ev.chart.stages[0].center == pytest.approx(22 / 400)   # p-bar = sum d / sum n
     assert ev.function == "sixsigma.spc.attributes.p_chart"
     assert ev.parameters == {"defectives": "errors", "size": "audited"}
