@@ -322,7 +322,7 @@ class Evidence(DmaicModel):
             self._result = _restore(self.payload, f"evidence {self.kind!r}")
         return self._result
 
-    def _keep_cache(self, older: Evidence) -> None:
+    def reuse_result(self, older: Evidence) -> None:
         """Reuse ``older``'s restored result when it holds the same payload."""
         if older._result is not None and self._result is None and older.payload == self.payload:
             self._result = older._result

@@ -215,7 +215,9 @@ class Project(DmaicModel):
         data = self.model_dump()
         data["evidence"][evidence_id] = evidence.model_dump()
         self._commit(data)
-        return self.evidence[evidence_id]
+        stored = self.evidence[evidence_id]
+        stored.reuse_result(evidence)  # the typed result attached, not a decoded copy
+        return stored
 
     def attach(
         self,
@@ -271,7 +273,7 @@ class Project(DmaicModel):
         for key, ev in new.evidence.items():
             old = self.evidence.get(key)
             if old is not None:
-                ev._keep_cache(old)
+                ev.reuse_result(old)
         for name in type(self).model_fields:
             self.__dict__[name] = new.__dict__[name]
         self.__pydantic_fields_set__.update(new.model_fields_set)

@@ -216,12 +216,13 @@ def test_attach_fills_a_planned_record(example):
     planned = example.evidence["baseline_errors"]
     assert planned.planned
     post = post_update()
-    ev = example.attach("baseline_errors", ss.spc.laney_p(post, defectives="errors",
-                                                           size="audited"), data=post)
+    chart = ss.spc.laney_p(post, defectives="errors", size="audited")
+    ev = example.attach("baseline_errors", chart, data=post)
     assert ev.description == planned.description
     assert ev.parameters == planned.parameters and ev.function == planned.function
     assert ev.data_source == planned.data_source
     assert example.evidence["baseline_errors"] == ev
+    assert ev.result is chart                  # the attached object itself, not a copy
 
 
 def test_frozen_limits_from_a_chart(complete):
