@@ -8,21 +8,56 @@ at the field.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import Protocol
 
 from sixsigma.errors import SixSigmaError
 
-if TYPE_CHECKING:
-    from dmaic.tollgates import TollgateReport
-
 __all__ = [
     "DmaicError",
+    "DocumentPathError",
     "EvidenceError",
     "MigrationError",
+    "ParameterError",
+    "PhaseError",
     "RevisionConflictError",
     "StoreFormatError",
     "TollgateNotPassedError",
 ]
+
+
+class _Check(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def passed(self) -> bool: ...
+
+    @property
+    def reason(self) -> str: ...
+
+
+class GateReport(Protocol):
+    """What :class:`TollgateNotPassedError` reads of a :class:`dmaic.tollgates.TollgateReport`.
+
+    (A protocol, so that this module imports nothing of dmaic: every module may raise.)
+    """
+
+    @property
+    def phase(self) -> str: ...
+
+    @property
+    def passed(self) -> bool: ...
+
+    @property
+    def checks(self) -> Sequence[_Check]: ...
+
+    @property
+    def failed(self) -> Sequence[_Check]: ...
+
+    def __getitem__(self, name: str) -> _Check: ...
+
+    def summary(self) -> str: ...
 
 
 class DmaicError(SixSigmaError):
@@ -71,7 +106,7 @@ class TollgateNotPassedError(DmaicError):
         The full gate report; ``report.failed`` holds the failed checks.
     """
 
-    def __init__(self, report: TollgateReport) -> None:
+    def __init__(self, report: GateReport) -> None:
         self.report = report
         failed = "; ".join(f"{c.name}: {c.reason}" for c in report.failed)
         super().__init__(
@@ -82,4 +117,28 @@ class TollgateNotPassedError(DmaicError):
 
 
 class EvidenceError(DmaicError, ValueError):
-    """Evidence cannot be attached, compared or re-run (no fingerprint, unknown function)."""
+    """Evidence cannot be attached, read, compared or re-run.
+
+    Not a typed sixsigma result, a payload that does not restore, no fingerprint, an unknown
+    function, not a control chart where one is needed.
+    """
+
+
+class ParameterError(DmaicError, ValueError):
+    """An argument is out of range: a threshold, a phase name, an FMEA score."""
+
+
+class PhaseError(DmaicError, ValueError):
+    """The project's stage does not allow the request (a closed project has no gate)."""
+
+
+class DocumentPathError(DmaicError, KeyError):
+    """A dotted path into the project document names no field, position or list.
+
+    Raised by :meth:`dmaic.Project.set`, :meth:`dmaic.Project.append` and
+    :meth:`dmaic.tollgates.TollgateReport.__getitem__`; a ``KeyError``, with a readable
+    message (``str()`` does not quote it).
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""

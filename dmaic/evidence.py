@@ -1,66 +1,79 @@
-"""Evidence: a sixsigma result kept in the project as JSON, with what is needed to trust it.
+"""Evidence: a typed sixsigma result kept in the project, with what is needed to trust it.
 
-An :class:`Evidence` record holds the result's ``kind``, its full ``to_dict()`` payload,
-a few summary numbers, the function and parameters that produced it (so that it can be
-re-run), and a :class:`Fingerprint` of the input data (so that a result computed on data
-that have changed since can be detected: :meth:`Evidence.is_stale`).
+An :class:`Evidence` record holds a sixsigma result (``evidence.result``: the typed object,
+a :class:`~sixsigma.spc.ControlChart`, a :class:`~sixsigma.msa.GageRR` ...), the function
+and parameters that produced it (so that it can be re-run), and a :class:`Fingerprint` of
+the input data (so that a result computed on data that have changed since can be detected:
+:meth:`Evidence.is_stale`).
 
-The fingerprint
----------------
-``sha256/pandas-hash-v1``: SHA-256 over, in order,
+In the project file the result is its ``to_dict()`` payload (strict JSON, written by the
+sixsigma result base, under ``payload``); :func:`sixsigma.from_dict` turns it back into the
+typed result when the project is loaded. A result computed outside sixsigma (a test run
+in another tool) is kept as a plain JSON mapping with a ``kind`` (``record``); the
+tollgates read its ``p_value`` and other top-level numbers.
 
-1. the JSON text of ``[[column name, dtype family], ...]`` (families: ``int``, ``float``,
-   ``bool``, ``datetime``, ``timedelta``, ``string``, or the dtype name otherwise),
-2. the row count as 8 little-endian bytes,
-3. for each column in order, the little-endian uint64 row hashes of
-   :func:`pandas.util.hash_pandas_object` (``index=False``, pandas' fixed default key)
-   of the column after normalisation: integers as int64, floats as float64, booleans as
-   bool, times as UTC nanoseconds, everything else as Python ``str`` (missing as None).
-
-It is stable across runs and processes (no random salt), the same for the same table in
-pandas, polars, pyarrow or DuckDB (all go through :class:`sixsigma._frames.Table`), and
-sensitive to column order, row order, column names and every value; the row index is
-ignored. It relies on pandas' hashing, which has been unchanged since pandas 0.20; a pandas
-release that changed it would make every fingerprint look stale (never the reverse).
+The fingerprint is :func:`sixsigma.provenance.fingerprint` (one recipe for both packages,
+``sha256/pandas-hash-v1``: stable across processes and input kinds, sensitive to row order).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import importlib
 import json
+import math
 from collections.abc import Callable, Mapping
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
-import pandas as pd
-from pydantic import AwareDatetime, Field, JsonValue
+from pydantic import AwareDatetime, Field, JsonValue, PrivateAttr, model_validator
 
-from dmaic._base import DmaicModel
+import sixsigma as ss
+from dmaic._base import DmaicModel, Problems
 from dmaic.errors import EvidenceError
 from dmaic.types import NonEmptyStr
+from sixsigma.errors import SixSigmaError
+from sixsigma.provenance import DataFingerprint
+from sixsigma.provenance import fingerprint as data_fingerprint
 
-__all__ = ["Evidence", "Fingerprint", "StageView", "attach", "fingerprint"]
+__all__ = ["Evidence", "Fingerprint", "TypedResult", "attach", "fingerprint",
+           "is_typed_result", "plain_json"]
 
-Scalar = str | int | float | bool | None
+
+class TypedResult(Protocol):
+    """What dmaic relies on of a sixsigma result (the public face of the result base)."""
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Why a figure is undefined, what was assumed."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as strict JSON, with its ``kind``."""
+
 
 ALGORITHM: Literal["sha256/pandas-hash-v1"] = "sha256/pandas-hash-v1"
-
-#: Result kinds grouped by what a tollgate reads from them.
-CHART_KINDS = frozenset({"control_chart", "chart_pair"})
-MSA_KINDS = frozenset({"cohen_kappa", "fleiss_kappa", "krippendorff_alpha",
-                       "attribute_agreement", "gage_rr", "msa"})
-CAPABILITY_KINDS = frozenset({"capability", "percentile_capability", "transformed_capability",
-                              "sigma_metrics"})
+"""The recipe of :func:`sixsigma.provenance.fingerprint` that project files record."""
 
 
 def _now() -> _dt.datetime:
     return _dt.datetime.now(_dt.UTC)
 
 
+def is_typed_result(value: Any) -> bool:
+    """True for an instance of a sixsigma result class derived from the result base.
+
+    Such a class has a registered ``kind``, ``notes``, ``to_dict()`` and the class method
+    ``from_dict`` (which :func:`sixsigma.from_dict` dispatches to by kind).
+    """
+    cls = type(value)
+    return (isinstance(getattr(cls, "kind", None), str)
+            and callable(getattr(cls, "from_dict", None))
+            and callable(getattr(value, "to_dict", None))
+            and isinstance(getattr(value, "notes", None), tuple))
+
+
 class Fingerprint(DmaicModel):
-    """A digest of the table an analysis was run on (see the module notes for the recipe).
+    """A digest of the table an analysis was run on (:func:`sixsigma.provenance.fingerprint`).
 
     Attributes
     ----------
@@ -79,67 +92,19 @@ class Fingerprint(DmaicModel):
     rows: int = Field(ge=0)
     columns: list[str]
 
-
-class StageView(DmaicModel):
-    """One stage of a control chart held as evidence: its name, centre and point count."""
-
-    name: str
-    center: float
-    points: int
-
-
-def _family(dtype: Any) -> str:
-    kind = getattr(dtype, "kind", "O")
-    if pd.api.types.is_bool_dtype(dtype):
-        return "bool"
-    if pd.api.types.is_integer_dtype(dtype):
-        return "int"
-    if pd.api.types.is_float_dtype(dtype):
-        return "float"
-    if pd.api.types.is_datetime64_any_dtype(dtype):
-        return "datetime"
-    if pd.api.types.is_timedelta64_dtype(dtype):
-        return "timedelta"
-    if kind in "OSU" or pd.api.types.is_string_dtype(dtype) or isinstance(
-            dtype, pd.CategoricalDtype):
-        return "string"
-    return str(dtype)
-
-
-def _normalised(col: pd.Series, family: str) -> pd.Series:
-    if family == "int":
-        return col.astype("float64") if col.isna().any() else col.astype("int64")
-    if family == "float":
-        return col.astype("float64")
-    if family == "bool":
-        return col.astype("float64") if col.isna().any() else col.astype("bool")
-    if family == "datetime":
-        values = col if getattr(col.dtype, "tz", None) is None else col.dt.tz_convert(
-            "UTC").dt.tz_localize(None)
-        return values.astype("datetime64[ns]").astype("int64").where(col.notna(), -1)
-    if family == "timedelta":
-        return col.astype("timedelta64[ns]").astype("int64").where(col.notna(), -1)
-    values = col.astype(object)
-    return values.where(values.notna(), None).map(lambda v: v if v is None else str(v)
-                                                  ).astype(object)
+    @classmethod
+    def of(cls, data: Any) -> Fingerprint:
+        """The fingerprint of ``data`` (any table sixsigma accepts)."""
+        fp: DataFingerprint = data_fingerprint(data)
+        if fp.algorithm != ALGORITHM:  # pragma: no cover - a new recipe needs a new dmaic
+            raise EvidenceError(f"fingerprint: sixsigma fingerprints with {fp.algorithm!r}; "
+                                f"this dmaic records {ALGORITHM!r} only.")
+        return cls(algorithm=ALGORITHM, digest=fp.digest, rows=fp.rows,
+                   columns=list(fp.columns))
 
 
 def fingerprint(data: Any) -> Fingerprint:
-    """Fingerprint a table: a SHA-256 digest of its column names, dtypes and values.
-
-    Parameters
-    ----------
-    data : dataframe, dict of columns or 1-D array-like
-        Anything :class:`sixsigma._frames.Table` accepts (pandas, polars, pyarrow, DuckDB).
-
-    Returns
-    -------
-    Fingerprint
-
-    Notes
-    -----
-    The recipe (``sha256/pandas-hash-v1``) is in the notes of :mod:`dmaic.evidence`. Row
-    order matters; the row index does not.
+    """Fingerprint a table: :func:`sixsigma.provenance.fingerprint` as a project record.
 
     Examples
     --------
@@ -150,30 +115,27 @@ def fingerprint(data: Any) -> Fingerprint:
     >>> a.rows, a.columns
     (3, ['x'])
     """
-    from sixsigma._frames import Table
-
-    table = Table(data, caller="dmaic.evidence.fingerprint")
-    frame: pd.DataFrame = (table.eager(*table.columns).to_pandas() if table.columns
-                           else pd.DataFrame())
-    families = [_family(frame[c].dtype) for c in frame.columns]
-    h = hashlib.sha256()
-    h.update(json.dumps([[str(c), f] for c, f in zip(frame.columns, families, strict=True)],
-                        ensure_ascii=False).encode("utf-8"))
-    h.update(int(len(frame)).to_bytes(8, "little"))
-    for c, fam in zip(frame.columns, families, strict=True):
-        col = _normalised(frame[c].reset_index(drop=True), fam)
-        hashes = pd.util.hash_pandas_object(col, index=False, categorize=True)
-        h.update(np.ascontiguousarray(hashes.to_numpy(), dtype="<u8").tobytes())
-    return Fingerprint(digest=h.hexdigest(), rows=len(frame),
-                       columns=[str(c) for c in frame.columns])
+    return Fingerprint.of(data)
 
 
-def _json_checked(value: Any, what: str) -> Any:
-    from sixsigma._result import jsonable
+def plain_json(value: Any) -> Any:
+    """``value`` with numpy scalars and arrays as Python values, NaN and inf as None."""
+    if isinstance(value, np.ndarray):
+        return plain_json(value.tolist())
+    if isinstance(value, np.generic):
+        return plain_json(value.item())
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Mapping):
+        return {k: plain_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain_json(v) for v in value]
+    return value
 
-    value = jsonable(value)
+
+def _strict_json(value: Any, what: str) -> Any:
     try:
-        return json.loads(json.dumps(value, allow_nan=False))
+        return json.loads(json.dumps(plain_json(value), allow_nan=False))
     except (TypeError, ValueError) as err:
         raise EvidenceError(f"attach: {what} is not JSON-serialisable ({err}); pass column "
                             "names, numbers and strings, not tables or objects.") from err
@@ -190,14 +152,50 @@ def _function_name(function: Callable[..., Any] | str | None) -> str | None:
     return f"{module}.{name}"
 
 
+def _restore(payload: Mapping[str, Any], where: str) -> Any:
+    try:
+        return ss.from_dict(payload)
+    except (SixSigmaError, KeyError, TypeError, ValueError) as err:
+        raise EvidenceError(f"{where}: the stored {payload.get('kind')!r} result cannot be "
+                            f"restored by sixsigma.from_dict ({err}).") from err
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return None
+    return out if math.isfinite(out) else None
+
+
+def _size(result: Any) -> int | None:
+    """The number of units the analysis used, when the result states it.
+
+    A chart's subgroup sizes summed (``n``; the location chart of a pair), the ``units`` of
+    sigma metrics, the ``n_items`` of an agreement study, or an integer ``n``.
+    """
+    if isinstance(result, ss.spc.ChartPair):
+        result = result.location
+    for name in ("n", "units", "n_items"):
+        value = getattr(result, name, None)
+        if isinstance(value, np.ndarray):
+            value = value.sum() if value.size and value.dtype.kind in "iuf" else None
+        number = _number(value)
+        if number is not None and number >= 0 and number.is_integer():
+            return int(number)
+    return None
+
+
 class Evidence(DmaicModel):
-    """A result held by the project, or a planned one (``result`` None) still to compute.
+    """A result held by the project, or a planned one still to compute.
 
     Attributes
     ----------
     kind : str
         The result's kind (``"control_chart"``, ``"capability"``, ``"fleiss_kappa"``,
-        ``"sigma_metrics"``, ``"hypothesis_test"`` ...).
+        ``"sigma_metrics"`` ...; for a record, its ``kind`` key).
     description : str
         What the result shows, for the reader of the report.
     function : str or None
@@ -206,10 +204,12 @@ class Evidence(DmaicModel):
         Its keyword arguments (column names, options), JSON values only.
     data_source : str or None
         Where the input data came from, in words (a table name, a query, a file).
-    result : dict or None
-        The full ``to_dict()`` payload; None while the evidence is only planned.
-    summary : dict
-        The payload's top-level scalars (and, for charts, ``points`` and ``stages``).
+    payload : dict or None
+        The typed result's ``to_dict()`` (read :attr:`result` for the typed object).
+    record : dict or None
+        A result computed outside sixsigma: a JSON mapping with a ``kind``.
+    size : int or None
+        The number of units the analysis used, when the result states it.
     fingerprint : Fingerprint or None
         Of the input data, when it was given to :func:`attach`.
     created_at : datetime or None
@@ -223,11 +223,36 @@ class Evidence(DmaicModel):
     function: str | None = None
     parameters: dict[str, JsonValue] = Field(default_factory=dict)
     data_source: str | None = None
-    result: dict[str, JsonValue] | None = None
-    summary: dict[str, Scalar] = Field(default_factory=dict)
+    payload: dict[str, JsonValue] | None = None
+    record: dict[str, JsonValue] | None = None
+    size: int | None = Field(default=None, ge=0)
     fingerprint: Fingerprint | None = None
     created_at: AwareDatetime | None = None
     sixsigma_version: str | None = None
+
+    _result: Any = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Evidence:
+        problems = Problems("Evidence")
+        if self.payload is not None and self.record is not None:
+            problems.add(("record",), "evidence holds either a sixsigma result (payload) or "
+                         "an outside record, not both")
+        for name, held in (("payload", self.payload), ("record", self.record)):
+            if held is not None and held.get("kind") != self.kind:
+                problems.add((name, "kind"), f"the {name}'s kind {held.get('kind')!r} is not "
+                             f"the evidence kind {self.kind!r}", held.get("kind"))
+        problems.raise_if_any()
+        return self
+
+    def __eq__(self, other: object) -> bool:
+        # equal documents; the cached typed result is not part of the comparison
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, Evidence)
+        return self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
@@ -241,39 +266,73 @@ class Evidence(DmaicModel):
         function: Callable[..., Any] | str | None = None,
         data_source: str | None = None,
     ) -> Evidence:
-        """Evidence from a sixsigma result (anything with ``to_dict()``) or a JSON mapping.
+        """Evidence from a typed sixsigma result, or from a JSON mapping with a ``kind``.
 
         See :func:`attach`, which this is.
         """
-        if hasattr(result, "to_dict") and callable(result.to_dict):
-            payload = result.to_dict()
+        typed: Any = None
+        record: dict[str, Any] | None = None
+        if is_typed_result(result):
+            typed = result
+            payload = _strict_json(result.to_dict(), "the result's to_dict()")
+            _restore(payload, "attach")  # it must load again: fail now, not at load time
         elif isinstance(result, Mapping):
-            payload = dict(result)
+            mapping = _strict_json(dict(result), "the result")
+            if "schema_version" in mapping and isinstance(mapping.get("kind"), str):
+                typed, payload = _restore(mapping, "attach"), mapping
+            else:
+                payload, record = None, mapping
         else:
-            raise EvidenceError(f"attach: a result must have a to_dict() method or be a "
-                                f"mapping; got {type(result).__name__}.")
-        payload = _json_checked(payload, "the result")
-        kind = payload.get("kind", getattr(result, "kind", None))
+            raise EvidenceError(
+                f"attach: a result must be a typed sixsigma result (derived from its result "
+                f"base, restorable with sixsigma.from_dict) or a JSON mapping with a 'kind'; "
+                f"got {type(result).__name__}.")
+        held = payload if payload is not None else record
+        kind = None if held is None else held.get("kind")
         if not isinstance(kind, str) or not kind.strip():
             raise EvidenceError("attach: the result has no 'kind'; give a mapping a 'kind' "
                                 "key such as 'hypothesis_test'.")
-        import sixsigma
-
-        return cls(
+        ev = cls(
             kind=kind, description=description,
             function=_function_name(function),
-            parameters=_json_checked(dict(parameters or {}), "parameters"),
-            data_source=data_source, result=payload, summary=_summary(payload),
-            fingerprint=None if data is None else fingerprint(data),
-            created_at=_now(), sixsigma_version=sixsigma.__version__,
+            parameters=_strict_json(dict(parameters or {}), "parameters"),
+            data_source=data_source, payload=payload, record=record,
+            size=None if typed is None else _size(typed),
+            fingerprint=None if data is None else Fingerprint.of(data),
+            created_at=_now(), sixsigma_version=ss.__version__,
         )
+        ev._result = typed
+        return ev
 
-    # -- state ----------------------------------------------------------------------------
+    # -- the result -----------------------------------------------------------------------
+    @property
+    def result(self) -> Any:
+        """The typed sixsigma result (restored from :attr:`payload` once, then cached).
+
+        None while the evidence is planned, or when it holds an outside :attr:`record`.
+
+        Raises
+        ------
+        EvidenceError
+            The stored payload cannot be restored by :func:`sixsigma.from_dict`.
+        """
+        if self.payload is None:
+            return None
+        if self._result is None:
+            self._result = _restore(self.payload, f"evidence {self.kind!r}")
+        return self._result
+
+    def reuse_result(self, older: Evidence) -> None:
+        """Reuse ``older``'s restored result when it holds the same payload."""
+        if older._result is not None and self._result is None and older.payload == self.payload:
+            self._result = older._result
+
     @property
     def planned(self) -> bool:
-        """True while no result is attached yet."""
-        return self.result is None
+        """True while no result (typed or record) is attached yet."""
+        return self.payload is None and self.record is None
 
+    # -- state ----------------------------------------------------------------------------
     def is_stale(self, data: Any) -> bool:
         """True when ``data`` differ from the data the result was computed on.
 
@@ -285,7 +344,7 @@ class Evidence(DmaicModel):
         if self.fingerprint is None:
             raise EvidenceError("is_stale: this evidence was attached without data=, so it "
                                 "has no fingerprint to compare with.")
-        return fingerprint(data) != self.fingerprint
+        return Fingerprint.of(data) != self.fingerprint
 
     def rerun(self, data: Any) -> Any:
         """Run the recorded sixsigma function again on ``data`` with the recorded parameters.
@@ -312,53 +371,38 @@ class Evidence(DmaicModel):
         return func(data, **self.parameters)
 
     # -- what the tollgates read ----------------------------------------------------------
-    def _chart(self) -> dict[str, Any] | None:
-        if self.result is None or self.kind not in CHART_KINDS:
-            return None
-        if self.kind == "chart_pair":
-            loc = self.result.get("location")
-            return loc if isinstance(loc, dict) else None
-        return self.result
+    @property
+    def chart(self) -> Any:
+        """The control chart held (the location chart of a pair), or None.
+
+        An instance of :class:`sixsigma.spc.ControlChart`.
+        """
+        result = self.result
+        if isinstance(result, ss.spc.ChartPair):
+            return result.location
+        return result if isinstance(result, ss.spc.ControlChart) else None
 
     @property
     def points(self) -> int | None:
         """Number of points (subgroups) of a control chart; None for other kinds."""
-        chart = self._chart()
-        stat = None if chart is None else chart.get("statistic")
-        return len(stat) if isinstance(stat, list) else None
+        chart = self.chart
+        return None if chart is None else len(chart.statistic)
 
-    @property
-    def stages(self) -> list[StageView]:
-        """The stages of a control chart (empty for other kinds)."""
-        chart = self._chart()
-        raw = [] if chart is None else chart.get("stages")
-        out = []
-        for s in raw if isinstance(raw, list) else []:
-            if isinstance(s, dict) and isinstance(s.get("center"), int | float):
-                start, stop = s.get("start", 0), s.get("stop", 0)
-                n = stop - start if isinstance(start, int) and isinstance(stop, int) else 0
-                out.append(StageView(name=str(s.get("name", "")), center=float(s["center"]),
-                                     points=n))
-        return out
+    def number(self, name: str) -> float | None:
+        """A finite number the result reports under ``name`` (``"kappa"``, ``"p_value"``).
+
+        Read as an attribute of the typed result, or a top-level key of a record; None
+        when absent, not a number, or not finite.
+        """
+        if self.record is not None:
+            return _number(self.record.get(name))
+        result = self.result
+        return None if result is None else _number(getattr(result, name, None))
 
     @property
     def p_value(self) -> float | None:
-        """The p-value the result reports (``summary['p_value']``), if any."""
-        value = self.summary.get("p_value")
-        return float(value) if isinstance(value, int | float) and not isinstance(
-            value, bool) else None
-
-    def number(self, key: str) -> float | None:
-        """A top-level number of the result (``"kappa"``, ``"alpha"``...), or None."""
-        value = self.summary.get(key)
-        return float(value) if isinstance(value, int | float) and not isinstance(
-            value, bool) else None
-
-
-def _summary(payload: Mapping[str, Any]) -> dict[str, Scalar]:
-    out: dict[str, Scalar] = {k: v for k, v in payload.items()
-                              if v is None or isinstance(v, str | int | float | bool)}
-    return out
+        """The p-value the result reports, if any."""
+        return self.number("p_value")
 
 
 def attach(
@@ -375,12 +419,12 @@ def attach(
     Parameters
     ----------
     result : result object or mapping
-        A sixsigma result (anything with a JSON-safe ``to_dict()`` and a ``kind``), or a
-        JSON mapping with a ``"kind"`` key (a test computed elsewhere, say
-        ``{"kind": "hypothesis_test", "p_value": 0.003, ...}``).
+        A typed sixsigma result (restorable with :func:`sixsigma.from_dict`), its
+        ``to_dict()`` payload, or a JSON mapping with a ``"kind"`` key for a result computed
+        elsewhere (say ``{"kind": "hypothesis_test", "p_value": 0.003, ...}``).
     data : dataframe, optional
-        The input table; its :func:`fingerprint` is stored so that :meth:`Evidence.is_stale`
-        can tell when the data have changed.
+        The input table; its fingerprint is stored so that :meth:`Evidence.is_stale` can
+        tell when the data have changed.
     description : str
         What the result shows.
     parameters : mapping, optional
@@ -397,19 +441,16 @@ def attach(
     Raises
     ------
     EvidenceError
-        The result has no ``kind`` or is not JSON-serialisable; a parameter is not JSON.
+        Not a typed result nor a mapping with a ``kind``; not strict JSON; a payload that
+        :func:`sixsigma.from_dict` cannot restore; a parameter that is not JSON.
 
     Examples
     --------
     >>> from dmaic.evidence import attach
-    >>> data = {"errors": [4, 6, 5], "audited": [100, 100, 100]}
-    >>> chart = ss.spc.p_chart(data, defectives="errors", size="audited")
-    >>> ev = attach(chart, data=data, function=ss.spc.p_chart,
-    ...             parameters={"defectives": "errors", "size": "audited"})
-    >>> ev.kind, ev.points, ev.function
-    ('control_chart', 3, 'sixsigma.spc.attributes.p_chart')
-    >>> ev.is_stale(data), ev.is_stale({"errors": [4, 6, 7], "audited": [100, 100, 100]})
-    (False, True)
+    >>> ev = attach({"kind": "hypothesis_test", "test": "two-proportion z", "p_value": 0.003},
+    ...             description="tenure against the rest")
+    >>> ev.kind, ev.p_value, ev.result is None, ev.planned
+    ('hypothesis_test', 0.003, True, False)
     """
     return Evidence.from_result(result, data=data, description=description,
                                 parameters=parameters, function=function,

@@ -10,18 +10,39 @@ Version 1 (the first draft of the format, early 2026) differed from version 2 in
 * a CTQ said ``lower_is_better: true | false``; version 2 says
   ``direction: "lower" | "higher"`` (and allows it to be missing while drafting);
 * there was no ``revision``; version 2 starts migrated files at revision 0.
+
+Version 2 differed from version 3 in how evidence holds its result:
+
+* version 2 kept each result's hand-written ``to_dict()`` (``result``) and a copy of its
+  top-level scalars (``summary``); version 3 keeps the typed result's payload, written by
+  the sixsigma result base and read back with :func:`sixsigma.from_dict` (``payload``), or,
+  for a result computed outside sixsigma, the JSON mapping as given (``record``).
+  :func:`v2_to_v3` rebuilds the typed result from the old payload where the old form holds
+  every field of the result class faithfully (control charts, chart pairs and sigma
+  metrics: :data:`CONVERTIBLE`); any other old payload (results holding tables, whose old
+  form lost their index and dtypes: kappas, capability, Pareto, flow, root-cause results)
+  is kept, unchanged and readable, as the evidence's ``record``: the tollgates still read
+  its top-level numbers (``p_value``, ``kappa``, ``alpha``, ``pct_grr``, ``sigma_level``);
+* ``summary`` is gone (it repeated the result); ``size`` is new (left empty).
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+import dataclasses
+import datetime as _dt
+import json
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from dmaic.errors import MigrationError
-from dmaic.model.project import SCHEMA_VERSION
+import numpy as np
 
-__all__ = ["MIGRATIONS", "migrate"]
+import sixsigma as ss
+from dmaic.errors import MigrationError
+from dmaic.evidence import is_typed_result, plain_json
+from dmaic.types import SCHEMA_VERSION
+
+__all__ = ["CONVERTIBLE", "MIGRATIONS", "convert_v2_result", "migrate"]
 
 Document = dict[str, Any]
 
@@ -43,8 +64,143 @@ def v1_to_v2(doc: Document) -> Document:
     return out
 
 
+def _classes() -> dict[str, type]:
+    return {
+        "control_chart": ss.spc.ControlChart, "chart_pair": ss.spc.ChartPair,
+        "sigma_metrics": ss.capability.SigmaMetrics,
+    }
+
+
+#: Kinds whose version-2 payload :func:`convert_v2_result` turns into the typed result.
+CONVERTIBLE: frozenset[str] = frozenset(_classes())
+
+
+def _floats(values: Any) -> Any:
+    return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+
+def _labels(values: list[Any]) -> Any:
+    if values and all(isinstance(v, str) for v in values):
+        try:
+            parsed = [_dt.datetime.fromisoformat(v) for v in values]
+        except ValueError:
+            return np.array(values, dtype=object)
+        if all(p.tzinfo is None for p in parsed):  # microseconds: what pandas makes of dates
+            return np.array(parsed, dtype="datetime64[us]")
+    return np.array(values, dtype=object) if any(isinstance(v, str) for v in values) \
+        else np.array(values)
+
+
+def _coerce(value: Any, annotation: str, name: str) -> Any:
+    """An old (version 2) JSON value as the type the result field declares."""
+    if "DataFrame" in annotation or "Series" in annotation:
+        # the old form kept tables as records, without their index and dtypes
+        raise MigrationError(f"the old form of {name!r} (a table) cannot be restored")
+    if value is None:
+        return float("nan") if annotation == "float" else None
+    if "NDArray" in annotation or "ndarray" in annotation:
+        if "float" in annotation:
+            return _floats(value)
+        if "bool" in annotation:
+            return np.array(value, dtype=bool)
+        if "int" in annotation:
+            return np.array(value, dtype=np.int64)
+        if "str" in annotation:
+            if name == "violation_rule":  # the chart holds rule ids in the rule-name dtype
+                names = np.array(ss.spc.ALL_RULES)
+                return np.array(value, dtype=np.result_type(np.array(value, dtype=str), names))
+            return np.array(value, dtype=str)
+        return _labels(value) if name == "labels" else np.array(value, dtype=object)
+    if annotation.startswith("tuple[Stage"):
+        stages = []
+        for stage in value:
+            fields: dict[str, Any] = {k: float("nan") if v is None and k in ("center", "sigma")
+                                      else v for k, v in stage.items()}
+            stages.append(ss.spc.Stage(**fields))
+        return tuple(stages)
+    if annotation.startswith("tuple[float"):
+        return tuple(float("nan") if v is None else float(v) for v in value)
+    if annotation.startswith("tuple"):
+        return tuple(value)
+    if annotation == "float":
+        return float(value)
+    if annotation in ("ControlChart",):
+        return _build(ss.spc.ControlChart, value)
+    return value
+
+
+def _build(cls: type, old: Mapping[str, Any]) -> Any:
+    fields = [f for f in dataclasses.fields(cls) if f.init and f.name != "kind"]
+    missing = [f.name for f in fields if f.name not in old
+               and f.default is dataclasses.MISSING
+               and f.default_factory is dataclasses.MISSING]
+    if missing:
+        raise MigrationError(f"the old payload lacks {missing}")
+    kwargs = {f.name: _coerce(old[f.name], f.type if isinstance(f.type, str)
+                              else getattr(f.type, "__name__", repr(f.type)), f.name)
+              for f in fields if f.name in old}
+    return cls(**kwargs)
+
+
+def convert_v2_result(payload: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The version-3 payload of a version-2 result payload, or None when not convertible.
+
+    The old payload's fields are read by the field types of the result class of its kind,
+    the typed result is built, and its ``to_dict()`` is returned after checking that
+    :func:`sixsigma.from_dict` restores it. None for kinds outside :data:`CONVERTIBLE`,
+    for classes not derived from the result base, and for payloads that do not fit.
+    """
+    kind = payload.get("kind")
+    cls = _classes().get(kind) if isinstance(kind, str) else None
+    if cls is None or not callable(getattr(cls, "from_dict", None)):
+        return None
+    try:
+        typed = _build(cls, payload)
+        if not is_typed_result(typed):
+            return None
+        out: dict[str, Any] = json.loads(json.dumps(typed.to_dict(), allow_nan=False))
+        ss.from_dict(out)
+    except Exception:  # noqa: BLE001 - any failure means: keep the old payload readable
+        return None
+    return out
+
+
+def v2_to_v3(doc: Document) -> Document:
+    """Evidence ``result`` -> typed ``payload`` (or ``record``); drop ``summary``."""
+    out = copy.deepcopy(doc)
+    evidence = out.get("evidence")
+    for ev in evidence.values() if isinstance(evidence, dict) else []:
+        if not isinstance(ev, dict):
+            continue
+        ev.pop("summary", None)
+        old = ev.pop("result", None)
+        if isinstance(old, dict):
+            old = {"kind": ev.get("kind"), **old} if "kind" not in old else old
+            new = convert_v2_result(old)
+            if new is not None:
+                ev["payload"] = new
+            else:
+                ev["record"] = _readable(plain_json(old))
+    out["schema_version"] = 3
+    return out
+
+
+def _readable(record: dict[str, Any]) -> dict[str, Any]:
+    """A v2 gage R&R payload gains its %GRR as a top-level ``pct_grr`` (as tollgates read it).
+
+    Version 2 kept the components table as records keyed by ``source`` or ``index``.
+    """
+    rows = record.get("components")
+    if record.get("kind") != "gage_rr" or "pct_grr" in record or not isinstance(rows, list):
+        return record
+    for row in rows:
+        if isinstance(row, dict) and "gage_rr" in (row.get("source"), row.get("index")):
+            return {**record, "pct_grr": row.get("pct_study_var")}
+    return record
+
+
 #: ``MIGRATIONS[n]`` turns a version-n document into a version n+1 document.
-MIGRATIONS: dict[int, Callable[[Document], Document]] = {1: v1_to_v2}
+MIGRATIONS: dict[int, Callable[[Document], Document]] = {1: v1_to_v2, 2: v2_to_v3}
 
 
 def migrate(doc: Document, *, source: str = "document") -> Document:
@@ -60,7 +216,7 @@ def migrate(doc: Document, *, source: str = "document") -> Document:
     Returns
     -------
     dict
-        A new document at :data:`dmaic.model.SCHEMA_VERSION`; ``doc`` is not modified.
+        A new document at :data:`dmaic.types.SCHEMA_VERSION`; ``doc`` is not modified.
 
     Raises
     ------
@@ -74,7 +230,7 @@ def migrate(doc: Document, *, source: str = "document") -> Document:
     ...        "define": {"ctqs": [{"id": "e", "name": "Error rate", "lower_is_better": True}]}}
     >>> new = migrate(old)
     >>> new["schema_version"], new["phase"], new["define"]["ctqs"][0]["direction"]
-    (2, 'measure', 'lower')
+    (3, 'measure', 'lower')
     """
     version = doc.get("schema_version", 1)
     if isinstance(version, bool) or not isinstance(version, int):

@@ -18,6 +18,13 @@
   happen under an exclusive ``flock`` on the directory, so concurrent savers are serialised.
 * **Migrations.** Files of older schema versions are migrated on load
   (:mod:`dmaic.migrations`) and written back in the current version on the next save.
+* **Typed results.** Loading restores every evidence's typed sixsigma result with
+  :func:`sixsigma.from_dict`, so that a payload that cannot be read fails at load, naming
+  the evidence, not later in a tollgate or a report.
+
+The module sits above the document model: it imports :class:`~dmaic.model.Project`, the
+model never imports it (``dmaic/__init__`` installs :func:`save` behind
+:meth:`Project.save <dmaic.model.Project.save>`).
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ from typing import Any, Literal
 
 import yaml
 
-from dmaic.errors import RevisionConflictError, StoreFormatError
+from dmaic.errors import EvidenceError, RevisionConflictError, StoreFormatError
 from dmaic.migrations import migrate
 from dmaic.model.project import Project
 
@@ -116,8 +123,16 @@ def loads(text: str, format: Format = "yaml", *, source: str = "text") -> Projec
         A schema version that cannot be migrated.
     pydantic.ValidationError
         An invalid document; each error's ``loc`` points at the field.
+    EvidenceError
+        A stored result that :func:`sixsigma.from_dict` cannot restore.
     """
-    return Project.model_validate(migrate(_parse(text, format, source), source=source))
+    project = Project.model_validate(migrate(_parse(text, format, source), source=source))
+    for key, ev in project.evidence.items():
+        try:
+            _ = ev.result  # restored once here, then cached
+        except EvidenceError as err:
+            raise EvidenceError(f"load: {source}, evidence {key!r}: {err}") from err
+    return project
 
 
 def load(path: str | os.PathLike[str]) -> Project:

@@ -30,19 +30,40 @@ Checks and thresholds (defaults in :class:`Thresholds`):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import html
+import math
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
+import numpy as np
 import pandas as pd
 
-from dmaic.evidence import CAPABILITY_KINDS, CHART_KINDS, MSA_KINDS, Evidence
+import sixsigma as ss
+from dmaic.errors import DocumentPathError, ParameterError
+from dmaic.evidence import Evidence
+from dmaic.model.project import Project
 from dmaic.types import PHASES, Phase
 
-if TYPE_CHECKING:
-    from dmaic.model.project import Project
+__all__ = ["CHECKS", "Check", "Thresholds", "TollgateReport", "check_tollgate",
+           "project_tollgate"]
 
-__all__ = ["CHECKS", "Check", "Thresholds", "TollgateReport", "check_tollgate"]
+#: The typed results each check accepts.
+CHART_TYPES: tuple[type, ...] = (ss.spc.ControlChart, ss.spc.ChartPair)
+KAPPA_TYPES: tuple[type, ...] = (ss.msa.CohenKappa, ss.msa.FleissKappa,
+                                 ss.msa.AttributeAgreement)
+MSA_TYPES: tuple[type, ...] = (*KAPPA_TYPES, ss.msa.KrippendorffAlpha, ss.msa.GageRR)
+CAPABILITY_TYPES: tuple[type, ...] = (
+    ss.capability.Capability, ss.capability.PercentileCapability,
+    ss.capability.TransformedCapability, ss.capability.SigmaMetrics)
+
+#: Kinds of outside records (results computed elsewhere, kept as JSON mappings) that the
+#: measurement-system and capability checks read by key: ``kappa``, ``alpha``, ``pct_grr``,
+#: ``sigma_level``.
+MSA_RECORD_KINDS = frozenset({"cohen_kappa", "fleiss_kappa", "krippendorff_alpha",
+                              "attribute_agreement", "gage_rr", "msa"})
+CAPABILITY_RECORD_KINDS = frozenset({"capability", "percentile_capability",
+                                     "transformed_capability", "sigma_metrics"})
 
 
 class Check(NamedTuple):
@@ -79,9 +100,9 @@ class Thresholds:
 
     def __post_init__(self) -> None:
         if not 0.0 < self.alpha < 1.0:
-            raise ValueError(f"Thresholds: alpha must be in (0, 1); got {self.alpha!r}.")
+            raise ParameterError(f"Thresholds: alpha must be in (0, 1); got {self.alpha!r}.")
         if self.min_subgroups < 1:
-            raise ValueError(f"Thresholds: min_subgroups must be >= 1; got "
+            raise ParameterError(f"Thresholds: min_subgroups must be >= 1; got "
                              f"{self.min_subgroups!r}.")
 
 
@@ -117,7 +138,7 @@ class TollgateReport:
         for c in self.checks:
             if c.name == name:
                 return c
-        raise KeyError(f"no check {name!r} in the {self.phase} tollgate")
+        raise DocumentPathError(f"no check {name!r} in the {self.phase} tollgate")
 
     def to_frame(self) -> pd.DataFrame:
         """One row per check: name, passed, reason."""
@@ -136,9 +157,9 @@ class TollgateReport:
                                    for c in self.checks])
 
     def _repr_html_(self) -> str:
-        from sixsigma._result import html_table
-
-        return html_table(self.to_frame(), caption=self.summary().splitlines()[0])
+        caption = html.escape(self.summary().splitlines()[0])
+        body = self.to_frame().to_html(index=False, escape=True)
+        return f"<div><strong>{caption}</strong>{body}</div>"
 
     def __repr__(self) -> str:
         return f"<TollgateReport {self.summary().splitlines()[0]}>"
@@ -255,7 +276,7 @@ def baseline_subgroups(p: Project, th: Thresholds) -> Check:
         ev = None if b is None else _attached(p, b.chart)
         if b is None:
             problems.append(f"{c.id} has no baseline")
-        elif ev is None or ev.kind not in CHART_KINDS or ev.points is None:
+        elif ev is None or ev.points is None:
             problems.append(f"{c.id}'s baseline has no attached control chart"
                             + (f" ({b.chart!r} is planned or not a chart)" if b.chart else ""))
         elif ev.points < th.min_subgroups:
@@ -269,35 +290,35 @@ def baseline_subgroups(p: Project, th: Thresholds) -> Check:
 
 
 def _msa_verdict(ev: Evidence, th: Thresholds) -> tuple[bool, str] | None:
-    if ev.kind in ("cohen_kappa", "fleiss_kappa", "attribute_agreement", "msa"):
+    result, record = ev.result, ev.record
+    if isinstance(result, KAPPA_TYPES) or record is not None:
         kappa = ev.number("kappa")
         if kappa is not None:
             return kappa >= th.kappa_min, f"kappa {kappa:.3f} (needs >= {th.kappa_min})"
-    if ev.kind in ("krippendorff_alpha", "msa"):
+    if isinstance(result, ss.msa.KrippendorffAlpha) or record is not None:
         alpha = ev.number("alpha")
         if alpha is not None:
             return (alpha >= th.krippendorff_min,
                     f"Krippendorff's alpha {alpha:.3f} (needs >= {th.krippendorff_min})")
-    if ev.kind in ("gage_rr", "msa"):
-        pct = _pct_grr(ev)
-        if pct is not None:
-            return pct < th.grr_max, f"%GRR {pct:.1f} % (needs < {th.grr_max:g} %)"
+    pct = _pct_grr(ev)
+    if pct is not None:
+        return pct < th.grr_max, f"%GRR {pct:.1f} % (needs < {th.grr_max:g} %)"
     return None
 
 
 def _pct_grr(ev: Evidence) -> float | None:
-    for key in ("pct_grr", "pct_study_var"):
-        value = ev.number(key)
-        if value is not None:
-            return value
-    rows = (ev.result or {}).get("components")
-    if isinstance(rows, list):
-        for row in rows:
-            if isinstance(row, dict) and "gage_rr" in (row.get("source"), row.get("index")):
-                pct = row.get("pct_study_var")
-                if isinstance(pct, int | float):
-                    return float(pct)
-    return None
+    """%GRR (percent of study variation) of a gage R&R study, or of an outside record."""
+    result = ev.result
+    if isinstance(result, ss.msa.GageRR):
+        value = float(np.asarray(result.components.loc["gage_rr", "pct_study_var"],
+                                 dtype=float))
+        return value if math.isfinite(value) else None
+    return ev.number("pct_grr") if ev.record is not None else None
+
+
+def _is_msa(ev: Evidence) -> bool:
+    return isinstance(ev.result, MSA_TYPES) or (ev.record is not None
+                                                 and ev.kind in MSA_RECORD_KINDS)
 
 
 def measurement_system(p: Project, th: Thresholds) -> Check:
@@ -310,7 +331,7 @@ def measurement_system(p: Project, th: Thresholds) -> Check:
         if ev is None:
             bad.append(f"{m.evidence!r} has no result attached")
             continue
-        if ev.kind not in MSA_KINDS:
+        if not _is_msa(ev):
             bad.append(f"{m.evidence!r} is a {ev.kind}, not a measurement-system study")
             continue
         verdict = _msa_verdict(ev, th)
@@ -332,7 +353,8 @@ def baseline_capability(p: Project, th: Thresholds) -> Check:
     bad, good = [], []
     for b in p.measure.baselines:
         ev = _attached(p, b.capability)
-        if ev is not None and ev.kind in CAPABILITY_KINDS:
+        if ev is not None and (isinstance(ev.result, CAPABILITY_TYPES) or (
+                ev.record is not None and ev.kind in CAPABILITY_RECORD_KINDS)):
             level = ev.number("sigma_level")
             good.append(f"{b.ctq}: {ev.kind}" + ("" if level is None
                                                  else f", sigma level {level:.2f}"))
@@ -405,9 +427,10 @@ def fmea_actions(p: Project, th: Thresholds) -> Check:
 
 def _stage_shift(p: Project, eid: str | None, direction: str | None) -> tuple[bool, str]:
     ev = _attached(p, eid)
-    if ev is None or ev.kind not in CHART_KINDS:
+    chart = None if ev is None else ev.chart
+    if chart is None:
         return False, "no staged control chart attached to the pilot result"
-    stages = ev.stages
+    stages = chart.stages
     if len(stages) < 2:
         return False, f"chart {eid!r} has {len(stages)} stage; a before/after chart needs 2"
     first, last = stages[0], stages[-1]
@@ -470,7 +493,7 @@ def limits_frozen(p: Project, th: Thresholds) -> Check:
             bad.append(f"line {i} ({item.metric}) has no frozen limits")
             continue
         ev = _attached(p, item.limits.evidence)
-        if ev is None or ev.kind not in CHART_KINDS:
+        if ev is None or ev.chart is None:
             bad.append(f"line {i} ({item.metric}): limits cite {item.limits.evidence!r}, "
                        "which is not an attached chart")
     if bad:
@@ -503,7 +526,7 @@ def handover(p: Project, th: Thresholds) -> Check:
     return _ok("handover", f"handed over to {h.to} on {h.on}")
 
 
-CheckFunction = Callable[["Project", Thresholds], Check]
+CheckFunction = Callable[[Project, Thresholds], Check]
 
 #: The checks of each phase, in the order they are reported.
 CHECKS: dict[str, tuple[CheckFunction, ...]] = {
@@ -541,7 +564,24 @@ def check_tollgate(project: Project, phase: Phase,
     (False, ['charter_complete', 'sipoc_complete'])
     """
     if phase not in CHECKS:
-        raise ValueError(f"check_tollgate: phase must be one of {list(CHECKS)}; got {phase!r}.")
+        raise ParameterError(f"check_tollgate: phase must be one of {list(CHECKS)}; got "
+                             f"{phase!r}.")
     th = thresholds or Thresholds()
     return TollgateReport(phase=phase, checks=tuple(f(project, th) for f in CHECKS[phase]),
                           thresholds=th)
+
+
+def project_tollgate(project: Project, phase: Phase,
+                     thresholds: Mapping[str, Any]) -> TollgateReport:
+    """What :meth:`dmaic.Project.tollgate` runs: the gate with thresholds given by name.
+
+    Raises
+    ------
+    ParameterError
+        An unknown threshold name, or a value out of range.
+    """
+    unknown = sorted(set(thresholds) - set(Thresholds.__dataclass_fields__))
+    if unknown:
+        raise ParameterError(f"tollgate: unknown thresholds {unknown}; known: "
+                             f"{sorted(Thresholds.__dataclass_fields__)}.")
+    return check_tollgate(project, phase, Thresholds(**thresholds))

@@ -12,6 +12,7 @@ from pydantic import Field, StringConstraints
 
 __all__ = [
     "ACTIVE_PHASES",
+    "SCHEMA_VERSION",
     "PHASES",
     "Direction",
     "Identifier",
@@ -21,9 +22,18 @@ __all__ = [
     "Probability",
     "RootCauseStatus",
     "Role",
+    "SchemaVersion",
     "Score1to10",
     "Stage",
 ]
+
+SchemaVersion = Literal[3]
+"""The version of the project document format this dmaic writes."""
+
+SCHEMA_VERSION: SchemaVersion = 3
+"""Version of the project document format (older files are migrated on load: see
+:mod:`dmaic.migrations`). Version 3 stores each result as the typed sixsigma result's
+``to_dict()`` payload."""
 
 NonEmptyStr = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 """Text that is not empty once surrounding white space is removed."""

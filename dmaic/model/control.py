@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import statistics
-from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
 from pydantic import Field, model_validator
 
 from dmaic._base import DmaicModel, Problems
+from dmaic.errors import EvidenceError
 from dmaic.evidence import Evidence
 from dmaic.types import Identifier, NonEmptyStr
 
@@ -63,27 +66,23 @@ class FrozenLimits(DmaicModel):
 
         Raises
         ------
-        ValueError
+        EvidenceError
             The evidence is not an attached control chart.
         """
-        chart = evidence.result if evidence.kind == "control_chart" else (
-            (evidence.result or {}).get("location") if evidence.kind == "chart_pair" else None)
-        if not isinstance(chart, dict) or not evidence.stages:
-            raise ValueError(f"FrozenLimits.from_chart: evidence {evidence_id!r} is not an "
-                             "attached control chart.")
-        stages: Any = chart.get("stages") or [{}]
-        raw_stage: Any = stages[-1]
-        start, stop = int(raw_stage.get("start", 0)), int(raw_stage.get("stop", 0))
+        chart = evidence.chart
+        if chart is None or not chart.stages:
+            raise EvidenceError(f"FrozenLimits.from_chart: evidence {evidence_id!r} is not an "
+                                "attached control chart.")
+        last = chart.stages[-1]
 
-        def median(key: str) -> float | None:
-            values = chart.get(key)
-            vals = [v for v in (values[start:stop] if isinstance(values, list) else [])
-                    if isinstance(v, int | float)]
-            return float(statistics.median(vals)) if vals else None
+        def median(values: NDArray[np.float64]) -> float | None:
+            part = np.asarray(values, dtype=float)[last.start:last.stop]
+            finite = part[np.isfinite(part)].tolist()
+            return float(statistics.median(finite)) if finite else None
 
-        sigma = raw_stage.get("sigma")
-        return cls(center=evidence.stages[-1].center, lcl=median("lcl"), ucl=median("ucl"),
-                   sigma=float(sigma) if isinstance(sigma, int | float) else None,
+        sigma = float(last.sigma)
+        return cls(center=float(last.center), lcl=median(chart.lcl), ucl=median(chart.ucl),
+                   sigma=sigma if math.isfinite(sigma) else None,
                    evidence=evidence_id, frozen_on=frozen_on or _dt.date.today())
 
 

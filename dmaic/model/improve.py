@@ -18,6 +18,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from dmaic._base import DmaicModel, Problems
+from dmaic.errors import ParameterError
 from dmaic.types import Identifier, NonEmptyStr, Score1to10
 
 __all__ = [
@@ -57,7 +58,7 @@ def _band(value: int, bands: tuple[tuple[int, int], ...], name: str) -> tuple[in
     for lo, hi in bands:
         if lo <= value <= hi:
             return (lo, hi)
-    raise ValueError(f"action_priority: {name} must be an integer from 1 to 10; got {value!r}.")
+    raise ParameterError(f"action_priority: {name} must be an integer from 1 to 10; got {value!r}.")
 
 
 def action_priority(severity: int, occurrence: int, detection: int) -> Priority:

@@ -1,31 +1,84 @@
-"""The project document: its phases, its evidence, its history of tollgate decisions."""
+"""The project document: its phases, its evidence, its history of tollgate decisions.
+
+The document knows nothing of the layers above it: :mod:`dmaic.store` (files) and
+:mod:`dmaic.tollgates` (readiness checks) import this module, never the reverse.
+:meth:`Project.save`, :meth:`Project.tollgate` and :meth:`Project.advance` call the
+functions that :func:`install` registered; ``dmaic/__init__`` installs
+:func:`dmaic.store.save` and :func:`dmaic.tollgates.project_tollgate` when dmaic is imported.
+"""
 
 from __future__ import annotations
 
 import copy
 import datetime as _dt
+import os
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Protocol
 
 from pydantic import AwareDatetime, Field, model_validator
 
 from dmaic._base import DmaicModel, Problems
-from dmaic.evidence import Evidence
+from dmaic.errors import (
+    DmaicError,
+    DocumentPathError,
+    GateReport,
+    PhaseError,
+    TollgateNotPassedError,
+)
+from dmaic.evidence import Evidence, Fingerprint
 from dmaic.model.analyze import Analyze
 from dmaic.model.control import Control
 from dmaic.model.define import Define
 from dmaic.model.improve import Improve
 from dmaic.model.measure import Measure
-from dmaic.types import ACTIVE_PHASES, PHASES, Identifier, NonEmptyStr, Phase, Stage
+from dmaic.types import (
+    ACTIVE_PHASES,
+    PHASES,
+    SCHEMA_VERSION,
+    Identifier,
+    NonEmptyStr,
+    Phase,
+    SchemaVersion,
+    Stage,
+)
 
-if TYPE_CHECKING:
-    from pathlib import Path
+__all__ = ["SCHEMA_VERSION", "Edit", "FailedCheck", "Override", "Project", "Transition",
+           "install"]
 
-    from dmaic.tollgates import TollgateReport
 
-__all__ = ["SCHEMA_VERSION", "Edit", "FailedCheck", "Override", "Project", "Transition"]
 
-SCHEMA_VERSION: Literal[2] = 2
+class SaveFunction(Protocol):
+    """The signature of :func:`dmaic.store.save`."""
+
+    def __call__(self, project: Project, path: str | os.PathLike[str], *,
+                 force: bool = False) -> None: ...
+
+
+class GateFunction(Protocol):
+    """The signature of :func:`dmaic.tollgates.project_tollgate`."""
+
+    def __call__(self, project: Project, phase: Phase,
+                 thresholds: Mapping[str, Any]) -> GateReport: ...
+
+
+_SERVICES: dict[str, Any] = {}
+
+
+def install(*, save: SaveFunction, tollgate: GateFunction) -> None:
+    """Register the functions behind :meth:`Project.save` and :meth:`Project.tollgate`.
+
+    ``dmaic/__init__`` calls it with :func:`dmaic.store.save` and
+    :func:`dmaic.tollgates.project_tollgate`, so that the model imports neither.
+    """
+    _SERVICES.update(save=save, tollgate=tollgate)
+
+
+def _service(name: str) -> Any:
+    try:
+        return _SERVICES[name]
+    except KeyError:  # pragma: no cover - dmaic/__init__ always installs them
+        raise DmaicError(f"Project.{name}: no {name} function is installed; import dmaic "
+                         "(its __init__ installs dmaic.store and dmaic.tollgates).") from None
 
 
 def _now() -> _dt.datetime:
@@ -65,7 +118,7 @@ class Project(DmaicModel):
 
     Attributes
     ----------
-    schema_version : 2
+    schema_version : 3
         Version of the document format (older files are migrated on load).
     revision : int
         Incremented by each save; :meth:`save` refuses to overwrite a file holding a newer
@@ -95,14 +148,14 @@ class Project(DmaicModel):
     >>> import dmaic
     >>> p = dmaic.Project(title="Wrong-policy errors after the policy update")
     >>> p.phase, p.revision, p.schema_version
-    ('define', 0, 2)
+    ('define', 0, 3)
     >>> p.append("define.ctqs", {"id": "wp", "name": "Wrong-policy rate", "direction": "lower"})
     >>> p.set("define.ctqs.0.usl", 0.02)
     >>> p.define.ctqs[0].usl
     0.02
     """
 
-    schema_version: Literal[2] = SCHEMA_VERSION
+    schema_version: SchemaVersion = SCHEMA_VERSION
     revision: int = Field(default=0, ge=0)
     title: NonEmptyStr
     phase: Stage = "define"
@@ -162,7 +215,9 @@ class Project(DmaicModel):
         data = self.model_dump()
         data["evidence"][evidence_id] = evidence.model_dump()
         self._commit(data)
-        return self.evidence[evidence_id]
+        stored = self.evidence[evidence_id]
+        stored.reuse_result(evidence)  # the typed result attached, not a decoded copy
+        return stored
 
     def attach(
         self,
@@ -196,7 +251,10 @@ class Project(DmaicModel):
 
     def refresh(self, evidence_id: str, data: Any) -> Evidence:
         """Re-run evidence ``evidence_id`` on ``data`` and attach the new result."""
-        ev = self.evidence[evidence_id]
+        ev = self.evidence.get(evidence_id)
+        if ev is None:
+            raise DocumentPathError(f"refresh: no evidence {evidence_id!r} (evidence: "
+                                    f"{sorted(self.evidence)}).")
         return self.attach(evidence_id, ev.rerun(data), data=data)
 
     def stale_evidence(self, data: Any) -> list[str]:
@@ -205,32 +263,39 @@ class Project(DmaicModel):
         Evidence counts as computed from ``data`` when its fingerprint has the same column
         names; results computed on other tables are not compared.
         """
-        from dmaic.evidence import fingerprint
-
-        now = fingerprint(data)
+        now = Fingerprint.of(data)
         return [k for k, ev in self.evidence.items()
                 if ev.fingerprint is not None and ev.fingerprint.columns == now.columns
                 and ev.fingerprint != now]
 
     def _commit(self, data: dict[str, Any]) -> None:
         new = type(self).model_validate(data)
+        for key, ev in new.evidence.items():
+            old = self.evidence.get(key)
+            if old is not None:
+                ev.reuse_result(old)
         for name in type(self).model_fields:
             self.__dict__[name] = new.__dict__[name]
         self.__pydantic_fields_set__.update(new.model_fields_set)
 
     # -- tollgates ------------------------------------------------------------------------
-    def tollgate(self, phase: Phase | None = None, **thresholds: Any) -> TollgateReport:
+    def tollgate(self, phase: Phase | None = None, **thresholds: Any) -> GateReport:
         """The tollgate report of ``phase`` (default: the current phase).
 
-        Keyword arguments override :class:`dmaic.tollgates.Thresholds` (``alpha=0.01``...).
-        """
-        from dmaic.tollgates import Thresholds, check_tollgate
+        Returns a :class:`dmaic.tollgates.TollgateReport`. Keyword arguments override
+        :class:`dmaic.tollgates.Thresholds` (``alpha=0.01``...).
 
+        Raises
+        ------
+        PhaseError
+            The project is closed and no phase is named.
+        """
         if phase is None:
             if self.phase == "closed":
-                raise ValueError("tollgate: the project is closed; name a phase.")
+                raise PhaseError("tollgate: the project is closed; name a phase.")
             phase = self.phase
-        return check_tollgate(self, phase, Thresholds(**thresholds))
+        report: GateReport = _service("tollgate")(self, phase, thresholds)
+        return report
 
     def advance(self, override: Override | None = None, **thresholds: Any) -> Transition:
         """Pass the current phase's tollgate and move to the next stage.
@@ -251,11 +316,11 @@ class Project(DmaicModel):
         ------
         TollgateNotPassedError
             A check failed and no override was given; the message lists the failed checks.
+        PhaseError
+            The project is already closed.
         """
-        from dmaic.errors import TollgateNotPassedError
-
         if self.phase == "closed":
-            raise ValueError("advance: the project is already closed.")
+            raise PhaseError("advance: the project is already closed.")
         report = self.tollgate(**thresholds)
         used = None
         if not report.passed:
@@ -277,11 +342,9 @@ class Project(DmaicModel):
         return [t.override for t in self.transitions if t.override is not None]
 
     # -- storage --------------------------------------------------------------------------
-    def save(self, path: str | Path, *, force: bool = False) -> None:
+    def save(self, path: str | os.PathLike[str], *, force: bool = False) -> None:
         """Save atomically to ``path`` (JSON or YAML by suffix); see :func:`dmaic.store.save`."""
-        from dmaic.store import save
-
-        save(self, path, force=force)
+        _service("save")(self, path, force=force)
 
 
 class Edit:
@@ -308,7 +371,7 @@ class Edit:
         parent, key = _walk(self.data, path)
         target = parent[int(key)] if isinstance(parent, list) else parent.get(key)
         if not isinstance(target, list):
-            raise TypeError(f"append: {path!r} is not a list.")
+            raise DocumentPathError(f"append: {path!r} is not a list.")
         target.append(_plain(item))
 
     def __enter__(self) -> Edit:
@@ -337,16 +400,17 @@ def _walk(data: dict[str, Any], path: str) -> tuple[Any, str]:
         try:
             node = node[int(part)] if isinstance(node, list) else node[part]
         except (KeyError, IndexError, ValueError, TypeError) as err:
-            raise KeyError(f"{path!r}: no {'.'.join(parts[: i + 1])!r} in the project") from err
+            where = ".".join(parts[: i + 1])
+            raise DocumentPathError(f"{path!r}: no {where!r} in the project") from err
         if node is None:
-            raise KeyError(f"{path!r}: {'.'.join(parts[: i + 1])!r} is empty; set it whole "
-                           "first")
+            where = ".".join(parts[: i + 1])
+            raise DocumentPathError(f"{path!r}: {where!r} is empty; set it whole first")
     last = parts[-1]
     if isinstance(node, list):
         if not last.lstrip("-").isdigit() or not -len(node) <= int(last) < len(node):
-            raise KeyError(f"{path!r}: no position {last} in a list of {len(node)}")
+            raise DocumentPathError(f"{path!r}: no position {last} in a list of {len(node)}")
     elif not isinstance(node, dict):
-        raise KeyError(f"{path!r}: {'.'.join(parts[:-1])!r} holds no fields")
+        raise DocumentPathError(f"{path!r}: {'.'.join(parts[:-1])!r} holds no fields")
     return node, last
 
 

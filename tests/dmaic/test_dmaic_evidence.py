@@ -14,6 +14,7 @@ import pandas as pd
 import polars as pl
 import pytest
 from _cases import post_update
+from _typed import needs_typed
 
 import dmaic
 import sixsigma as ss
@@ -89,6 +90,7 @@ def test_fingerprint_fields():
 
 
 # -- attach ---------------------------------------------------------------------------------
+@needs_typed(ss.spc.ControlChart)
 def test_attach_a_chart():
     chart = ss.spc.p_chart(DATA, defectives="errors", size="audited")
     before = dt.datetime.now(dt.UTC)
@@ -96,10 +98,11 @@ def test_attach_a_chart():
                 parameters={"defectives": "errors", "size": "audited"},
                 data_source="inline")
     assert ev.kind == "control_chart" and not ev.planned
-    assert ev.result == json.loads(json.dumps(chart.to_dict()))
-    assert ev.summary["chart"] == "p" and ev.summary["sigma_method"] == chart.sigma_method
-    assert ev.points == 4
-    assert ev.stages[0].center == pytest.approx(22 / 400)     # p-bar = sum d / sum n
+    assert ev.result is chart and ev.record is None
+    assert ev.payload == json.loads(json.dumps(chart.to_dict(), allow_nan=False))
+    assert ev.result.chart == "p" and ev.result.sigma_method == chart.sigma_method
+    assert ev.points == 4 and ev.size == 400                     # units behind the chart
+    assert ev.chart.stages[0].center == pytest.approx(22 / 400)   # p-bar = sum d / sum n
     assert ev.function == "sixsigma.spc.attributes.p_chart"
     assert ev.parameters == {"defectives": "errors", "size": "audited"}
     assert ev.created_at is not None and ev.created_at >= before
@@ -110,12 +113,43 @@ def test_attach_a_chart():
 def test_attach_a_mapping():
     ev = attach({"kind": "hypothesis_test", "p_value": 0.004, "detail": {"z": 2.9}})
     assert ev.p_value == 0.004 and ev.number("z") is None and ev.fingerprint is None
-    assert ev.points is None and ev.stages == []
+    assert ev.points is None and ev.chart is None
+    assert ev.result is None and ev.payload is None and not ev.planned
+    assert ev.record == {"kind": "hypothesis_test", "p_value": 0.004, "detail": {"z": 2.9}}
+
+
+@needs_typed(ss.spc.ControlChart)
+def test_attach_a_payload_restores_the_typed_result():
+    chart = ss.spc.p_chart(DATA, defectives="errors", size="audited")
+    ev = attach(json.loads(json.dumps(chart.to_dict())))
+    assert type(ev.result) is type(chart) and ev.result == chart and ev.record is None
+
+
+@needs_typed(ss.spc.ControlChart)
+def test_the_typed_result_survives_a_store_round_trip():
+    chart = ss.spc.p_chart(DATA, defectives="errors", size="audited")
+    project = dmaic.Project(title="t")
+    project.attach("chart", chart, data=DATA)
+    again = dmaic.loads(dmaic.store.dumps(project, "json"), "json")
+    assert again == project
+    assert type(again.evidence["chart"].result) is type(chart)
+    assert again.evidence["chart"].result == chart
+
+
+@needs_typed(ss.spc.ControlChart)
+def test_a_payload_that_does_not_restore_fails_at_load():
+    chart = ss.spc.p_chart(DATA, defectives="errors", size="audited")
+    project = dmaic.Project(title="t")
+    project.attach("chart", chart)
+    text = dmaic.store.dumps(project, "json").replace('"control_chart"', '"no_such_kind"')
+    with pytest.raises(dmaic.EvidenceError, match="evidence 'chart'"):
+        dmaic.loads(text, "json")
 
 
 @pytest.mark.parametrize(("result", "kw", "words"), [
     ({"p_value": 0.1}, {}, "no 'kind'"),
-    (object(), {}, "to_dict"),
+    (object(), {}, "typed sixsigma result"),
+    ({"kind": "no_such_kind", "schema_version": 1}, {}, "cannot be restored"),
     ({"kind": "t", "x": object()}, {}, "not JSON"),
     ({"kind": "t"}, {"parameters": {"stage": pd.DataFrame({"a": [1]})}}, "parameters"),
 ])
@@ -126,7 +160,7 @@ def test_attach_rejects(result, kw, words):
 
 def test_nan_in_a_result_becomes_null():
     ev = attach({"kind": "t", "value": float("nan"), "values": [1.0, float("nan")]})
-    assert ev.result == {"kind": "t", "value": None, "values": [1.0, None]}
+    assert ev.record == {"kind": "t", "value": None, "values": [1.0, None]}
 
 
 # -- staleness and re-running ---------------------------------------------------------------
@@ -139,6 +173,7 @@ def test_is_stale():
         attach({"kind": "t"}).is_stale(df)
 
 
+@needs_typed(ss.spc.ControlChart)
 def test_rerun_reproduces_the_result():
     post = post_update()
     params = {"defectives": "wrong_policy", "size": "audited", "label": "day"}
@@ -173,27 +208,29 @@ def test_project_refresh_and_stale_evidence(complete):
     new = complete.refresh("baseline_wrong_policy", revised)
     assert not new.is_stale(revised)
     assert new.description == old.description and new.function == old.function
-    assert new.stages[0].center < old.stages[0].center
+    assert new.chart.stages[0].center < old.chart.stages[0].center
 
 
+@needs_typed(ss.spc.ControlChart)
 def test_attach_fills_a_planned_record(example):
     planned = example.evidence["baseline_errors"]
     assert planned.planned
     post = post_update()
-    ev = example.attach("baseline_errors", ss.spc.laney_p(post, defectives="errors",
-                                                           size="audited"), data=post)
+    chart = ss.spc.laney_p(post, defectives="errors", size="audited")
+    ev = example.attach("baseline_errors", chart, data=post)
     assert ev.description == planned.description
     assert ev.parameters == planned.parameters and ev.function == planned.function
     assert ev.data_source == planned.data_source
     assert example.evidence["baseline_errors"] == ev
+    assert ev.result is chart                  # the attached object itself, not a copy
 
 
 def test_frozen_limits_from_a_chart(complete):
     limits = complete.control.plan[0].limits
-    ev = complete.evidence["pilot_chart"]
-    stage = ev.result["stages"][-1]
-    ucl = ev.result["ucl"][stage["start"]:stage["stop"]]
-    assert limits.center == stage["center"] and limits.sigma == stage["sigma"]
+    chart = complete.evidence["pilot_chart"].chart
+    stage = chart.stages[-1]
+    ucl = chart.ucl[stage.start:stage.stop]
+    assert limits.center == stage.center and limits.sigma == stage.sigma
     assert limits.ucl == float(np.median(ucl))
-    with pytest.raises(ValueError, match="not an attached control chart"):
+    with pytest.raises(dmaic.EvidenceError, match="not an attached control chart"):
         type(limits).from_chart("tenure_test", complete.evidence["tenure_test"])

@@ -69,7 +69,7 @@ def invalid(example: Project, path: str, value) -> ValidationError:
     # bad identifier
     ("define.ctqs.0.id", "has space", ("define", "ctqs", 0, "id")),
     # unknown schema version
-    ("schema_version", 3, ("schema_version",)),
+    ("schema_version", 4, ("schema_version",)),
     # bad role
     ("define.charter.team.0.role", "boss", ("define", "charter", "team", 0, "role")),
     # a duplicated fishbone category
@@ -183,7 +183,7 @@ def test_set_on_missing_path_is_a_key_error(example):
         example.set("define.ctqs.9.name", "x")
     with pytest.raises(KeyError, match="define.nothing"):
         example.set("define.nothing.x", 1)
-    with pytest.raises(TypeError, match="not a list"):
+    with pytest.raises(dmaic.DocumentPathError, match="not a list"):
         example.append("title", "x")
 
 
@@ -257,7 +257,7 @@ def test_action_priority_rejects_out_of_range(bad):
 def test_json_schema_export():
     schema = dmaic.json_schema()
     assert schema == Project.model_json_schema()
-    assert schema["properties"]["schema_version"]["const"] == 2
+    assert schema["properties"]["schema_version"]["const"] == 3
     assert schema["additionalProperties"] is False
     for name in ("Charter", "CTQ", "FMEARow", "ControlPlanItem", "Evidence", "Override"):
         assert name in schema["$defs"]

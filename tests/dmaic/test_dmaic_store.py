@@ -51,13 +51,12 @@ def projects(draw: st.DrawFn) -> Project:
     target = base + step if first["direction"] == "higher" else base - step
     start = draw(dates)
     ev_ids = draw(st.lists(ident, max_size=3, unique=True))
-    evidence = {eid: {"kind": draw(text), "description": draw(st.text(max_size=20)),
+    kinds = {eid: draw(text) for eid in ev_ids}
+    evidence = {eid: {"kind": kinds[eid], "description": draw(st.text(max_size=20)),
                       "parameters": draw(st.dictionaries(text, json_values, max_size=2)),
-                      "result": draw(st.none() | st.dictionaries(text, json_values,
-                                                                 max_size=3)),
-                      "summary": draw(st.dictionaries(
-                          text, st.none() | st.booleans() | st.integers() | finite | text,
-                          max_size=2)),
+                      "record": draw(st.none() | st.dictionaries(
+                          text, json_values, max_size=3).map(
+                              lambda d, k=kinds[eid]: {**d, "kind": k})),
                       "fingerprint": draw(st.none() | st.builds(
                           lambda d, r, c: {"digest": d, "rows": r, "columns": c},
                           st.from_regex(r"[0-9a-f]{64}", fullmatch=True),
@@ -160,7 +159,7 @@ def test_round_trip_of_the_complete_case(complete, tmp_path):
 def test_yaml_is_readable_text(complete, tmp_path):
     complete.save(tmp_path / "a.yaml")
     body = (tmp_path / "a.yaml").read_text(encoding="utf-8")
-    assert body.startswith("schema_version: 2\nrevision: 1\ntitle: ")
+    assert body.startswith("schema_version: 3\nrevision: 1\ntitle: ")
     assert "!!python" not in body
 
 
@@ -342,12 +341,12 @@ def test_migration_from_v1(tmp_path):
     path = tmp_path / "old.yaml"
     path.write_text(V1)
     project = dmaic.load(path)
-    assert project.schema_version == 2 and project.revision == 0
+    assert project.schema_version == 3 and project.revision == 0
     assert project.phase == "measure"
     assert [c.direction for c in project.define.ctqs] == ["lower", "higher"]
     project.save(path)
     saved = yaml.safe_load(path.read_text())
-    assert saved["schema_version"] == 2 and saved["revision"] == 1
+    assert saved["schema_version"] == 3 and saved["revision"] == 1
     assert "stage" not in saved and "lower_is_better" not in saved["define"]["ctqs"][0]
 
 
@@ -363,7 +362,7 @@ def test_file_without_version_is_v1():
     assert migrate(doc)["phase"] == "measure"
 
 
-@pytest.mark.parametrize(("version", "words"), [(3, "newer"), ("2", "integer"), (0, "cannot")])
+@pytest.mark.parametrize(("version", "words"), [(4, "newer"), ("2", "integer"), (0, "cannot")])
 def test_bad_schema_versions(tmp_path, version, words):
     path = tmp_path / "a.json"
     path.write_text(json.dumps({"schema_version": version, "title": "t"}))
@@ -373,5 +372,5 @@ def test_bad_schema_versions(tmp_path, version, words):
 
 def test_bundled_example_is_current():
     raw = yaml.safe_load(example_text())
-    assert raw["schema_version"] == 2
+    assert raw["schema_version"] == 3
     assert Path(str(dmaic.store.__file__)).exists()

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
+import pandas as pd
 import pytest
 from _cases import calibration, post_update, pvalue_result, staged
+from _typed import needs_typed
 
 import dmaic
 import sixsigma as ss
@@ -162,14 +165,32 @@ def test_alpha_threshold(complete):
     ({"kind": "krippendorff_alpha", "alpha": 0.85}, True),
     ({"kind": "krippendorff_alpha", "alpha": 0.75}, False),   # Krippendorff: >= 0.8
     ({"kind": "cohen_kappa", "kappa": 0.70}, True),
-    ({"kind": "gage_rr", "components": [{"source": "gage_rr", "pct_study_var": 12.0}]}, True),
-    ({"kind": "gage_rr", "components": [{"source": "gage_rr", "pct_study_var": 31.0}]}, False),
     ({"kind": "gage_rr", "pct_grr": 29.9}, True),
     ({"kind": "gage_rr", "ndc": 7}, False),                    # no %GRR reported
 ])
 def test_measurement_system_kinds(complete, result, ok):
     complete.attach("qa_calibration", result)
     assert complete.tollgate("measure")["measurement_system"].passed is ok
+
+
+def _gage(noise: float):
+    rng = np.random.default_rng(3)
+    parts = np.repeat(np.arange(10), 6)
+    operators = np.tile(np.repeat(["a", "b", "c"], 2), 10)
+    value = parts * 1.0 + rng.normal(0, noise, parts.size)
+    return ss.msa.gage_rr(pd.DataFrame({"part": parts, "operator": operators, "y": value}),
+                          part="part", operator="operator", value="y")
+
+
+@needs_typed(ss.msa.GageRR)
+@pytest.mark.parametrize(("noise", "ok"), [(0.05, True), (3.0, False)])
+def test_measurement_system_reads_a_typed_gage_study(complete, noise, ok):
+    study = _gage(noise)
+    pct = float(study.components.loc["gage_rr", "pct_study_var"])
+    assert (pct < 30) is ok
+    complete.attach("qa_calibration", study)
+    check = complete.tollgate("measure")["measurement_system"]
+    assert check.passed is ok and f"%GRR {pct:.1f} %" in check.reason
 
 
 def test_thresholds_are_validated():
