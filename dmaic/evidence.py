@@ -60,16 +60,10 @@ def _now() -> _dt.datetime:
 
 
 def is_typed_result(value: Any) -> bool:
-    """True for an instance of a sixsigma result class derived from the result base.
+    """True for an instance of a sixsigma result class (derived from :class:`sixsigma.Result`)."""
+    import sixsigma
 
-    Such a class has a registered ``kind``, ``notes``, ``to_dict()`` and the class method
-    ``from_dict`` (which :func:`sixsigma.from_dict` dispatches to by kind).
-    """
-    cls = type(value)
-    return (isinstance(getattr(cls, "kind", None), str)
-            and callable(getattr(cls, "from_dict", None))
-            and callable(getattr(value, "to_dict", None))
-            and isinstance(getattr(value, "notes", None), tuple))
+    return isinstance(value, sixsigma.Result)
 
 
 class Fingerprint(DmaicModel):

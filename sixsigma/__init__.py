@@ -24,12 +24,13 @@ from sixsigma import (
     sampling,
     spc,
 )
-from sixsigma._result import from_dict
+from sixsigma._result import Result, from_dict
 from sixsigma.io import read
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Result",
     "__version__",
     "capability",
     "constants",
