@@ -76,8 +76,11 @@ class MonitorReport:
         return all(c.in_control for c in self.checks)
 
     def to_dict(self) -> dict[str, Any]:
-        """Strict JSON: ``in_control`` and per check ``ctq``, ``chart``, ``evidence``,
-        ``points``, ``center``, ``in_control`` and ``alerts`` (label, value, rules)."""
+        """The report as strict JSON (what ``sixsigma monitor --json`` prints).
+
+        ``in_control`` and, per check, ``ctq``, ``chart``, ``evidence``, ``points``,
+        ``center``, ``in_control`` and ``alerts`` (label, value, rules).
+        """
         checks = []
         for c in self.checks:
             chart = c.chart

@@ -36,7 +36,7 @@ __all__ = ["Chart", "Fact", "Page", "Section", "Table", "fmt", "render", "table"
 
 @dataclass(frozen=True)
 class Chart:
-    """A chart: inline SVG (trusted: produced by :func:`sixsigma.report.svg.to_svg`) and a caption."""
+    """A chart: inline SVG (trusted: made by :func:`sixsigma.report.svg.to_svg`), a caption."""
 
     svg: str
     caption: str = ""

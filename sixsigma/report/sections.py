@@ -10,8 +10,8 @@ builder get their scalar fields as key figures.
 from __future__ import annotations
 
 import dataclasses
-from types import SimpleNamespace
 from collections.abc import Callable, Mapping, Sequence
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np

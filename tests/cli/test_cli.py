@@ -130,6 +130,8 @@ def test_hotspots_match_the_library(files, tmp_path):
     ("chart", "p", "{d}/daily.csv", "--defectives", "no_such_column", "--size", "audited"),
     ("chart", "zz", "{d}/daily.csv"),
     ("chart", "u", "{d}/daily.csv", "--count", "errors"),
+    ("chart", "c", "{d}/daily.csv"),
+    ("chart", "ewma", "{d}/daily.csv", "--value", "audited", "--defectives", "errors"),
     ("capability", "{d}/audits.parquet", "--value", "handle_seconds"),
     ("pareto", "{d}/audits.parquet", "--category", "nope"),
     ("report", "missing.yaml"),
@@ -150,3 +152,13 @@ def test_invalid_project_document_is_exit_2(tmp_path):
     result = RUNNER.invoke(app, ["report", str(bad)])
     assert result.exit_code == 2
     assert "invalid project document: define.ctqs.0.usl" in result.stderr
+
+
+def test_chart_kinds_come_from_the_spc_registry(files):
+    result = RUNNER.invoke(app, ["chart", "zz", str(files / "daily.csv")])
+    assert result.exit_code == 2
+    assert all(kind in result.stderr for kind in ss.spc.CHARTS)
+    for kind, func in ss.spc.CHARTS.items():
+        assert callable(func) and func.__module__.startswith("sixsigma.spc"), kind
+    missing = RUNNER.invoke(app, ["chart", "c", str(files / "daily.csv")])
+    assert "chart c: --count required." in missing.stderr
