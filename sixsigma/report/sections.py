@@ -209,9 +209,18 @@ def _by_category(result: Any) -> pd.DataFrame | None:
     return frame if {"category", "kappa"} <= set(frame.columns) else None
 
 
+#: Interval bounds are ``ci_low``/``ci_high`` in results (DESIGN.md principle 5); the
+#: pages keep the words their readers know. Tables of results computed before that rename
+#: (``lower``/``upper``, ``rate_low``/``rate_high``) show the same.
+_BOUNDS = {"ci_low": "lower", "ci_high": "upper"}
+
+
 def agreement(result: Any, title: str) -> list[Section]:
     """Sections of an agreement study: kappa, per-category and per-appraiser tables."""
     from sixsigma.plot import agreement_by_appraiser, kappa_by_category
+
+    def one(v: Any) -> str:
+        return fmt(v, ".1f")
 
     kind = result.kind
     charts = []
@@ -243,9 +252,9 @@ def agreement(result: Any, title: str) -> list[Section]:
             if len(frame):
                 tables.append(table(frame, caption=f"Assessment agreement: "
                                                    f"{name.replace('_', ' ')}",
-                                    formats={"percent": lambda v: fmt(v, ".1f"),
-                                             "lower": lambda v: fmt(v, ".1f"),
-                                             "upper": lambda v: fmt(v, ".1f")}))
+                                    formats={"percent": one, "ci_low": one, "ci_high": one,
+                                             "lower": one, "upper": one},
+                                    headers={**_BOUNDS, "rater": "appraiser"}))
         if result.vs_standard is not None:
             with figure(7.0, 3.2) as fig:
                 agreement_by_appraiser(result, ax=fig.subplots())
@@ -256,9 +265,10 @@ def agreement(result: Any, title: str) -> list[Section]:
         if len(raters):
             tables.append(table(raters, caption="Per appraiser, lowest accuracy first (whom "
                                 "to coach on what)", columns=[
-                "appraiser", "n_ratings", "accuracy", "lower", "upper", "kappa_vs_standard",
-                "weakest_category", "top_confusion"], formats={
-                "accuracy": pct, "lower": pct, "upper": pct}))
+                "rater", "appraiser", "n_ratings", "accuracy", "ci_low", "ci_high", "lower",
+                "upper", "kappa_vs_standard", "weakest_category", "top_confusion"], formats={
+                "accuracy": pct, "ci_low": pct, "ci_high": pct, "lower": pct, "upper": pct},
+                headers={**_BOUNDS, "rater": "appraiser"}))
     if cats is not None:
         tables.append(table(cats, caption="Kappa by category", columns=[
             c for c in ("category", "kappa", "recall", "p_value") if c in cats.columns]))
@@ -306,9 +316,12 @@ def hotspots(result: Any, title: str, process_map: Any = None) -> list[Section]:
                     f"{fmt(top['defects'])} defects in {fmt(top['items'])} items "
                     f"({pct(top['rate'])} against {pct(top['rest_rate'])} elsewhere).")
     return [Section(title or "Hotspots", paragraphs=lead, charts=charts, tables=[table(
-        frame, columns=["rank", "unit", "name", *by, "items", "defects", "rate", "rate_low",
-                        "rate_high", "rest_rate", "excess_defects", "cost"], max_rows=12,
-        formats={"rate": pct, "rate_low": pct, "rate_high": pct, "rest_rate": pct,
+        frame, columns=["rank", "unit", "name", *by, "items", "defects", "rate", "ci_low",
+                        "ci_high", "rate_low", "rate_high", "rest_rate", "excess_defects",
+                        "cost"], max_rows=12,
+        headers={"ci_low": "rate low", "ci_high": "rate high"},
+        formats={"rate": pct, "ci_low": pct, "ci_high": pct, "rate_low": pct,
+                 "rate_high": pct, "rest_rate": pct,
                  "excess_defects": lambda v: fmt(v, ".1f")})])]
 
 
@@ -334,8 +347,7 @@ def segment_scan(result: Any, title: str) -> list[Section]:
         tables.append(table(segs, columns=["segment", "n", "defects", "rate", "rest_rate",
                                            "q_value", "status"], max_rows=10, formats=fm,
                             caption="Segments, best first"))
-    column = getattr(result, "defectives", getattr(result, "defect", ""))
-    return [Section(title or f"Segment scan of {column}", facts=[
+    return [Section(title or f"Segment scan of {result.defectives}", facts=[
         Fact("units", fmt(result.total_n, ",.0f")),
         Fact("overall rate", pct(result.overall_rate)),
         Fact("segments tested", fmt(result.n_tests)),
@@ -349,9 +361,10 @@ def hypothesis(result: Any, title: str) -> list[Section]:
     facts = [Fact("test", str(getattr(result, "test", "")).replace("_", " ")),
              _p_fact(_number(getattr(result, "p_value", None)), alpha)]
     if _number(getattr(result, "effect", None)) is not None:
+        low, high = getattr(result, "ci", None) or (None, None)
         facts.append(Fact(str(getattr(result, "effect_name", "effect")).replace("_", " "),
-                          f"{fmt(result.effect, '.3g')} ({fmt(result.effect_low, '.3g')} to "
-                          f"{fmt(result.effect_high, '.3g')})"))
+                          f"{fmt(result.effect, '.3g')} ({fmt(low, '.3g')} to "
+                          f"{fmt(high, '.3g')})"))
     for key in ("p1", "p2", "statistic"):
         value = _number(getattr(result, key, None))
         if value is not None and len(facts) < 6:
