@@ -95,7 +95,7 @@ def test_agreement_percent_matched(files):
     # AIAG MSA 4th ed.: an item counts when every trial of the appraiser matches the standard
     hit = (cal["rating"] == cal["standard"]).groupby([cal["rater"], cal["item_id"]]).all()
     expected = (100 * hit.groupby(level=0).mean()).to_dict()
-    got = {r["appraiser"]: r["percent"] for r in out["vs_standard"]}
+    got = {r["rater"]: r["percent"] for r in out["vs_standard"]}
     assert got == pytest.approx(expected)
 
 
