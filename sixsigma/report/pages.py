@@ -34,6 +34,7 @@ Path = str | os.PathLike[str]
 
 _TITLES = {
     "control_chart": "Control chart", "chart_pair": "Control chart",
+    "cusum_chart": "Control chart",
     "capability": "Process capability", "percentile_capability": "Process capability",
     "transformed_capability": "Process capability", "sigma_metrics": "Sigma metrics",
     "pareto": "Pareto analysis", "attribute_agreement": "Attribute agreement",

@@ -408,7 +408,7 @@ def generic(result: Any, title: str) -> list[Section]:
 
 
 BUILDERS: dict[str, Builder] = {
-    "control_chart": control_chart, "chart_pair": control_chart,
+    "control_chart": control_chart, "chart_pair": control_chart, "cusum_chart": control_chart,
     "capability": capability, "percentile_capability": capability,
     "transformed_capability": capability, "sigma_metrics": sigma_metrics,
     "pareto": pareto,
