@@ -7,6 +7,10 @@ as strict JSON on stdout) and writes an HTML report with ``--html OUT``.
 Exit codes: 0 ok; 1 ``monitor`` found the new data out of control; 2 bad input (a
 one-line message on stderr: a missing file or column, an invalid project document, any
 error sixsigma or dmaic raise on purpose). Any other exception is a bug and propagates.
+
+This module parses and dispatches only: the chart functions come from the registry
+``sixsigma.spc.CHARTS``, the pages from :mod:`sixsigma.report`, the storyboard from
+:mod:`dmaic.report` and the monitoring from :mod:`dmaic.monitor`.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
+from dmaic.errors import DmaicError
 from sixsigma.errors import SixSigmaError
 
 __all__ = ["app", "main"]
@@ -44,11 +49,15 @@ def _fail(message: str) -> NoReturn:
 
 @contextmanager
 def _guard(what: str) -> Iterator[None]:
-    """Turn deliberate errors (bad input) into a one-line message and exit code 2."""
+    """Turn deliberate errors (bad input) into a one-line message and exit code 2.
+
+    Deliberate errors are those of :mod:`sixsigma.errors` and :mod:`dmaic.errors`, an invalid
+    project document (pydantic's ValidationError) and a file that cannot be opened.
+    """
     try:
         with err.status(what):
             yield
-    except SixSigmaError as e:
+    except (SixSigmaError, DmaicError) as e:
         _fail(str(e))
     except ValidationError as e:
         first = e.errors()[0]

@@ -166,3 +166,14 @@ def test_chart_kinds_come_from_the_spc_registry(files):
         assert callable(func) and func.__module__.startswith("sixsigma.spc"), kind
     missing = RUNNER.invoke(app, ["chart", "c", str(files / "daily.csv")])
     assert "chart c: --count required." in missing.stderr
+
+
+def test_dmaic_errors_are_one_line_and_exit_2(files, tmp_path):
+    import dmaic
+
+    path = tmp_path / "case.yaml"
+    dmaic.Project(title="No control plan yet").save(path)
+    result = RUNNER.invoke(app, ["monitor", str(path), str(files / "daily.csv")])
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    assert result.stderr == ("sixsigma: error: monitor: the project has no control-plan line "
+                             "with frozen limits.\n")
