@@ -12,17 +12,21 @@ Regenerate a golden file only when a change of output is intended:
 from __future__ import annotations
 
 import html as _html
+import importlib
 import json
 import os
 import re
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 import dmaic
 import sixsigma as ss
+import sixsigma.flow
+import sixsigma.rootcause  # noqa: F401
 from dmaic.report import storyboard
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -102,3 +106,58 @@ def test_shipped_example_with_results():
     got = digest(page)
     _check("policy_update_case_results", got)
     assert got["facts"].count("points = 40") == 2
+
+
+def _every_kind() -> dict[str, object]:
+    importlib.import_module("sixsigma.hypothesis")   # ss.hypothesis.compare below
+
+    ds = ss.datasets.load("policy_update")
+    audits = ds.audits[ds.audits["qa_decision"].notna()].iloc[:3000]
+    audits = audits.assign(e=(audits["error_type"] != "").astype(int),
+                           half=np.where(np.arange(len(audits)) < 1500, "before", "after"))
+    events = ds.events[ds.events["case_id"].isin(audits["item_id"])]
+    days = ss.datasets.load("daily_audits").audits
+    cal = ds.calibration[ds.calibration["round"] == 6]
+    one = cal[cal["trial"] == 1]
+    pm = ss.flow.discover(events, "case_id", "activity", "timestamp")
+    x = audits["handle_seconds"].to_numpy()[:400]
+    pair = one.pivot_table(index="item_id", columns="rater", values="rating", aggfunc="first")
+    return {
+        "p": ss.spc.laney_p(days, defectives="errors", size="audited", label="day",
+                            rules="nelson"),
+        "imr": ss.spc.imr(days, value="median_handle_seconds", label="day"),
+        "cusum": ss.spc.cusum(days, value="median_handle_seconds"),
+        "capability": ss.capability.capability(x, lsl=5, usl=400),
+        "percentile": ss.capability.percentile_capability(x, usl=400),
+        "sigma": ss.capability.sigma_metrics(30, 1000),
+        "pareto": ss.pareto.pareto(audits, "error_type"),
+        "agreement": ss.msa.attribute_agreement(cal, item="item_id", rater="rater",
+                                                rating="rating", standard="standard",
+                                                trial="trial"),
+        "fleiss": ss.msa.fleiss_kappa(one, item="item_id", rater="rater", rating="rating"),
+        "cohen": ss.msa.cohen_kappa(pair.reset_index(), str(pair.columns[0]),
+                                    str(pair.columns[1])),
+        "alpha": ss.msa.krippendorff_alpha(one, item="item_id", rater="rater",
+                                           rating="rating"),
+        "process_map": pm,
+        "hotspots": ss.flow.hotspots(events, audits, process_map=pm),
+        "scan": ss.rootcause.segment_scan(audits, "e", ["queue", "market"]),
+        "change": ss.rootcause.explain_change(audits, "e", "half", ["queue"],
+                                              before="before", after="after"),
+        "test": ss.hypothesis.compare(audits, "e", "half"),
+    }
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_saved_and_loaded_project_renders_the_same_storyboard(tmp_path):
+    project = dmaic.Project(title="Evidence of every kind")
+    for eid, result in _every_kind().items():
+        project.attach(eid, result, description=f"{eid} evidence")
+    before = storyboard(project)
+    path = tmp_path / "case.yaml"
+    project.save(path)
+    after = storyboard(dmaic.load(path))
+    assert after.count("<svg") == before.count("<svg") == 11
+    a, b = digest(before), digest(after)
+    for key in ("headings", "facts", "cells", "text"):
+        assert a[key] == b[key], key
