@@ -210,9 +210,8 @@ def _by_category(result: Any) -> pd.DataFrame | None:
 
 
 #: Interval bounds are ``ci_low``/``ci_high`` in results (DESIGN.md principle 5); the
-#: pages keep the words their readers know. Tables of results computed before that rename
-#: (``lower``/``upper``, ``rate_low``/``rate_high``) show the same.
-_BOUNDS = {"ci_low": "lower", "ci_high": "upper"}
+#: agreement tables keep the headers of Minitab's layout.
+_BOUNDS = {"ci_low": "lower", "ci_high": "upper", "rater": "appraiser"}
 
 
 def agreement(result: Any, title: str) -> list[Section]:
@@ -252,9 +251,8 @@ def agreement(result: Any, title: str) -> list[Section]:
             if len(frame):
                 tables.append(table(frame, caption=f"Assessment agreement: "
                                                    f"{name.replace('_', ' ')}",
-                                    formats={"percent": one, "ci_low": one, "ci_high": one,
-                                             "lower": one, "upper": one},
-                                    headers={**_BOUNDS, "rater": "appraiser"}))
+                                    formats={"percent": one, "ci_low": one, "ci_high": one},
+                                    headers=_BOUNDS))
         if result.vs_standard is not None:
             with figure(7.0, 3.2) as fig:
                 agreement_by_appraiser(result, ax=fig.subplots())
@@ -265,10 +263,9 @@ def agreement(result: Any, title: str) -> list[Section]:
         if len(raters):
             tables.append(table(raters, caption="Per appraiser, lowest accuracy first (whom "
                                 "to coach on what)", columns=[
-                "rater", "appraiser", "n_ratings", "accuracy", "ci_low", "ci_high", "lower",
-                "upper", "kappa_vs_standard", "weakest_category", "top_confusion"], formats={
-                "accuracy": pct, "ci_low": pct, "ci_high": pct, "lower": pct, "upper": pct},
-                headers={**_BOUNDS, "rater": "appraiser"}))
+                "rater", "n_ratings", "accuracy", "ci_low", "ci_high", "kappa_vs_standard",
+                "weakest_category", "top_confusion"], formats={
+                "accuracy": pct, "ci_low": pct, "ci_high": pct}, headers=_BOUNDS))
     if cats is not None:
         tables.append(table(cats, caption="Kappa by category", columns=[
             c for c in ("category", "kappa", "recall", "p_value") if c in cats.columns]))
@@ -317,11 +314,9 @@ def hotspots(result: Any, title: str, process_map: Any = None) -> list[Section]:
                     f"({pct(top['rate'])} against {pct(top['rest_rate'])} elsewhere).")
     return [Section(title or "Hotspots", paragraphs=lead, charts=charts, tables=[table(
         frame, columns=["rank", "unit", "name", *by, "items", "defects", "rate", "ci_low",
-                        "ci_high", "rate_low", "rate_high", "rest_rate", "excess_defects",
-                        "cost"], max_rows=12,
+                        "ci_high", "rest_rate", "excess_defects", "cost"], max_rows=12,
         headers={"ci_low": "rate low", "ci_high": "rate high"},
-        formats={"rate": pct, "ci_low": pct, "ci_high": pct, "rate_low": pct,
-                 "rate_high": pct, "rest_rate": pct,
+        formats={"rate": pct, "ci_low": pct, "ci_high": pct, "rest_rate": pct,
                  "excess_defects": lambda v: fmt(v, ".1f")})])]
 
 
