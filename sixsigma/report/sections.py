@@ -133,10 +133,10 @@ def control_chart(result: Any, title: str) -> list[Section]:
 # -- capability ---------------------------------------------------------------------------
 def sigma_metrics(result: Any, title: str) -> list[Section]:
     """Sections of sigma metrics: defects, units, DPU, DPMO, yield, sigma level."""
-    keys = ["defects", "units", "dpu", "dpmo", "fpy", "sigma_level", "shift"]
-    facts = [Fact(k.replace("_", " "), fmt(getattr(result, k))) for k in keys
-             if hasattr(result, k)]
-    shown = _interval(getattr(result, "sigma_interval", None))
+    keys = {"defects": "count", "units": "units", "dpu": "dpu", "dpmo": "dpmo", "fpy": "fpy",
+            "sigma level": "sigma_level", "shift": "shift"}
+    facts = [Fact(label, fmt(getattr(result, name))) for label, name in keys.items()]
+    shown = _interval(result.intervals.get("sigma_level"))
     if shown is not None:
         facts.append(Fact("sigma level interval", shown))
     return [Section(title or "Sigma metrics", facts=facts, paragraphs=[
