@@ -356,7 +356,8 @@ def hypothesis(result: Any, title: str) -> list[Section]:
     facts = [Fact("test", str(getattr(result, "test", "")).replace("_", " ")),
              _p_fact(_number(getattr(result, "p_value", None)), alpha)]
     if _number(getattr(result, "effect", None)) is not None:
-        low, high = getattr(result, "ci", None) or (None, None)
+        ci = getattr(result, "ci", None)
+        low, high = ci if isinstance(ci, Sequence) and len(ci) == 2 else (None, None)
         facts.append(Fact(str(getattr(result, "effect_name", "effect")).replace("_", " "),
                           f"{fmt(result.effect, '.3g')} ({fmt(low, '.3g')} to "
                           f"{fmt(high, '.3g')})"))
