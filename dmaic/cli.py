@@ -7,11 +7,15 @@ as strict JSON on stdout) and writes an HTML report with ``--html OUT``.
 Exit codes: 0 ok; 1 ``monitor`` found the new data out of control; 2 bad input (a
 one-line message on stderr: a missing file or column, an invalid project document, any
 error sixsigma or dmaic raise on purpose). Any other exception is a bug and propagates.
+
+This module parses and dispatches only: the chart functions come from the registry
+``sixsigma.spc.CHARTS``, the pages from :mod:`sixsigma.report`, the storyboard from
+:mod:`dmaic.report` and the monitoring from :mod:`dmaic.monitor`.
 """
 
 from __future__ import annotations
 
-import importlib
+import inspect
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,9 +26,10 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
+from dmaic.errors import DmaicError
 from sixsigma.errors import SixSigmaError
 
-__all__ = ["app", "main", "monitor_project"]
+__all__ = ["app", "main"]
 
 app = typer.Typer(name="sixsigma", no_args_is_help=True, add_completion=False,
                   help="Lean Six Sigma analyses, reports and DMAIC projects.")
@@ -35,13 +40,6 @@ File = Annotated[Path, typer.Argument(help="CSV or Parquet file (or a glob).")]
 Html = Annotated[Path | None, typer.Option("--html", help="Write an HTML report here.")]
 Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
-CHARTS = {"imr": "imr", "xbar_r": "xbar_r", "xbar_s": "xbar_s", "p": "p_chart",
-          "np": "np_chart", "c": "c_chart", "u": "u_chart", "laney_p": "laney_p",
-          "laney_u": "laney_u", "ewma": "ewma", "cusum": "cusum", "run": "run_chart"}
-_NEEDS = {"imr": ("value",), "xbar_r": ("value", "subgroup"), "xbar_s": ("value", "subgroup"),
-          "p": ("defectives",), "np": ("defectives",), "laney_p": ("defectives", "size"),
-          "c": ("count",), "u": ("count", "size"), "laney_u": ("count", "size"),
-          "ewma": ("value",), "cusum": ("value",), "run": ("value",)}
 
 
 def _fail(message: str) -> NoReturn:
@@ -51,11 +49,15 @@ def _fail(message: str) -> NoReturn:
 
 @contextmanager
 def _guard(what: str) -> Iterator[None]:
-    """Turn deliberate errors (bad input) into a one-line message and exit code 2."""
+    """Turn deliberate errors (bad input) into a one-line message and exit code 2.
+
+    Deliberate errors are those of :mod:`sixsigma.errors` and :mod:`dmaic.errors`, an invalid
+    project document (pydantic's ValidationError) and a file that cannot be opened.
+    """
     try:
         with err.status(what):
             yield
-    except SixSigmaError as e:
+    except (SixSigmaError, DmaicError) as e:
         _fail(str(e))
     except ValidationError as e:
         first = e.errors()[0]
@@ -74,7 +76,7 @@ def _read(path: Path) -> Any:
 def _emit(result: Any, as_json: bool, html: Path | None,
           writer: Callable[[Any, Path], Any] | None = None) -> None:
     if html is not None:
-        from dmaic.report import analysis_report
+        from sixsigma.report import analysis_report
 
         (writer or (lambda r, p: analysis_report(r, p)))(result, html)
     if as_json:
@@ -116,9 +118,16 @@ def demo(out_dir: Annotated[Path, typer.Option("--out", help="Output directory."
               f"{out_dir / 'monitor_new_days.csv'}", markup=False)
 
 
+def _chart_kinds() -> str:
+    import sixsigma as ss
+
+    return ", ".join(ss.spc.CHARTS)
+
+
 @app.command()
 def chart(
-    kind: Annotated[str, typer.Argument(help=f"One of: {', '.join(CHARTS)}.")],
+    kind: Annotated[str, typer.Argument(help="The chart (sixsigma.spc.CHARTS): p, np, c, u, "
+                                             "laney_p, laney_u, imr, xbar_r, xbar_s, ...")],
     file: File,
     value: Annotated[str | None, typer.Option(help="Measurement column.")] = None,
     defectives: Annotated[str | None, typer.Option(help="Defectives column.")] = None,
@@ -130,24 +139,29 @@ def chart(
     rules: Annotated[str | None, typer.Option(help="nelson, western_electric, anhoj.")] = None,
     html: Html = None, as_json: Json = False,
 ) -> None:
-    """Control chart of a column (p, np, c, u, laney_p, laney_u, imr, xbar_r, ...)."""
+    """Control chart of a column (p, np, c, u, laney_p, laney_u, imr, xbar_r, ...).
+
+    The chart function comes from the registry ``sixsigma.spc.CHARTS``; the options it
+    takes and needs are read from its signature.
+    """
     import sixsigma as ss
 
-    if kind not in CHARTS:
-        _fail(f"chart: unknown kind {kind!r}; choose one of {', '.join(CHARTS)}.")
-    given = {"value": value, "defectives": defectives, "size": size, "count": count,
-             "subgroup": subgroup}
-    missing = [f"--{n}" for n in _NEEDS[kind] if given[n] is None]
+    func = ss.spc.CHARTS.get(kind)
+    if func is None:
+        _fail(f"chart: unknown kind {kind!r}; choose one of {_chart_kinds()}.")
+    params = inspect.signature(func).parameters
+    given = _options(value=value, defectives=defectives, size=size, count=count,
+                     subgroup=subgroup, label=label, stage=stage, rules=rules)
+    missing = [f"--{n}" for n, p in list(params.items())[1:]
+               if p.default is inspect.Parameter.empty and n not in given]
     if missing:
         _fail(f"chart {kind}: {' and '.join(missing)} required.")
-    func = getattr(ss.spc, CHARTS[kind])
-    opts = _options(**{k: v for k, v in given.items() if k in _NEEDS[kind] or (
-        k == "size" and kind in ("p", "np"))}, label=label, stage=stage, rules=rules)
-    if kind in ("ewma", "cusum") and label is not None:
-        opts.pop("label")
+    extra = [f"--{n}" for n in given if n not in params]
+    if extra:
+        _fail(f"chart {kind}: {', '.join(extra)} not an option of this chart.")
     with _guard(f"computing the {kind} chart"):
-        result = func(_read(file), **opts)
-        from dmaic.report import chart_report
+        result = func(_read(file), **given)
+        from sixsigma.report import chart_report
 
         _emit(result, as_json, html, lambda r, p: chart_report(r, p))
 
@@ -198,7 +212,7 @@ def pareto(
 def agreement(
     file: File,
     item: Annotated[str, typer.Option(help="Item column.")],
-    rater: Annotated[str, typer.Option(help="Rater (appraiser) column.")],
+    rater: Annotated[str, typer.Option(help="Rater column.")],
     rating: Annotated[str, typer.Option(help="Rating column.")],
     standard: Annotated[str | None, typer.Option(help="Known-standard column.")] = None,
     trial: Annotated[str | None, typer.Option(help="Trial column.")] = None,
@@ -208,7 +222,7 @@ def agreement(
     import sixsigma as ss
 
     with _guard("computing agreement"):
-        result = ss.msa.attribute_agreement(_read(file), item=item, appraiser=rater,
+        result = ss.msa.attribute_agreement(_read(file), item=item, rater=rater,
                                             rating=rating, standard=standard, trial=trial)
         _emit(result, as_json, html)
 
@@ -226,7 +240,7 @@ def flow(
 
     with _guard("discovering the process map"):
         pm = ssflow.discover(_read(events), case, activity, timestamp)
-        from dmaic.report import flow_report
+        from sixsigma.report import flow_report
 
         _emit(pm, as_json, html, lambda r, p: flow_report(r, p))
 
@@ -247,7 +261,7 @@ def hotspots(
         pm = ssflow.discover(log, "case_id", "activity", "timestamp", variants=False)
         result = ssflow.hotspots(log, _read(audits), by=by or (), rank_by=rank_by,  # type: ignore[arg-type]
                                  process_map=pm)
-        from dmaic.report import hotspots_report
+        from sixsigma.report import hotspots_report
 
         _emit(result, as_json, html, lambda r, p: hotspots_report(r, p, process_map=pm))
 
@@ -267,67 +281,6 @@ def report(
     out.print(f"storyboard: {target}", markup=False)
 
 
-def _frozen_chart(project: Any, item: Any, data: Any) -> Any:
-    from dmaic.errors import EvidenceError
-    from dmaic.report.rebuild import frozen_template
-
-    ev = project.evidence.get(item.limits.evidence)
-    chart = None if ev is None or ev.result is None else (
-        ev.result.get("location") if ev.kind == "chart_pair" else ev.result)
-    if not isinstance(chart, dict) or not ev.function or not ev.function.startswith("sixsigma."):
-        raise EvidenceError(f"monitor: the limits of {item.ctq!r} come from evidence "
-                            f"{item.limits.evidence!r}, which is not an attached sixsigma "
-                            "control chart with its function recorded.")
-    module, _, name = ev.function.rpartition(".")
-    func = getattr(importlib.import_module(module), name)
-    stage = dict(chart["stages"][-1])
-    stage.update(center=item.limits.center)
-    if item.limits.sigma is not None:
-        stage.update(sigma=item.limits.sigma)
-    params = {k: v for k, v in ev.parameters.items()
-              if k not in ("stage", "phase1", "exclude", "revise", "limits", "center", "sigma")}
-    return func(data, **params, limits=frozen_template(str(chart["chart"]), stage))
-
-
-def monitor_project(project: Any, data: Any, ctq: str | None = None) -> dict[str, Any]:
-    """Check new data against every frozen limit of a project's control plan.
-
-    Each control-plan line with frozen limits names the evidence (a chart) they were frozen
-    from; its sixsigma function is run on ``data`` with the recorded parameters (columns,
-    rules) and ``limits=`` the frozen stage (centre, sigma and, for Laney charts, sigma_z).
-
-    Returns
-    -------
-    dict
-        ``in_control`` and one entry per line in ``checks``: ``ctq``, ``chart``,
-        ``evidence``, ``points``, ``center``, ``in_control``, ``alerts`` (label, value,
-        rules of each flagged point).
-    """
-    from dmaic.errors import EvidenceError
-    from sixsigma._result import jsonable
-
-    items = [i for i in project.control.plan if i.limits is not None
-             and (ctq is None or i.ctq == ctq)]
-    if not items:
-        raise EvidenceError("monitor: the project has no control-plan line with frozen limits"
-                            + (f" for CTQ {ctq!r}." if ctq else "."))
-    checks = []
-    for item in items:
-        c = _frozen_chart(project, item, data)
-        c = c.location if hasattr(c, "location") else c
-        frame = c.to_frame()
-        flagged = frame[frame["out_of_control"]]
-        checks.append({
-            "ctq": item.ctq, "chart": c.chart, "evidence": item.limits.evidence,
-            "points": len(c), "center": float(c.center[0]) if len(c) else None,
-            "in_control": bool(c.in_control),
-            "alerts": [{"label": jsonable(r.label), "value": jsonable(float(r.statistic)),
-                        "rules": str(r.rules).split(",")}
-                       for r in flagged.itertuples()],
-        })
-    return {"in_control": all(ch["in_control"] for ch in checks), "checks": checks}
-
-
 @app.command()
 def monitor(
     project: Annotated[Path, typer.Argument(help="Project file with a control plan.")],
@@ -337,22 +290,23 @@ def monitor(
 ) -> None:
     """Check new data against the project's frozen limits; exit 1 when out of control."""
     import dmaic
-    from dmaic.report.render import fmt
+    from dmaic.monitor import monitor_project
+    from sixsigma.report.render import fmt
 
     with _guard("checking the new data"):
-        result = monitor_project(dmaic.load(project), _read(newdata), ctq)
+        result = monitor_project(dmaic.load(project), _read(newdata), ctq=ctq)
     if as_json:
-        out.print(json.dumps(result, allow_nan=False), markup=False)
+        out.print(json.dumps(result.to_dict(), allow_nan=False), markup=False)
     else:
-        for ch in result["checks"]:
-            state = "in control" if ch["in_control"] else f"OUT OF CONTROL ({len(ch['alerts'])} " \
-                                                          "point(s))"
-            out.print(f"{ch['ctq']}: {ch['chart']} chart, {ch['points']} points: {state}",
+        for ch in result.checks:
+            alerts = ch.alerts
+            state = "in control" if ch.in_control else f"OUT OF CONTROL ({len(alerts)} point(s))"
+            out.print(f"{ch.ctq}: {ch.chart.chart} chart, {len(ch.chart)} points: {state}",
                       markup=False)
-            for a in ch["alerts"]:
-                out.print(f"  alert {fmt(a['label'])}: {a['value']:.4g} ({', '.join(a['rules'])})",
+            for a in alerts:
+                out.print(f"  alert {fmt(a.label)}: {a.value:.4g} ({', '.join(a.rules)})",
                           markup=False)
-    if not result["in_control"]:
+    if not result.in_control:
         raise typer.Exit(1)
 
 

@@ -22,12 +22,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import sixsigma.hypothesis
 
 import sixsigma as ss
 import sixsigma.flow
 import sixsigma.rootcause
 from dmaic.model import FrozenLimits, Project
-from dmaic.report import (
+from dmaic.report import report as write_storyboard
+from sixsigma.report import (
     agreement_report,
     analysis_report,
     capability_report,
@@ -36,7 +38,6 @@ from dmaic.report import (
     hotspots_report,
     pareto_report,
 )
-from dmaic.report import report as write_storyboard
 
 __all__ = ["STEPS", "DemoCase", "build_case", "daily", "main", "prepare", "write_outputs"]
 
@@ -264,14 +265,14 @@ def build_case(progress: Progress | None = None, *, seed: int = 20260406) -> Dem
                        description=f"Laney p' chart of the daily {col.replace('_', '-')} rate "
                                    "of the hate_speech queue, one stage per change-log event.",
                        data_source="policy_update audits, hate_speech queue")
-        metrics = ss.capability.sigma_metrics(defects=int(post[col].sum()),
+        metrics = ss.capability.sigma_metrics(count=int(post[col].sum()),
                                               units=int(post["audited"].sum()))
         project.attach(f"capability_{'wrong_policy' if col == 'wrong_policy' else 'errors'}",
                        metrics, data=post, description=f"DPMO and sigma level of {col} since "
                                                         "the update.")
     _step(progress, STEPS[2])
     cal = ds.calibration[ds.calibration["round"] == ds.calibration["round"].max()]
-    agreement = ss.msa.attribute_agreement(cal, item="item_id", appraiser="rater",
+    agreement = ss.msa.attribute_agreement(cal, item="item_id", rater="rater",
                                            rating="rating", standard="standard", trial="trial")
     results["qa_agreement"] = agreement
     reviews = audits[(audits["moderator_id"] != "system") & (audits["queue"] == QUEUE)]
@@ -316,12 +317,12 @@ def build_case(progress: Progress | None = None, *, seed: int = 20260406) -> Dem
     project.attach("change_decomposition", change,
                    description="Mix or rate: the rise in wrong-policy errors split by segment.")
     new_hs = phased[(phased["queue"] == QUEUE) & (phased["tenure_band"] == "<30")]
-    tenure = ss.rootcause.compare(new_hs, "wrong_policy", "phase")
+    tenure = ss.hypothesis.compare(new_hs, "wrong_policy", "phase")
     project.attach("tenure_test", tenure, data=new_hs[["wrong_policy", "phase"]],
                    description="New hate-speech reviewers: wrong-policy rate before and after "
                                "the update.")
     regions = since[since["queue"] == QUEUE]
-    project.attach("region_test", ss.rootcause.compare(regions, "wrong_policy", "region"),
+    project.attach("region_test", ss.hypothesis.compare(regions, "wrong_policy", "region"),
                    data=regions[["wrong_policy", "region"]],
                    description="Hate speech since the update: wrong-policy rate by region.")
     _analyze_doc(project)
@@ -346,7 +347,7 @@ def build_case(progress: Progress | None = None, *, seed: int = 20260406) -> Dem
     both = pd.concat([since[since["queue"] == QUEUE].assign(period="baseline"),
                       pilot_audits[pilot_audits["queue"] == QUEUE].assign(period="pilot")],
                      ignore_index=True)
-    test = ss.rootcause.compare(both, "wrong_policy", "period")
+    test = ss.hypothesis.compare(both, "wrong_policy", "period")
     project.attach("pilot_test", test, data=both[["wrong_policy", "period"]],
                    description="Wrong-policy rate, baseline against pilot.")
     pilot_rate = _rate(pilot_days, "wrong_policy")

@@ -2,21 +2,23 @@
 
 Charter -> baseline -> root causes with their evidence -> improvement with the
 before/after staged chart -> control plan, then the record of the tollgates. Every figure
-is drawn from the evidence the project holds (see :mod:`dmaic.report.rebuild`), so the
-project file alone is enough: ``sixsigma report case.yaml``.
+is drawn from the typed results the project's evidence holds (``Evidence.result``, restored
+from the project file), with the section builders of :mod:`sixsigma.report.sections`, so
+the project file alone is enough: ``sixsigma report case.yaml``.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dmaic.report.render import Fact, Page, Section, Table, fmt, render, write
-from dmaic.report.sections import hotspots as _hotspots_sections
-from dmaic.report.sections import process_map as _map_sections
-from dmaic.report.sections import sections
+from sixsigma.report.render import Fact, Page, Section, Table, fmt, render, write
+from sixsigma.report.sections import hotspots as _hotspots_sections
+from sixsigma.report.sections import process_map as _map_sections
+from sixsigma.report.sections import sections
 
 if TYPE_CHECKING:
     from dmaic.evidence import Evidence
@@ -52,14 +54,14 @@ class _Evidence:
         if ev.result is None:
             return [Section(heading, level=3, paragraphs=about,
                             notes=[f"Evidence {eid!r} is planned; no result attached yet."])]
-        payload = ev.result
+        result = ev.result
         if ev.kind == "process_map":
             hot = self.project.evidence[self.hot_id].result if self.hot_id else None
-            parts = _map_sections(payload, None, heading, hot)
+            parts = _map_sections(result, heading, hot)
         elif ev.kind == "hotspots":
-            parts = _hotspots_sections(payload, None, heading, None)
+            parts = _hotspots_sections(result, heading)
         else:
-            parts = sections(payload, None, heading)
+            parts = sections(result, heading)
         first, rest = parts[0], parts[1:]
         provenance = [f"Evidence {eid!r}"]
         if ev.function:
@@ -71,9 +73,9 @@ class _Evidence:
                               f"{ev.fingerprint.digest[:12]}")
         if ev.data_source:
             provenance.append(f"source: {ev.data_source}")
-        first = Section(**{**first.__dict__, "level": 3, "title": heading,
-                           "paragraphs": [*about, *first.paragraphs, "; ".join(provenance) + "."]})
-        return [first, *(Section(**{**s.__dict__, "level": 4}) for s in rest)]
+        first = replace(first, level=3, title=heading,
+                        paragraphs=[*about, *first.paragraphs, "; ".join(provenance) + "."])
+        return [first, *(replace(s, level=4) for s in rest)]
 
 
 def _short(text: str, limit: int = 90) -> str:
@@ -272,7 +274,7 @@ def storyboard(project: Project) -> str:
                     f"by {fmt(goal.deadline)}"
     page = Page(title=project.title, subtitle=subtitle, lead=lead, sections=parts, toc=True,
                 kind="storyboard")
-    return render(page, "storyboard.html.j2")
+    return render(page)
 
 
 def report(project: Project, path: str | os.PathLike[str]) -> Path:

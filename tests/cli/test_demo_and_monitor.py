@@ -88,3 +88,19 @@ def test_monitor_in_control_exits_0(case, tmp_path):
                                  "--ctq", "wrong_policy_rate"])
     assert result.exit_code == (0 if lib.in_control else 1), result.stderr
     assert "wrong_policy_rate: laney_p chart, 28 points" in result.stdout
+
+
+def test_monitor_module_returns_typed_checks(case):
+    from dmaic.monitor import monitor_project
+
+    built, out = case
+    new = pd.read_csv(out / "monitor_new_days.csv", parse_dates=["day"])
+    report = monitor_project(dmaic.load(out / "project.yaml"), new, ctq="error_rate")
+    (check,) = report.checks
+    assert isinstance(check.chart, ss.spc.ControlChart) and check.evidence == "pilot_errors_chart"
+    lib = ss.spc.laney_p(new, defectives="errors", size="audited", label="day", rules="nelson",
+                         limits=built.results["pilot_errors_chart"])
+    assert np.array_equal(check.chart.ucl, lib.ucl, equal_nan=True)
+    assert report.in_control == lib.in_control
+    assert [a.rules for a in check.alerts] == [
+        tuple(r.split(",")) for r in lib.to_frame().query("out_of_control")["rules"]]

@@ -8,8 +8,8 @@ from _payloads import IMG, SCRIPT
 
 import dmaic
 import sixsigma as ss
-from dmaic.report import pareto_report
 from dmaic.report import report as write_storyboard
+from sixsigma.report import pareto_report
 
 
 def _open(driver, path):

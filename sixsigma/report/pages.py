@@ -1,13 +1,13 @@
-"""One self-contained HTML report per analysis: chart, capability, Pareto, agreement, flow.
+"""One self-contained HTML page per analysis: chart, capability, Pareto, agreement, flow.
 
-Each function takes a sixsigma result, renders it to HTML (:func:`dmaic.report.render`)
-and, when ``path`` is given, writes it there; it returns the HTML text. The content is
-that of the result's section in the storyboard (:mod:`dmaic.report.sections`).
+Each function takes a sixsigma result, renders it (:func:`sixsigma.report.render.render`)
+and, when ``path`` is given, writes it there; it returns the HTML text. The content is the
+result's sections (:mod:`sixsigma.report.sections`), the same a DMAIC storyboard shows.
 
 Examples
 --------
 >>> import sixsigma as ss
->>> from dmaic.report import chart_report
+>>> from sixsigma.report import chart_report
 >>> ds = ss.datasets.load("daily_audits")
 >>> chart = ss.spc.laney_p(ds.audits, defectives="errors", size="audited", label="day",
 ...                        stage=ds.changes)
@@ -18,13 +18,14 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from typing import Any
 
-from dmaic.report.render import Page, Section, render, write
-from dmaic.report.sections import hotspots as _hotspots_sections
-from dmaic.report.sections import process_map as _map_sections
-from dmaic.report.sections import sections
+from sixsigma.report.render import Page, Section, render, write
+from sixsigma.report.sections import hotspots as _hotspots_sections
+from sixsigma.report.sections import process_map as _map_sections
+from sixsigma.report.sections import sections
 
 __all__ = ["agreement_report", "analysis_report", "capability_report", "chart_report",
            "flow_report", "hotspots_report", "pareto_report"]
@@ -33,6 +34,7 @@ Path = str | os.PathLike[str]
 
 _TITLES = {
     "control_chart": "Control chart", "chart_pair": "Control chart",
+    "cusum_chart": "Control chart",
     "capability": "Process capability", "percentile_capability": "Process capability",
     "transformed_capability": "Process capability", "sigma_metrics": "Sigma metrics",
     "pareto": "Pareto analysis", "attribute_agreement": "Attribute agreement",
@@ -42,12 +44,9 @@ _TITLES = {
 }
 
 
-def _page(title: str, subtitle: str, parts: list[Section], kind: str) -> Page:
-    return Page(title=title, subtitle=subtitle, sections=parts, kind=kind)
-
-
-def _finish(page: Page, path: Path | None) -> str:
-    html = render(page, "analysis.html.j2")
+def _finish(title: str, subtitle: str, parts: list[Section], kind: str,
+            path: Path | None) -> str:
+    html = render(Page(title=title, subtitle=subtitle, sections=parts, kind=kind))
     if path is not None:
         write(html, path)
     return html
@@ -55,13 +54,13 @@ def _finish(page: Page, path: Path | None) -> str:
 
 def analysis_report(result: Any, path: Path | None = None, *, title: str | None = None,
                     subtitle: str = "") -> str:
-    """Report of any sixsigma result with a ``to_dict()`` (dispatch on its ``kind``).
+    """Report of any sixsigma result (dispatch on its ``kind``).
 
     Parameters
     ----------
     result : sixsigma result
         A control chart, capability study, Pareto, agreement study, process map, hotspot
-        ranking, segment scan, comparison...; other kinds get a table of their numbers.
+        ranking, segment scan, comparison...; other kinds get their scalar figures.
     path : str or path, optional
         Where to write the HTML file.
     title, subtitle : str, optional
@@ -72,13 +71,12 @@ def analysis_report(result: Any, path: Path | None = None, *, title: str | None 
     str
         The HTML document.
     """
-    payload = result.to_dict()
-    kind = str(payload.get("kind", getattr(result, "kind", "result")))
+    kind = str(getattr(result, "kind", "result"))
     heading = title or _TITLES.get(kind, kind.replace("_", " ").capitalize())
-    parts = sections(payload, result, "")
-    parts = [Section(**{**p.__dict__, "title": heading}) if i == 0 else p
-             for i, p in enumerate(parts)] if title else parts
-    return _finish(_page(heading, subtitle, parts, kind), path)
+    parts = sections(result, "")
+    if title:
+        parts = [dataclasses.replace(parts[0], title=heading), *parts[1:]]
+    return _finish(heading, subtitle, parts, kind, path)
 
 
 def chart_report(chart: Any, path: Path | None = None, *, title: str | None = None,
@@ -109,17 +107,15 @@ def flow_report(process_map: Any, path: Path | None = None, *, hotspots: Any = N
                 title: str | None = None, subtitle: str = "") -> str:
     """Report of a process map (coloured and ringed by ``hotspots`` when given)."""
     heading = title or "Process map"
-    parts = _map_sections(process_map.to_dict(), process_map, heading,
-                          hotspots.to_dict() if hotspots is not None else None)
+    parts = _map_sections(process_map, heading, hotspots)
     if hotspots is not None:
-        parts += _hotspots_sections(hotspots.to_dict(), hotspots, "Hotspots")
-    return _finish(_page(heading, subtitle, parts, "process_map"), path)
+        parts += _hotspots_sections(hotspots, "Hotspots")
+    return _finish(heading, subtitle, parts, "process_map", path)
 
 
 def hotspots_report(result: Any, path: Path | None = None, *, process_map: Any = None,
                     title: str | None = None, subtitle: str = "") -> str:
     """Report of a hotspot ranking, drawn on the process map when one is given."""
     heading = title or "Defect hotspots"
-    parts = _hotspots_sections(result.to_dict(), result, heading,
-                               process_map.to_dict() if process_map is not None else None)
-    return _finish(_page(heading, subtitle, parts, "hotspots"), path)
+    return _finish(heading, subtitle, _hotspots_sections(result, heading, process_map),
+                   "hotspots", path)

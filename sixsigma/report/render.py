@@ -2,7 +2,7 @@
 
 A report is a :class:`Page`: a title, lead sentences and a list of :class:`Section` s, each
 with paragraphs, key figures (:class:`Fact`), charts (:class:`Chart`, inline SVG) and
-tables (:class:`Table`). The templates (``templates/*.html.j2``, read with
+tables (:class:`Table`). The one template set (``templates/*.html.j2``, read with
 :mod:`importlib.resources`, so they work from a wheel) turn it into one self-contained HTML
 file: the stylesheet is inline, the charts are inline SVG, nothing is fetched from
 elsewhere, and a print stylesheet gives a clean PDF from the browser's "Save as PDF".
@@ -36,7 +36,7 @@ __all__ = ["Chart", "Fact", "Page", "Section", "Table", "fmt", "render", "table"
 
 @dataclass(frozen=True)
 class Chart:
-    """A chart: inline SVG (trusted: produced by :func:`dmaic.report.svg.to_svg`) and a caption."""
+    """A chart: inline SVG (trusted: made by :func:`sixsigma.report.svg.to_svg`), a caption."""
 
     svg: str
     caption: str = ""
@@ -101,7 +101,7 @@ def fmt(value: Any, spec: str = ".4g") -> str:
 
     Examples
     --------
-    >>> from dmaic.report.render import fmt
+    >>> from sixsigma.report.render import fmt
     >>> fmt(0.012345), fmt(None), fmt(float("nan")), fmt(12, ","), fmt("a"), fmt(True)
     ('0.01235', '–', '–', '12', 'a', 'yes')
     >>> fmt("2026-05-12T00:00:00"), fmt("2026-05-12T08:30:00")
@@ -164,7 +164,7 @@ def table(frame: pd.DataFrame, *, columns: Sequence[str] | None = None,
 
 
 def _template_source(name: str) -> str:
-    path = resources.files("dmaic.report").joinpath("templates").joinpath(name)
+    path = resources.files("sixsigma.report").joinpath("templates").joinpath(name)
     return path.read_text(encoding="utf-8")
 
 
@@ -183,12 +183,12 @@ def environment() -> jinja2.Environment:
     return _ENV
 
 
-def render(page: Page, template: str = "analysis.html.j2") -> str:
+def render(page: Page, template: str = "page.html.j2") -> str:
     """Render a :class:`Page` to a self-contained HTML document.
 
     Examples
     --------
-    >>> from dmaic.report.render import Page, Section, render
+    >>> from sixsigma.report.render import Page, Section, render
     >>> html = render(Page(title="<b>Errors</b>", sections=[Section(title="A & B")]))
     >>> "&lt;b&gt;Errors&lt;/b&gt;" in html, "A &amp; B" in html, "<b>Errors" in html
     (True, True, False)

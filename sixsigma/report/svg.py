@@ -52,7 +52,7 @@ def figure(width: float = 9.0, height: float = 4.0) -> Iterator[Figure]:
 
     Examples
     --------
-    >>> from dmaic.report.svg import figure, to_svg
+    >>> from sixsigma.report.svg import figure, to_svg
     >>> with figure(4, 3) as fig:
     ...     ax = fig.subplots()
     ...     _ = ax.set_title("a <b> & c")
