@@ -142,6 +142,24 @@ def _build(cls: type, old: Mapping[str, Any]) -> Any:
     return cls(**kwargs)
 
 
+def _v2_sigma_metrics(old: Mapping[str, Any]) -> dict[str, Any]:
+    """Version 2 named the defect count ``defects`` and kept three ``*_interval`` fields."""
+    out = {k: v for k, v in old.items()
+           if k not in ("defects", "dpo_interval", "dpmo_interval", "sigma_interval")}
+    if "defects" in old:
+        out["count"] = old["defects"]
+    names = {"dpo_interval": "dpo", "dpmo_interval": "dpmo", "sigma_interval": "sigma_level"}
+    out["intervals"] = {new: tuple(old[key]) for key, new in names.items()
+                        if isinstance(old.get(key), list)}
+    return out
+
+
+#: Field renames between the version-2 payload of a kind and its result class today.
+_V2_FIELDS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
+    "sigma_metrics": _v2_sigma_metrics,
+}
+
+
 def convert_v2_result(payload: Mapping[str, Any]) -> dict[str, Any] | None:
     """The version-3 payload of a version-2 result payload, or None when not convertible.
 
@@ -154,6 +172,8 @@ def convert_v2_result(payload: Mapping[str, Any]) -> dict[str, Any] | None:
     cls = _classes().get(kind) if isinstance(kind, str) else None
     if cls is None or not callable(getattr(cls, "from_dict", None)):
         return None
+    if kind in _V2_FIELDS:
+        payload = _V2_FIELDS[kind](payload)
     try:
         typed = _build(cls, payload)
         if not is_typed_result(typed):
