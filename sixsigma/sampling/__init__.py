@@ -16,6 +16,7 @@
 """
 
 from sixsigma.sampling.allocation import Allocation, allocate
+from sixsigma.sampling.buckets import ScoreAllocation, allocate_by_score
 from sixsigma.sampling.estimation import Estimate, estimate, prevalence
 from sixsigma.sampling.pchart import DetectableShift, pchart_arl, pchart_detectable_shift
 from sixsigma.sampling.power import (
@@ -29,8 +30,10 @@ __all__ = [
     "Allocation",
     "DetectableShift",
     "Estimate",
+    "ScoreAllocation",
     "TwoProportionPower",
     "allocate",
+    "allocate_by_score",
     "estimate",
     "margin_of_error",
     "pchart_arl",
