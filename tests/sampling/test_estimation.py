@@ -188,22 +188,28 @@ def test_weighted_differs_from_unweighted_where_design_says():
 
 
 def test_coverage_of_default_interval_at_half_a_percent():
-    # stratified, unequal weights, fixed n = 600, overall rate 0.49 %; 300 seeded replicates
+    # stratified, unequal weights, fixed n = 600, overall rate 0.49 %; 400 seeded replicates,
+    # estimated in one call: replicate r is the domain r, its strata (r, h) its own
     rng = np.random.default_rng(20261206)
     sizes = np.array([50_000, 30_000, 20_000])
     rates = np.array([0.002, 0.005, 0.0125])
     truth = float(np.sum(sizes * rates) / sizes.sum())
-    n_h = np.array([200, 200, 200])
-    strata = np.repeat(["s1", "s2", "s3"], n_h)
-    w = np.repeat(sizes / n_h, n_h)
-    covered = 0
-    reps = 300
-    for _ in range(reps):
-        y = np.concatenate([rng.binomial(1, p, n) for p, n in zip(rates, n_h)])
-        r = ss.sampling.estimate(pd.DataFrame({"e": y, "s": strata, "w": w}), "e", weight="w",
-                                 strata="s")
-        covered += r.ci[0] <= truth <= r.ci[1]
-    assert covered / reps >= 0.93
+    n_h, reps = 200, 400
+    h = np.tile(np.repeat([0, 1, 2], n_h), reps)
+    rep = np.repeat(np.arange(reps), 3 * n_h)
+    df = pd.DataFrame({"e": rng.binomial(1, rates[h]), "s": rep * 3 + h, "rep": rep,
+                       "w": (sizes / n_h)[h]})
+    r = ss.sampling.estimate(df, "e", weight="w", strata="s", by="rep")
+    t = r.table
+    covered = ((t.ci_low <= truth) & (truth <= t.ci_high)).mean()
+    assert covered >= 0.93
+    # the stacked call equals estimating each replicate on its own
+    for k in (0, 7):
+        one = ss.sampling.estimate(df[df.rep == k], "e", weight="w", strata="s")
+        assert one.ci == (pytest.approx(t.ci_low[k], rel=1e-12),
+                          pytest.approx(t.ci_high[k], rel=1e-12))
+    wald = ss.sampling.estimate(df, "e", weight="w", strata="s", by="rep", method="wald").table
+    assert ((wald.ci_low <= truth) & (truth <= wald.ci_high)).mean() < covered
 
 
 def test_lonely_stratum_named_and_options():
