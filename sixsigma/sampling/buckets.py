@@ -102,8 +102,8 @@ def allocate_by_score(
         Audits to allocate (at most the number of items).
     bucket, size, rate : str
         Columns: the bucket label; its number of items N_h (whole, >= 1); the expected
-        violation or error rate p_h in the bucket (strictly between 0 and 1: the mean
-        calibrated classifier score, or last period's audited rate).
+        violation or error rate p_h in the bucket (0 <= p_h < 1: the mean calibrated
+        classifier score, or last period's audited rate; a bucket at 0 gets the minimum).
     views : str, optional
         Total views of each bucket's items: the estimate is then the share of views
         (prevalence) and buckets count by their views, W_h = V_h / V. Views are taken as
@@ -151,11 +151,11 @@ def allocate_by_score(
         raise InsufficientDataError(f"{caller}: the bucket table has no rows.")
     _check_labels(labels, bucket, caller)
     n_items = table.numeric(size, count=True, minimum=1).astype(np.int64)
-    p = table.numeric(rate, minimum=0.0, strict_minimum=True)
+    p = table.numeric(rate, minimum=0.0)
     high = p >= 1.0
     if high.any():
         i = first_row(high)
-        raise DomainError(f"{caller}: column {rate!r} must be strictly between 0 and 1; row "
+        raise DomainError(f"{caller}: column {rate!r} must be at least 0 and less than 1; row "
                           f"{i} is {p[i]:g}.")
     sizes = n_items.astype(np.float64)
     total_items = int(n_items.sum())
@@ -173,10 +173,19 @@ def allocate_by_score(
         mass = table.numeric(views, minimum=0.0, strict_minimum=True)
         measure = "views"
     share = mass / mass.sum()
-    x = _continuous(share * np.sqrt(p * (1.0 - p)), lo.astype(np.float64), sizes,
-                    float(budget))
-    n = _largest_remainder(x, lo, n_items, budget)
     notes: list[str] = []
+    neyman = share * np.sqrt(p * (1.0 - p))
+    live = neyman > 0
+    x = lo.astype(np.float64)
+    if live.any():
+        x[live] = _continuous(neyman[live], x[live], sizes[live],
+                              float(budget) - float(x[~live].sum()))
+    if not live.all():
+        i = first_row(~live)
+        notes.append(f"{int((~live).sum())} bucket(s) with an expected rate of 0 (first: "
+                     f"{labels[i]!r}) get only the minimum; with minimum=0 they get no audits "
+                     "and their rate is assumed, not measured.")
+    n = _largest_remainder(x, lo, n_items, budget)
     expected = float(np.sum(share * p))
     if (n == 0).any():
         notes.append("Some buckets get no audits (minimum=0): their rate, and the estimate, "

@@ -266,7 +266,7 @@ def _run(caller: str, data: Any, column: str, *, weight: str | None, views: str 
     table.require(column, weight, views, strata, pop_column, *by_keys)
     roles = [column, weight, views, strata, pop_column]
     used = [c for c in roles if c is not None]
-    if len(set(used)) != len(used) or set(used) & set(by_keys):
+    if len(set(used)) != len(used) or (set(used) - {strata}) & set(by_keys):
         raise ParameterError(f"{caller}: a column cannot play two roles (column, weight, "
                              "views, strata, population, by).")
 
@@ -293,7 +293,7 @@ def _run(caller: str, data: Any, column: str, *, weight: str | None, views: str 
     if pop_column is not None:
         aggs += [nw.col(pop_column).min().alias("__pmin"),
                  nw.col(pop_column).max().alias("__pmax")]
-    keys = ([strata] if strata is not None else []) + list(by_keys)
+    keys = ([strata] if strata is not None else []) + [k for k in by_keys if k != strata]
     agg = frame.group_by(*keys).agg(*aggs) if keys else frame.select(*aggs)
     cells = collect(agg).to_pandas()
     if cells.empty or float(cells["__n"].sum()) == 0:

@@ -64,3 +64,9 @@ def test_round_trip():
     json.dumps(d, allow_nan=False)
     back = ss.from_dict(d)
     assert type(back) is ss.sampling.ScoreAllocation and back.to_dict() == d
+
+
+def test_zero_rate_bucket_gets_the_minimum():
+    a = ss.sampling.allocate_by_score(BUCKETS | {"rate": [0.0, 0.05, 0.6]}, 500, minimum=5)
+    assert a.table["n"].iloc[0] == 5 and a.table["n"].sum() == 500
+    assert any("expected rate of 0" in n for n in a.notes)
