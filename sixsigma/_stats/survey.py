@@ -102,12 +102,14 @@ def stratified_ratio(
     if lonely != "adjust":
         contrib = np.where(single, 0.0, contrib)
     contrib = np.where(np.isfinite(contrib), contrib, 0.0)
-    var_d = np.bincount(domain, weights=contrib, minlength=n_domains)
+    var_d: FloatArray = np.bincount(domain, weights=contrib, minlength=n_domains).astype(
+        np.float64)
     var_d = np.where(np.isnan(p_d), np.nan, var_d)
-    n_d = np.bincount(domain, weights=n, minlength=n_domains)
+    n_d: FloatArray = np.bincount(domain, weights=n, minlength=n_domains).astype(np.float64)
     strata_d = np.bincount(domain, weights=(n > 0).astype(np.float64), minlength=n_domains)
-    return RatioEstimate(estimate=p_d, variance=var_d, n=n_d, df=n_d - strata_d,
-                         weight_total=w_d)
+    return RatioEstimate(estimate=p_d, variance=var_d, n=n_d,
+                         df=(n_d - strata_d).astype(np.float64),
+                         weight_total=w_d.astype(np.float64))
 
 
 def design_interval(

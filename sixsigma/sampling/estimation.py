@@ -329,7 +329,7 @@ def _run(caller: str, data: Any, column: str, *, weight: str | None, views: str 
         dom = cells[list(by_keys)]
         d_codes, d_uniques = pd.MultiIndex.from_frame(dom).factorize(sort=False)
         d_codes = np.asarray(d_codes, dtype=np.int64)
-        domains = d_uniques.to_frame(index=False)
+        domains = pd.MultiIndex.from_tuples(list(d_uniques)).to_frame(index=False)
         domains.columns = list(by_keys)
     else:
         d_codes = np.zeros(len(cells), dtype=np.int64)
