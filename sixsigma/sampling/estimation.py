@@ -58,7 +58,7 @@ class Estimate(Result, kind="estimate"):
         (the Hájek ratio Σ w y / Σ w), ``se`` (Taylor-linearised, stratified), ``ci_low``,
         ``ci_high``, ``n`` (sampled units in the domain) and ``deff`` (design effect: the
         variance over p̂(1 - p̂)/(n - 1), the variance of a simple random sample of the same
-        size with replacement; NaN where p̂ is 0 or 1).
+        size with replacement, as R survey's ``deff="replace"``; NaN where p̂ is 0 or 1).
     measure : str
         ``"rate"`` (:func:`estimate`) or ``"prevalence"`` (:func:`prevalence`).
     column : str

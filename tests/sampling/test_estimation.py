@@ -336,3 +336,20 @@ def test_round_trip():
         assert type(back) is type(result)
         assert back.to_dict() == d
     assert "Design-based rate" in r.summary()
+
+
+def test_lazy_polars_and_by_the_strata():
+    pl = pytest.importorskip("polars")
+    df = _design()
+    lazy = ss.sampling.estimate(pl.from_pandas(df).lazy(), "error", weight="w",
+                                strata="stratum")
+    eager = ss.sampling.estimate(df, "error", weight="w", strata="stratum")
+    assert lazy.estimate == pytest.approx(eager.estimate, rel=1e-12)
+    assert lazy.se == pytest.approx(eager.se, rel=1e-12)
+    bad = pl.from_pandas(df.assign(w=df.w.where(df.index != 3, -2.0))).lazy()
+    with pytest.raises(DomainError, match=r"column 'w'.*-2\.0"):
+        ss.sampling.estimate(bad, "error", weight="w", strata="stratum")
+    per = ss.sampling.estimate(df, "error", weight="w", strata="stratum", by="stratum").table
+    for _, row in per.iterrows():
+        g = df[df.stratum == row["stratum"]]
+        assert row["estimate"] == pytest.approx(np.average(g.error, weights=g.w), rel=1e-12)
