@@ -19,11 +19,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sixsigma._frames import as_table, first_row, show
+from sixsigma._frames import first_row, show
 from sixsigma._params import check_number, choice
 from sixsigma._result import Result
 from sixsigma.errors import InputError, InsufficientDataError, ParameterError, ZeroVarianceError
-from sixsigma.msa._common import key_column
+from sixsigma.msa._common import key_column, load, measurement
 
 __all__ = ["GageRR", "gage_rr"]
 
@@ -203,9 +203,8 @@ def gage_rr(
     alpha_interaction = check_number(alpha_interaction, "alpha_interaction", caller=caller,
                                      low=0.0)
     tol = _tolerance(tolerance, caller)
-    table = as_table(data, caller=caller)
-    table.require(part, operator, value)
-    y = table.numeric(value)
+    table = load(data, caller, part, operator, value, min_rows=2)
+    y = measurement(table, value)
     parts = key_column(table, part)
     ops = key_column(table, operator)
     o_code, o_keys = pd.factorize(pd.Series(ops, copy=False), sort=True)
@@ -347,13 +346,17 @@ def _tolerance(tolerance: Any, caller: str) -> float | None:
         return None
     if isinstance(tolerance, tuple | list):
         if len(tolerance) != 2:
-            raise ParameterError(f"{caller}: tolerance must be a width or (lsl, usl).")
-        width = float(tolerance[1]) - float(tolerance[0])
+            raise ParameterError(f"{caller}: the 'tolerance' parameter must be a width or "
+                                 f"(lsl, usl); got {tolerance!r}.")
+        lsl = check_number(tolerance[0], "tolerance", caller=caller)
+        usl = check_number(tolerance[1], "tolerance", caller=caller)
+        width = usl - lsl
     else:
-        width = float(tolerance)
-    if not width > 0:
-        raise ParameterError(f"{caller}: the tolerance width must be positive; got {width!r}.")
-    return width
+        width = check_number(tolerance, "tolerance", caller=caller)
+    if not (width > 0 and np.isfinite(width)):
+        raise ParameterError(f"{caller}: the 'tolerance' parameter must give a positive, "
+                             f"finite width; got {width:g}.")
+    return float(width)
 
 
 def _first_missing_cell(cells: pd.DataFrame, n_o: int, n_p: int) -> tuple[int, int]:
