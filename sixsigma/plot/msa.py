@@ -37,8 +37,32 @@ def _axes(ax: Axes | None) -> Axes:
     if ax is None:
         import matplotlib.pyplot as plt
 
-        _, ax = plt.subplots()
+        _, ax = plt.subplots(layout="constrained")
     return ax
+
+
+def _overlap(boxes: list[Any]) -> bool:
+    """True when two neighbouring label boxes (in draw order along x) overlap."""
+    spans = sorted((b.x0, b.x1) for b in boxes if b.width > 0)
+    return any(nxt[0] < cur[1] for cur, nxt in zip(spans, spans[1:], strict=False))
+
+
+def fit_xticklabels(ax: Axes) -> None:
+    """Rotate the x tick labels to vertical when, drawn flat, neighbours would overlap.
+
+    Many reviewer ids (ten or more, or long ones) do not fit side by side; vertical labels
+    need only the font height each.
+    """
+    fig = ax.get_figure()
+    if fig is None:
+        return
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    labels = [t for t in ax.get_xticklabels() if t.get_text()]
+    if _overlap([t.get_window_extent(renderer) for t in labels]):
+        for t in labels:
+            t.set_rotation(90)
+            t.set_horizontalalignment("center")
+            t.set_rotation_mode("default")
 
 
 def agreement_by_appraiser(
@@ -75,6 +99,7 @@ def agreement_by_appraiser(
     ax.set_ylim(0, 105)
     title = "Appraiser vs standard" if table == "vs_standard" else "Within appraisers"
     ax.set(title=title, xlabel="Appraiser", ylabel="Percent matched")
+    fit_xticklabels(ax)
     return ax
 
 
@@ -104,10 +129,13 @@ def kappa_by_category(
                                                             "#2ca02c"))
     ax.barh(y, np.nan_to_num(kap), color=colors.tolist(), gid="kappa", **kwargs)
     ax.set_yticks(y, [str(c) for c in frame["category"]])
-    for level in (KAPPA_POOR, KAPPA_GOOD):
-        ax.axvline(level, color="#7f7f7f", ls="--", lw=1, gid="threshold")
+    ax.axvline(KAPPA_POOR, color="#d62728", ls="--", lw=1, gid="threshold",
+               label=f"{KAPPA_POOR:.2f}: poor agreement below (AIAG)")
+    ax.axvline(KAPPA_GOOD, color="#2ca02c", ls="--", lw=1, gid="threshold",
+               label=f"{KAPPA_GOOD:.2f}: good agreement above (AIAG)")
     low = float(np.nanmin(kap)) if np.isfinite(kap).any() else 0.0
     ax.set(title="Kappa by category", xlabel="Fleiss' kappa", xlim=(min(0.0, low) - 0.05, 1.05))
+    ax.legend(loc="lower right", fontsize="small")
     return ax
 
 
@@ -169,8 +197,11 @@ def agreement_rounds(
     x = np.arange(series.rounds.size)
     ax.vlines(x, series.ci_low, series.ci_high, color="#7f7f7f", gid="interval")
     ax.plot(x, series.estimate, marker="o", color="#1f4e79", gid="estimate", **kwargs)
-    ax.axhline(KAPPA_GOOD, color="#2ca02c", ls="--", lw=1, gid="threshold")
+    ax.axhline(KAPPA_GOOD, color="#2ca02c", ls="--", lw=1, gid="threshold",
+               label=f"{KAPPA_GOOD:.2f}: good agreement above (AIAG)")
     ax.set_xticks(x, [str(r) for r in series.rounds])
     name = "Fleiss' kappa" if series.statistic == "fleiss" else "Krippendorff's alpha"
     ax.set(title=f"{name} by calibration round", xlabel="Round", ylabel=name)
+    ax.legend(loc="lower right", fontsize="small")
+    fit_xticklabels(ax)
     return ax
