@@ -4,9 +4,9 @@ Variance components come from the expected mean squares of the random-effects mo
 negative estimates are set to 0. In the crossed design the operator x part interaction is
 pooled into repeatability by a named convention (``interaction_rule``): "aiag" pools when
 its p-value exceeds 0.25 (p > alpha), "minitab" when it is 0.05 or higher (p >= alpha);
-when it is kept, part and operator are tested against MS(interaction). Study variation is m * sigma with the study multiplier m = 6 (older texts
-5.15); the number of
-distinct categories is ndc = floor(1.41 * sigma_part / sigma_GRR).
+when it is kept, part and operator are tested against MS(interaction). Study variation
+is m * sigma with the study multiplier m = 6 (older texts 5.15); the number of distinct
+categories is ndc = floor(1.41 * sigma_part / sigma_GRR).
 """
 
 from __future__ import annotations
