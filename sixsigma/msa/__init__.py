@@ -10,6 +10,7 @@ keywords (``item=``, ``rater=``, ``rating=``), as in :mod:`pingouin`.
 """
 
 from sixsigma.msa.agreement import AttributeAgreement, attribute_agreement
+from sixsigma.msa.auditors import AuditorAccuracy, auditor_accuracy
 from sixsigma.msa.correction import CorrectedRate, corrected_rate
 from sixsigma.msa.gage import GageRR, gage_rr
 from sixsigma.msa.kappa import CohenKappa, FleissKappa, cohen_kappa, fleiss_kappa
@@ -25,6 +26,7 @@ from sixsigma.msa.rounds import (
 __all__ = [
     "AgreementSeries",
     "AttributeAgreement",
+    "AuditorAccuracy",
     "CohenKappa",
     "CorrectedRate",
     "FleissKappa",
@@ -34,6 +36,7 @@ __all__ = [
     "RoundComparison",
     "agreement_by_round",
     "attribute_agreement",
+    "auditor_accuracy",
     "cohen_kappa",
     "compare_rounds",
     "corrected_rate",
