@@ -1,7 +1,7 @@
 """Measurement-system plots.
 
-Agreement by appraiser, kappa by category, gage R&R components and agreement over
-calibration rounds.
+Agreement by appraiser, kappa by category, gage R&R components, agreement over
+calibration rounds and auditor accuracy over calibration rounds.
 
 Each function reads a result of :mod:`sixsigma.msa` and returns the Axes; matplotlib is
 imported inside. Artists carry a ``gid`` naming their role (``"percent"``,
@@ -18,6 +18,7 @@ import numpy as np
 from sixsigma._params import choice
 from sixsigma.errors import ParameterError
 from sixsigma.msa.agreement import AttributeAgreement
+from sixsigma.msa.auditors import AuditorAccuracy
 from sixsigma.msa.gage import GageRR
 from sixsigma.msa.kappa import FleissKappa
 from sixsigma.msa.rounds import AgreementSeries
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 __all__ = ["agreement_by_appraiser", "kappa_by_category", "gage_rr_components",
-           "agreement_rounds"]
+           "agreement_rounds", "auditor_rounds"]
 
 KAPPA_GOOD = 0.75
 """AIAG MSA 4th ed.: kappa above 0.75 indicates good agreement, below 0.40 poor."""
@@ -202,6 +203,67 @@ def agreement_rounds(
     ax.set_xticks(x, [str(r) for r in series.rounds])
     name = "Fleiss' kappa" if series.statistic == "fleiss" else "Krippendorff's alpha"
     ax.set(title=f"{name} by calibration round", xlabel="Round", ylabel=name)
+    ax.legend(loc="lower right", fontsize="small")
+    fit_xticklabels(ax)
+    return ax
+
+
+def auditor_rounds(
+    result: AuditorAccuracy, *, figure: str = "accuracy", ax: Axes | None = None,
+    **kwargs: Any,
+) -> Axes:
+    """Each auditor's accuracy (or sensitivity, specificity) over calibration rounds.
+
+    One thin line per auditor, the team's pooled figure per round as a thick line, and
+    the auditors flagged below the rest of their round (Benjamini-Hochberg) marked in red.
+
+    Parameters
+    ----------
+    result : AuditorAccuracy
+        Computed with ``by=`` the round column (a single column).
+    figure : {"accuracy", "sensitivity", "specificity"}
+    ax : matplotlib Axes, optional
+    **kwargs
+        Passed to each auditor's line.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Artists: ``gid`` "auditor-<id>" per auditor, "team", "flagged".
+    """
+    caller = "auditor_rounds"
+    choice(figure, "figure", ("accuracy", "sensitivity", "specificity"), caller=caller)
+    if len(result.by) != 1:
+        raise ParameterError(f"{caller}: the result must be computed with by= a single round "
+                             f"column; it has by={list(result.by)!r}.")
+    rnd = result.by[0]
+    ax = _axes(ax)
+    t = result.table[result.table["figure"] == figure]
+    rounds = list(dict.fromkeys(result.by_auditor[rnd].tolist()))
+    try:
+        rounds = sorted(rounds)
+    except TypeError:
+        pass
+    x_of = {r: i for i, r in enumerate(rounds)}
+    for who, g in t.groupby("auditor", sort=True):
+        ax.plot([x_of[r] for r in g[rnd]], g["estimate"].to_numpy(dtype=float), lw=1,
+                alpha=0.6, marker=".", gid=f"auditor-{who}", label="_nolegend_", **kwargs)
+    team = t.groupby(rnd, sort=False)[["successes", "n"]].sum()
+    team = team.loc[[r for r in rounds if r in team.index]]
+    ax.plot([x_of[r] for r in team.index], (team["successes"] / team["n"]).to_numpy(),
+            color="black", lw=2.5, gid="team", label=f"team {figure}")
+    low = result.by_auditor[result.by_auditor["direction"] == "below"]
+    if not low.empty:
+        ax.plot([x_of[r] for r in low[rnd]], low[figure].to_numpy(dtype=float), ls="none",
+                marker="o", ms=9, mfc="none", mec="#d62728", mew=2, gid="flagged",
+                label=f"below the rest (FDR {result.fdr:g})")
+        for _, row in low.iterrows():
+            ax.annotate(str(row["auditor"]), (x_of[row[rnd]], float(row[figure])),
+                        textcoords="offset points", xytext=(6, -4), fontsize="small",
+                        color="#d62728")
+    ax.set_xticks(range(len(rounds)), [str(r) for r in rounds])
+    ax.set(title=f"Auditor {figure} by calibration round", xlabel=str(rnd),
+           ylabel=figure.capitalize())
     ax.legend(loc="lower right", fontsize="small")
     fit_xticklabels(ax)
     return ax

@@ -151,3 +151,25 @@ def test_kappa_reference_lines_have_a_legend(aa):
     texts = [t.get_text() for t in legend.get_texts()]
     assert any("0.40" in t and "poor" in t for t in texts)
     assert any("0.75" in t and "good" in t for t in texts)
+
+
+def test_auditor_rounds():
+    import sixsigma as ss
+    from sixsigma.plot.msa import auditor_rounds
+
+    cal = ss.datasets.load("policy_update").calibration
+    viol = ["hate_speech", "harassment", "violent_extremism", "spam", "adult"]
+    r = msa.auditor_accuracy(cal, "rater", "rating", "standard", positive=viol, by="round")
+    ax = auditor_rounds(r)
+    assert len([a for a in ax.lines if str(a.get_gid()).startswith("auditor-")]) == 8
+    (team,) = by_gid(ax, "team")
+    acc = (cal["rating"].isin(viol) == cal["standard"].isin(viol)).groupby(cal["round"]).mean()
+    assert team.get_ydata().tolist() == pytest.approx(acc.tolist())
+    (flag,) = by_gid(ax, "flagged")
+    below = r.by_auditor[r.by_auditor["direction"] == "below"]
+    assert flag.get_ydata().tolist() == pytest.approx(below["accuracy"].tolist())
+    assert ax.get_legend() is not None
+    with pytest.raises(ParameterError, match="by="):
+        auditor_rounds(msa.auditor_accuracy(cal, "rater", "rating", "standard", positive=viol))
+    with pytest.raises(ParameterError, match="'figure'"):
+        auditor_rounds(r, figure="kappa")
