@@ -42,6 +42,12 @@ def _axes(ax: Axes | None) -> Axes:
     return ax
 
 
+def _legend_below(ax: Axes) -> None:
+    """A legend under the axes, clear of the data (reference lines, bars, labels)."""
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize="small",
+              frameon=False)
+
+
 def _overlap(boxes: list[Any]) -> bool:
     """True when two neighbouring label boxes (in draw order along x) overlap."""
     spans = sorted((b.x0, b.x1) for b in boxes if b.width > 0)
@@ -136,7 +142,7 @@ def kappa_by_category(
                label=f"{KAPPA_GOOD:.2f}: good agreement above (AIAG)")
     low = float(np.nanmin(kap)) if np.isfinite(kap).any() else 0.0
     ax.set(title="Kappa by category", xlabel="Fleiss' kappa", xlim=(min(0.0, low) - 0.05, 1.05))
-    ax.legend(loc="lower right", fontsize="small")
+    _legend_below(ax)
     return ax
 
 
@@ -203,7 +209,7 @@ def agreement_rounds(
     ax.set_xticks(x, [str(r) for r in series.rounds])
     name = "Fleiss' kappa" if series.statistic == "fleiss" else "Krippendorff's alpha"
     ax.set(title=f"{name} by calibration round", xlabel="Round", ylabel=name)
-    ax.legend(loc="lower right", fontsize="small")
+    _legend_below(ax)
     fit_xticklabels(ax)
     return ax
 
@@ -264,6 +270,6 @@ def auditor_rounds(
     ax.set_xticks(range(len(rounds)), [str(r) for r in rounds])
     ax.set(title=f"Auditor {figure} by calibration round", xlabel=str(rnd),
            ylabel=figure.capitalize())
-    ax.legend(loc="lower right", fontsize="small")
+    _legend_below(ax)
     fit_xticklabels(ax)
     return ax
