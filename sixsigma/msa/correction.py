@@ -78,7 +78,7 @@ class CorrectedRate(Result, kind="corrected_rate"):
         """A short text summary."""
         low, high = self.ci if self.ci is not None else (np.nan, np.nan)
         lines = [
-            f"Observed error rate {self.observed:.4f} ({self.defectives}/{self.size}); "
+            f"Observed rate {self.observed:.4f} ({self.defectives}/{self.size}); "
             f"corrected for auditor Se {self.sensitivity:.3f}, Sp {self.specificity:.3f}: "
             f"{self.rate:.4f}, {self.confidence:.0%} CI ({low:.4f}, {high:.4f}) "
             f"[{self.method}]"
