@@ -210,8 +210,8 @@ def codes(
 def key_column(table: Table, name: str) -> NDArray[Any]:
     """A key column (item, rater, trial) as numpy, with missing keys rejected.
 
-    NaN counts as missing exactly as null does; keys that print alike but differ in type
-    (1 and "1") are refused.
+    NaN counts as missing exactly as null does; keys mixing text with numbers (or other
+    values) are refused, naming a row of each.
     """
     values = table.raw(name)
     missing = pd.Series(values, copy=False).isna().to_numpy()
@@ -219,6 +219,16 @@ def key_column(table: Table, name: str) -> NDArray[Any]:
         i = first_row(missing)
         raise MissingValueError(f"{table.caller}: column {name!r} has a missing value at row {i}.")
     check_labels(values, name, caller=table.caller)
+    if values.dtype == object and values.size:
+        is_text = pd.Series(values, copy=False).map(lambda v: isinstance(v, str)).to_numpy(
+            dtype=bool)
+        if is_text.any() and not is_text.all():
+            i, j = first_row(~is_text), first_row(is_text)
+            raise InputError(
+                f"{table.caller}: column {name!r} mixes text and other values (row {j} holds "
+                f"{show(values[j])}, row {i} holds {show(values[i])}); keys must be of one "
+                "type: convert the column first."
+            )
     return values
 
 
