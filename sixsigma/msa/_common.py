@@ -62,6 +62,15 @@ def load(data: Any, caller: str, *columns: str | None, min_rows: int = 1) -> Tab
                                         strict=False) if x[1] != y[1]))
             raise InputError(f"{caller}: the columns of the dict differ in length: column "
                              f"{a!r} has {na} values, column {b!r} {nb}.")
+    if isinstance(data, pd.DataFrame):
+        if isinstance(data.columns, pd.MultiIndex):
+            raise InputError(f"{caller}: the data have multi-level column names "
+                             f"({data.columns[0]!r}, ...); flatten them to single names "
+                             "first.")
+        in_index = [c for c in names if c in data.index.names and c not in data.columns]
+        if in_index:
+            raise InputError(f"{caller}: column {in_index[0]!r} is in the frame's index, "
+                             "which is not read; call reset_index() first.")
     if isinstance(data, pd.DataFrame) and data.columns.has_duplicates:
         dup = data.columns[data.columns.duplicated()][0]
         raise InputError(f"{caller}: column {str(dup)!r} appears more than once in the data; "

@@ -84,6 +84,12 @@ def cases() -> Iterator[tuple[str, Any, type[Exception], tuple[str, ...]]]:
     x = b.copy()
     x.columns = pd.Index(["item", "rater", "rating", "rating", "round"])
     yield "duplicate columns", x, InputError, ("'rating'", "more than once")
+    x = b.copy()
+    x.columns = pd.MultiIndex.from_product([["k"], x.columns])
+    yield "multi-level columns", x, InputError, ("multi-level",)
+    yield ("index holds keys", b.set_index(["item", "rater"]), InputError,
+           ("index", "reset_index"))
+    yield "not a frame", 5, InputError, ("cannot read data of type int",)
     yield ("ragged dict", {"item": [1, 2], "rater": ["a"], "rating": [1, 2, 3], "std": [1],
                            "round": [1]}, InputError, ("'item'", "'rater'"))
 
@@ -107,8 +113,9 @@ def test_bad_frames_raise_specific_errors(name: str, case: Any) -> None:
     _, data, error, words = case
     if name == "cohen_kappa" and case[0] == "all-NaN rating":
         words = ("'rating'", "row 0")
-    if name in ("cohen_kappa", "auditor_accuracy") and case[0] == "mixed-type item keys":
-        return   # no item column in these calls
+    if (name in ("cohen_kappa", "auditor_accuracy") and case[0] == "mixed-type item keys") \
+            or (name == "cohen_kappa" and case[0] == "index holds keys"):
+        return   # no item (or index) column in these calls
     with pytest.raises(error) as info:
         CALLS[name](data)
     msg = str(info.value)
