@@ -63,9 +63,14 @@ def fit_xticklabels(ax: Axes) -> None:
     fig = ax.get_figure()
     if fig is None:
         return
-    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     labels = [t for t in ax.get_xticklabels() if t.get_text()]
-    if _overlap([t.get_window_extent(renderer) for t in labels]):
+    get_renderer = getattr(fig.canvas, "get_renderer", None)
+    if callable(get_renderer):
+        crowded = _overlap([t.get_window_extent(get_renderer()) for t in labels])
+    else:   # a canvas without a renderer (some vector backends): judge by text length
+        width_pt = ax.bbox.width * 72 / fig.dpi
+        crowded = sum(len(t.get_text()) for t in labels) * 7 > width_pt
+    if crowded:
         for t in labels:
             t.set_rotation(90)
             t.set_horizontalalignment("center")
