@@ -54,7 +54,7 @@ def _overlap(boxes: list[Any]) -> bool:
     return any(nxt[0] < cur[1] for cur, nxt in zip(spans, spans[1:], strict=False))
 
 
-def fit_xticklabels(ax: Axes) -> None:
+def _fit_xticklabels(ax: Axes) -> None:
     """Rotate the x tick labels to vertical when, drawn flat, neighbours would overlap.
 
     Many reviewer ids (ten or more, or long ones) do not fit side by side; vertical labels
@@ -111,7 +111,7 @@ def agreement_by_appraiser(
     ax.set_ylim(0, 105)
     title = "Appraiser vs standard" if table == "vs_standard" else "Within appraisers"
     ax.set(title=title, xlabel="Appraiser", ylabel="Percent matched")
-    fit_xticklabels(ax)
+    _fit_xticklabels(ax)
     return ax
 
 
@@ -215,7 +215,7 @@ def agreement_rounds(
     name = "Fleiss' kappa" if series.statistic == "fleiss" else "Krippendorff's alpha"
     ax.set(title=f"{name} by calibration round", xlabel="Round", ylabel=name)
     _legend_below(ax)
-    fit_xticklabels(ax)
+    _fit_xticklabels(ax)
     return ax
 
 
@@ -276,5 +276,5 @@ def auditor_rounds(
     ax.set(title=f"Auditor {figure} by calibration round", xlabel=str(rnd),
            ylabel=figure.capitalize())
     _legend_below(ax)
-    fit_xticklabels(ax)
+    _fit_xticklabels(ax)
     return ax
