@@ -6,21 +6,148 @@ Long-format input and category order. Intervals and parameter checks live in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
+from narwhals.exceptions import DuplicateError
 from numpy.typing import NDArray
 
 from sixsigma._frames import Table, first_row, show
-from sixsigma.errors import DomainError, MissingValueError, ParameterError
+from sixsigma._params import check_number
+from sixsigma.errors import (
+    DomainError,
+    InputError,
+    InsufficientDataError,
+    MissingValueError,
+    NonNumericError,
+    ParameterError,
+)
 
 __all__ = [
     "category_order",
+    "check_labels",
+    "check_seed",
     "codes",
     "key_column",
+    "load",
+    "measurement",
+    "rating_column",
 ]
+
+
+def load(data: Any, caller: str, *columns: str | None, min_rows: int = 1) -> Table:
+    """The user's data as a :class:`Table`, checked once at the boundary.
+
+    Refuses (naming the column) a dict of columns of unequal lengths, duplicated column
+    names, the same column passed for two roles, a missing column, and data with fewer
+    than ``min_rows`` rows.
+    """
+    names = [c for c in columns if c is not None]
+    seen: set[str] = set()
+    for name in names:
+        if not isinstance(name, str):
+            raise ParameterError(f"{caller}: column names must be text; got {show(name)}.")
+        if name in seen:
+            raise ParameterError(f"{caller}: column {name!r} is passed for two roles; each "
+                                 "role needs its own column.")
+        seen.add(name)
+    if isinstance(data, Mapping):
+        lengths = {str(k): len(v) if hasattr(v, "__len__") else 1 for k, v in data.items()}
+        if len(set(lengths.values())) > 1:
+            (a, na), (b, nb) = next(
+                ((x, y) for x, y in zip(lengths.items(), list(lengths.items())[1:],
+                                        strict=False) if x[1] != y[1]))
+            raise InputError(f"{caller}: the columns of the dict differ in length: column "
+                             f"{a!r} has {na} values, column {b!r} {nb}.")
+    if isinstance(data, pd.DataFrame):
+        if isinstance(data.columns, pd.MultiIndex):
+            raise InputError(f"{caller}: the data have multi-level column names "
+                             f"({data.columns[0]!r}, ...); flatten them to single names "
+                             "first.")
+        in_index = [c for c in names if c in data.index.names and c not in data.columns]
+        if in_index:
+            raise InputError(f"{caller}: column {in_index[0]!r} is in the frame's index, "
+                             "which is not read; call reset_index() first.")
+    if isinstance(data, pd.DataFrame) and data.columns.has_duplicates:
+        dup = data.columns[data.columns.duplicated()][0]
+        raise InputError(f"{caller}: column {str(dup)!r} appears more than once in the data; "
+                         "rename or drop the duplicates.")
+    try:
+        table = Table(data, caller=caller)
+    except DuplicateError as err:
+        raise InputError(f"{caller}: the data have duplicated column names ({err}); rename "
+                         "or drop the duplicates.") from err
+    table.require(*names)
+    if names and min_rows > 0:
+        n = table.raw(names[0]).size
+        if n < min_rows:
+            what = "no rows" if n == 0 else f"{n} row{'s' if n != 1 else ''}"
+            raise InsufficientDataError(f"{caller}: the data have {what}; at least {min_rows} "
+                                        "are needed.")
+    return table
+
+
+def check_seed(seed: Any, caller: str) -> int:
+    """A seed for numpy's default_rng: a whole number >= 0."""
+    return int(check_number(seed, "seed", caller=caller, low=0, integer=True))
+
+
+def check_labels(values: NDArray[Any], column: str, *, caller: str,
+                 positions: NDArray[np.int64] | None = None) -> None:
+    """Refuse labels that look alike but differ in type, and infinite labels.
+
+    A column holding both the number 1 and the text "1" would silently make two
+    categories (or keys) that print the same; the data must be converted to one type first.
+    """
+    if values.size == 0:
+        return
+    series = pd.Series(values, copy=False)
+    if values.dtype == object:
+        present = series.notna().to_numpy()
+        is_text = series.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+        if is_text.any() and (present & ~is_text).any():
+            printed = series.map(str)
+            text_forms = pd.Index(printed[is_text].unique())
+            clash = present & ~is_text & printed.isin(text_forms).to_numpy()
+            if clash.any():
+                i = first_row(clash)
+                j = first_row(is_text & (printed == printed.iloc[i]).to_numpy())
+                ri, rj = (i, j) if positions is None else (int(positions[i]),
+                                                           int(positions[j]))
+                raise InputError(
+                    f"{caller}: column {column!r} holds {show(values[i])} (a number, row {ri}) "
+                    f"and {show(values[j])} (text, row {rj}), which print the same but are "
+                    "different values; convert the column to one type first."
+                )
+    if values.dtype.kind in "fcO":
+        inf = series.isin([np.inf, -np.inf]).to_numpy()
+        if inf.any():
+            i = first_row(inf)
+            row = i if positions is None else int(positions[i])
+            raise DomainError(f"{caller}: column {column!r} has an infinite value at row "
+                              f"{row}.")
+
+
+def measurement(table: Table, name: str) -> NDArray[np.float64]:
+    """A column of measurements as float: numbers only (not categorical, not flags)."""
+    col = table.eager(name)[name]
+    if col.dtype in (nw.Categorical, nw.Enum, nw.Boolean):
+        kind = "true/false flags" if col.dtype == nw.Boolean else "categories"
+        raise NonNumericError(f"{table.caller}: column {name!r} must hold numbers; it holds "
+                              f"{kind} (row 0: {show(table.raw(name)[0])}). Convert it to "
+                              "numbers first.")
+    values = table.numeric(name)
+    biggest = float(np.abs(values).max()) if values.size else 0.0
+    limit = float(np.sqrt(np.finfo(float).max / max(values.size, 1))) / 4.0
+    if biggest > limit:
+        i = first_row(np.abs(values) > limit)
+        raise DomainError(f"{table.caller}: column {name!r} holds {values[i]:g} at row {i}, "
+                          f"too large to square without overflow (limit {limit:.3g}); "
+                          "rescale the measurements.")
+    return values
 
 
 def _numeric_like(values: NDArray[Any]) -> bool:
@@ -68,6 +195,7 @@ def codes(
         row = i if positions is None else int(positions[i])
         raise MissingValueError(f"{caller}: column {column!r} has a missing rating at row {row}; "
                                 "drop those rows first.")
+    check_labels(values, column, caller=caller, positions=positions)
     lookup = pd.Index(list(cats))
     found = lookup.get_indexer(series)
     if (found < 0).any() and _numeric_like(np.asarray(list(cats), dtype=object)) and \
@@ -89,10 +217,32 @@ def codes(
 
 
 def key_column(table: Table, name: str) -> NDArray[Any]:
-    """A key column (item, rater, trial) as numpy, with missing keys rejected."""
+    """A key column (item, rater, trial) as numpy, with missing keys rejected.
+
+    NaN counts as missing exactly as null does; keys mixing text with numbers (or other
+    values) are refused, naming a row of each.
+    """
     values = table.raw(name)
     missing = pd.Series(values, copy=False).isna().to_numpy()
     if missing.any():
         i = first_row(missing)
         raise MissingValueError(f"{table.caller}: column {name!r} has a missing value at row {i}.")
+    check_labels(values, name, caller=table.caller)
+    if values.dtype == object and values.size:
+        is_text = pd.Series(values, copy=False).map(lambda v: isinstance(v, str)).to_numpy(
+            dtype=bool)
+        if is_text.any() and not is_text.all():
+            i, j = first_row(~is_text), first_row(is_text)
+            raise InputError(
+                f"{table.caller}: column {name!r} mixes text and other values (row {j} holds "
+                f"{show(values[j])}, row {i} holds {show(values[i])}); keys must be of one "
+                "type: convert the column first."
+            )
+    return values
+
+
+def rating_column(table: Table, name: str) -> NDArray[Any]:
+    """A rating (label) column as numpy: labels checked, missing values kept."""
+    values = table.raw(name)
+    check_labels(values, name, caller=table.caller)
     return values

@@ -14,12 +14,12 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from sixsigma._frames import as_table, first_row, show
+from sixsigma._frames import first_row, show
 from sixsigma._params import check_confidence, choice
 from sixsigma._result import Result
 from sixsigma._stats import clopper_pearson, wilson
 from sixsigma.errors import InputError, InsufficientDataError, MissingValueError, ParameterError
-from sixsigma.msa._common import category_order, codes, key_column
+from sixsigma.msa._common import category_order, codes, key_column, load, rating_column
 from sixsigma.msa.kappa import fleiss_from_counts, p_value
 from sixsigma.msa.kendall import concordance, tau_b
 
@@ -275,13 +275,12 @@ def attribute_agreement(
     confidence = check_confidence(confidence, caller=caller)
     choice(accuracy_interval, "accuracy_interval", ("wilson", "exact"), caller=caller)
     choice(missing_standard, "missing_standard", ("error", "drop"), caller=caller)
-    table = as_table(data, caller=caller)
-    table.require(item, rater, rating, standard, trial)
+    table = load(data, caller, item, rater, rating, standard, trial, min_rows=2)
     items = key_column(table, item)
     apps = key_column(table, rater)
     trials = key_column(table, trial) if trial is not None else np.zeros(items.size, int)
     values = table.raw(rating)
-    std_raw = table.raw(standard) if standard is not None else None
+    std_raw = rating_column(table, standard) if standard is not None else None
     if items.size == 0:
         raise InsufficientDataError(f"{caller}: the data have no rows.")
     pool = values if std_raw is None else np.concatenate(

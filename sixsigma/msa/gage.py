@@ -2,11 +2,11 @@
 
 Variance components come from the expected mean squares of the random-effects model;
 negative estimates are set to 0. In the crossed design the operator x part interaction is
-pooled into repeatability when its p-value exceeds ``alpha_interaction`` (AIAG: 0.25; R's
-SixSigma ``ss.rr``: 0.05); when it is kept, part and operator are tested against
-MS(interaction). Study variation is m * sigma with the study multiplier m = 6 (older texts
-5.15); the number of
-distinct categories is ndc = floor(1.41 * sigma_part / sigma_GRR).
+pooled into repeatability by a named convention (``interaction_rule``): "aiag" pools when
+its p-value exceeds 0.25 (p > alpha), "minitab" when it is 0.05 or higher (p >= alpha);
+when it is kept, part and operator are tested against MS(interaction). Study variation
+is m * sigma with the study multiplier m = 6 (older texts 5.15); the number of distinct
+categories is ndc = floor(1.41 * sigma_part / sigma_GRR).
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sixsigma._frames import as_table, first_row, show
+from sixsigma._frames import first_row, show
 from sixsigma._params import check_number, choice
 from sixsigma._result import Result
 from sixsigma.errors import InputError, InsufficientDataError, ParameterError, ZeroVarianceError
-from sixsigma.msa._common import key_column
+from sixsigma.msa._common import key_column, load, measurement
 
 __all__ = ["GageRR", "gage_rr"]
 
@@ -54,6 +54,9 @@ class GageRR(Result, kind="gage_rr"):
         p-value of the operator x part interaction (None in the nested design, with a note).
     alpha_interaction, study_multiplier : float
         The pooling threshold and study-variation multiplier used.
+    interaction_rule : str
+        The pooling convention: "aiag" (pool when p > alpha, default alpha 0.25) or
+        "minitab" (pool when p >= alpha, default alpha 0.05).
     tolerance : float or None
         USL - LSL.
     design : str
@@ -68,6 +71,7 @@ class GageRR(Result, kind="gage_rr"):
     interaction_pooled: bool = False
     interaction_p_value: float | None = None
     alpha_interaction: float = 0.25
+    interaction_rule: str = "aiag"
     study_multiplier: float = 6.0
     tolerance: float | None = None
     design: str = "crossed"
@@ -137,7 +141,8 @@ def gage_rr(
     *,
     tolerance: float | tuple[float, float] | None = None,
     design: Literal["crossed", "nested"] = "crossed",
-    alpha_interaction: float = 0.25,
+    interaction_rule: Literal["aiag", "minitab"] = "aiag",
+    alpha_interaction: float | None = None,
     study_multiplier: float = 6.0,
 ) -> GageRR:
     """Gage repeatability and reproducibility by the ANOVA method.
@@ -154,10 +159,23 @@ def gage_rr(
     design : {"crossed", "nested"}
         Crossed: every operator measures every part. Nested: each operator measures
         their own parts (destructive tests); part labels are taken within operator.
-    alpha_interaction : float
-        Pool the operator x part interaction into repeatability when its p-value exceeds
-        this (AIAG MSA 4th ed. and Minitab: 0.25; R's SixSigma: 0.05). A value >= 1 always
-        keeps the interaction; the threshold used is named on the result.
+    interaction_rule : {"aiag", "minitab"}
+        When the operator x part interaction is pooled into repeatability (crossed design):
+
+        * "aiag" (default): when its p-value exceeds ``alpha_interaction`` (p > alpha),
+          with alpha 0.25 (AIAG MSA 4th ed.; Minitab up to release 16, whose help read "if
+          an interaction term has a p-value greater than 0.25, the ANOVA will be re-run
+          without it"; R qualityTools ``gageRR(alpha = 0.25)``).
+        * "minitab": when its p-value is alpha or higher (p >= alpha), with alpha 0.05:
+          current Minitab ("If the p-value for the operator and part interaction is 0.05 or
+          higher, Minitab removes the interaction", support.minitab.com, Crossed Gage R&R
+          Study, key results; "Alpha to remove interaction term", default 0.05). R's
+          SixSigma ``ss.rr`` also uses 0.05 (``alphaLim``).
+
+        The rule and the threshold used are named on the result.
+    alpha_interaction : float, optional
+        The threshold in [0, 1]; default the rule's (0.25 for "aiag", 0.05 for "minitab").
+        1 always keeps the interaction under "aiag".
     study_multiplier : float
         Study variation = study_multiplier * sigma (6; 5.15 in older AIAG editions).
 
@@ -200,12 +218,14 @@ def gage_rr(
     choice(design, "design", ("crossed", "nested"), caller=caller)
     study_multiplier = check_number(study_multiplier, "study_multiplier", caller=caller, low=0.0,
                                     low_open=True)
+    choice(interaction_rule, "interaction_rule", ("aiag", "minitab"), caller=caller)
+    if alpha_interaction is None:
+        alpha_interaction = 0.25 if interaction_rule == "aiag" else 0.05
     alpha_interaction = check_number(alpha_interaction, "alpha_interaction", caller=caller,
-                                     low=0.0)
+                                     low=0.0, high=1.0)
     tol = _tolerance(tolerance, caller)
-    table = as_table(data, caller=caller)
-    table.require(part, operator, value)
-    y = table.numeric(value)
+    table = load(data, caller, part, operator, value, min_rows=2)
+    y = measurement(table, value)
     parts = key_column(table, part)
     ops = key_column(table, operator)
     o_code, o_keys = pd.factorize(pd.Series(ops, copy=False), sort=True)
@@ -255,7 +275,12 @@ def gage_rr(
             _anova_row("repeatability", df_e, ss_e, None, None),
         ])
         p_int = float(full["p_value"].iloc[2])
-        pooled = bool(p_int > alpha_interaction) if np.isfinite(p_int) else ms_po <= 0
+        if not np.isfinite(p_int):
+            pooled = bool(ms_po <= 0)
+        elif interaction_rule == "aiag":
+            pooled = bool(p_int > alpha_interaction)
+        else:
+            pooled = bool(p_int >= alpha_interaction)
         if pooled:
             ss_res, df_res = ss_po + ss_e, df_po + df_e
             ms_res = ss_res / df_res
@@ -268,8 +293,10 @@ def gage_rr(
             v_po = 0.0
             v_o = (ss_o / df_o - ms_res) / (n_p * r)
             v_p = (ss_p / df_p - ms_res) / (n_o * r)
+            sign = ">" if interaction_rule == "aiag" else ">="
             notes.append(f"operator x part interaction pooled into repeatability "
-                         f"(p = {p_int:.4g} > {alpha_interaction:g})")
+                         f"(p = {p_int:.4g} {sign} {alpha_interaction:g}, "
+                         f"{interaction_rule} rule)")
         else:
             used = full
             v_rep = ms_e
@@ -336,7 +363,8 @@ def gage_rr(
     return GageRR(
         components=comp, ndc=ndc, anova=used, anova_full=full, interaction_pooled=pooled,
         interaction_p_value=p_int if np.isfinite(p_int) else None,
-        alpha_interaction=float(alpha_interaction), study_multiplier=float(study_multiplier),
+        alpha_interaction=float(alpha_interaction), interaction_rule=interaction_rule,
+        study_multiplier=float(study_multiplier),
         tolerance=tol, design=design, n_parts=n_parts, n_operators=n_o, n_replicates=r,
         notes=tuple(notes),
     )
@@ -347,13 +375,17 @@ def _tolerance(tolerance: Any, caller: str) -> float | None:
         return None
     if isinstance(tolerance, tuple | list):
         if len(tolerance) != 2:
-            raise ParameterError(f"{caller}: tolerance must be a width or (lsl, usl).")
-        width = float(tolerance[1]) - float(tolerance[0])
+            raise ParameterError(f"{caller}: the 'tolerance' parameter must be a width or "
+                                 f"(lsl, usl); got {tolerance!r}.")
+        lsl = check_number(tolerance[0], "tolerance", caller=caller)
+        usl = check_number(tolerance[1], "tolerance", caller=caller)
+        width = usl - lsl
     else:
-        width = float(tolerance)
-    if not width > 0:
-        raise ParameterError(f"{caller}: the tolerance width must be positive; got {width!r}.")
-    return width
+        width = check_number(tolerance, "tolerance", caller=caller)
+    if not (width > 0 and np.isfinite(width)):
+        raise ParameterError(f"{caller}: the 'tolerance' parameter must give a positive, "
+                             f"finite width; got {width:g}.")
+    return float(width)
 
 
 def _first_missing_cell(cells: pd.DataFrame, n_o: int, n_p: int) -> tuple[int, int]:

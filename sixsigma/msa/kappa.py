@@ -20,12 +20,12 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
-from sixsigma._frames import Table, as_table, first_row, show
+from sixsigma._frames import Table, first_row, show
 from sixsigma._params import check_confidence, choice
 from sixsigma._result import Result
 from sixsigma._stats import z_two_sided
 from sixsigma.errors import InputError, InsufficientDataError, ParameterError
-from sixsigma.msa._common import category_order, codes, key_column
+from sixsigma.msa._common import category_order, codes, key_column, load
 
 __all__ = ["CohenKappa", "FleissKappa", "cohen_kappa", "fleiss_kappa", "fleiss_from_counts"]
 
@@ -236,12 +236,9 @@ def cohen_kappa(
     if rater_a == rater_b:
         raise ParameterError(f"{caller}: rater_a and rater_b are the same column "
                              f"({rater_a!r}); kappa needs two different raters.")
-    table = as_table(data, caller=caller)
-    table.require(rater_a, rater_b)
+    table = load(data, caller, rater_a, rater_b, min_rows=2)
     a = table.raw(rater_a)
     b = table.raw(rater_b)
-    if a.size == 0:
-        raise InsufficientDataError(f"{caller}: the data have no rows.")
     cats = category_order(np.concatenate([a, b]) if categories is None else a, categories,
                           caller=caller)
     ca = codes(a, cats, rater_a, caller=caller)
@@ -506,8 +503,7 @@ def fleiss_kappa(
     caller = "fleiss_kappa"
     confidence = check_confidence(confidence, caller=caller)
     _check_alternative(alternative, caller)
-    table = as_table(data, caller=caller)
-    table.require(item, rater, rating)
+    table = load(data, caller, item, rater, rating, min_rows=2)
     raters = key_column(table, rater)
     n_raters = int(pd.unique(pd.Series(raters, copy=False)).size)
     if n_raters < 2:

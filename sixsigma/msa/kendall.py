@@ -13,10 +13,10 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
-from sixsigma._frames import as_table, first_row, show
+from sixsigma._frames import first_row, show
 from sixsigma._result import Result
 from sixsigma.errors import InputError, InsufficientDataError
-from sixsigma.msa._common import category_order, codes, key_column
+from sixsigma.msa._common import category_order, codes, key_column, load
 
 __all__ = ["KendallW", "kendall_w", "concordance", "tau_b"]
 
@@ -130,8 +130,7 @@ def kendall_w(
     1.0
     """
     caller = "kendall_w"
-    table = as_table(data, caller=caller)
-    table.require(item, rater, rating)
+    table = load(data, caller, item, rater, rating, min_rows=2)
     items = key_column(table, item)
     raters = key_column(table, rater)
     values = table.raw(rating)

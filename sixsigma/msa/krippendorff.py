@@ -17,11 +17,23 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from sixsigma._frames import as_table, first_row, show
+from sixsigma._frames import first_row, show
 from sixsigma._params import check_confidence, check_number, choice
 from sixsigma._result import Result
-from sixsigma.errors import InputError, InsufficientDataError, ParameterError
-from sixsigma.msa._common import category_order, codes, key_column
+from sixsigma.errors import (
+    InputError,
+    InsufficientDataError,
+    MissingValueError,
+    ParameterError,
+)
+from sixsigma.msa._common import (
+    category_order,
+    check_seed,
+    codes,
+    key_column,
+    load,
+    rating_column,
+)
 
 __all__ = ["KrippendorffAlpha", "krippendorff_alpha", "alpha_from_counts"]
 
@@ -231,12 +243,15 @@ def krippendorff_alpha(
     confidence = check_confidence(confidence, caller=caller)
     choice(level, "level", LEVELS, caller=caller)
     n_boot = int(check_number(n_boot, "n_boot", caller=caller, low=0, integer=True))
-    table = as_table(data, caller=caller)
-    table.require(item, rater, rating)
+    seed = check_seed(seed, caller)
+    table = load(data, caller, item, rater, rating, min_rows=2)
     items = key_column(table, item)
     raters = key_column(table, rater)
-    values = table.raw(rating)
+    values = rating_column(table, rating)
     present = ~pd.Series(values, copy=False).isna().to_numpy()
+    if not present.any():
+        raise MissingValueError(f"{caller}: column {rating!r} has no ratings (every value is "
+                                "missing).")
     pos = np.flatnonzero(present)
     items, raters, values = items[present], raters[present], values[present]
     n_raters = int(pd.unique(pd.Series(raters, copy=False)).size)

@@ -15,14 +15,14 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
-from sixsigma._frames import as_table, show
-from sixsigma._params import check_confidence, choice
+from sixsigma._frames import first_row, show
+from sixsigma._params import check_confidence, check_number, choice
 from sixsigma._result import Result
 from sixsigma._stats import z_two_sided
-from sixsigma.errors import InsufficientDataError, ParameterError
-from sixsigma.msa._common import category_order, key_column
+from sixsigma.errors import InsufficientDataError, MissingValueError, ParameterError
+from sixsigma.msa._common import category_order, check_seed, key_column, load, rating_column
 from sixsigma.msa.kappa import fleiss_kappa
-from sixsigma.msa.krippendorff import krippendorff_alpha
+from sixsigma.msa.krippendorff import LEVELS, krippendorff_alpha
 
 if TYPE_CHECKING:
     from sixsigma.spc.chart import ChartPair
@@ -115,13 +115,23 @@ def _one(
 
 
 def _split(
-    data: Any, label: str, item: str, rater: str, rating: str, caller: str
+    data: Any, label: str, item: str, rater: str, rating: str, caller: str,
+    statistic: str = "fleiss",
 ) -> tuple[NDArray[Any], dict[Any, pd.DataFrame]]:
-    table = as_table(data, caller=caller)
-    table.require(label, item, rater, rating)
+    table = load(data, caller, label, item, rater, rating, min_rows=2)
     rounds = key_column(table, label)
+    values = rating_column(table, rating)
+    missing = pd.Series(values, copy=False).isna().to_numpy()
+    if missing.all():
+        raise MissingValueError(f"{caller}: column {rating!r} has no ratings (every value is "
+                                "missing).")
+    if statistic == "fleiss" and missing.any():
+        i = first_row(missing)
+        raise MissingValueError(f"{caller}: column {rating!r} has a missing rating at row {i}; "
+                                "Fleiss' kappa needs every rating (drop those rows, or use "
+                                "statistic='krippendorff').")
     frame = pd.DataFrame({"round": rounds, "item": key_column(table, item),
-                          "rater": key_column(table, rater), "rating": table.raw(rating)})
+                          "rater": key_column(table, rater), "rating": values})
     keys = np.asarray(pd.unique(pd.Series(rounds, copy=False)))
     try:
         keys = np.sort(keys)
@@ -194,7 +204,10 @@ def agreement_by_round(
     caller = "agreement_by_round"
     choice(statistic, "statistic", ("fleiss", "krippendorff"), caller=caller)
     confidence = check_confidence(confidence, caller=caller)
-    keys, groups = _split(data, label, item, rater, rating, caller)
+    n_boot = int(check_number(n_boot, "n_boot", caller=caller, low=0, integer=True))
+    seed = check_seed(seed, caller)
+    choice(level, "level", LEVELS, caller=caller)
+    keys, groups = _split(data, label, item, rater, rating, caller, statistic)
     if categories is None:
         pool = np.concatenate([g["rating"].to_numpy() for g in groups.values()])
         pool = pool[~pd.Series(pool).isna().to_numpy()]
@@ -206,7 +219,8 @@ def agreement_by_round(
             rows.append(_one(groups[key], statistic, confidence, level, n_boot, seed,
                              categories))
         except (InsufficientDataError, ValueError) as err:
-            raise type(err)(f"{caller}: round {show(key)}: {err}") from err
+            raise type(err)(f"{caller}: round {show(key)} (rows counted within the round): "
+                            f"{err}") from err
     for key, row in zip(keys, rows, strict=True):
         notes += [f"round {show(key)}: {n}" for n in row[5]]
     est, lo, hi, se, n = (np.array(col) for col in list(zip(*rows, strict=True))[:5])
@@ -319,7 +333,13 @@ def compare_rounds(
     caller = "compare_rounds"
     choice(statistic, "statistic", ("fleiss", "krippendorff"), caller=caller)
     confidence = check_confidence(confidence, caller=caller)
-    keys, groups = _split(data, label, item, rater, rating, caller)
+    n_boot = int(check_number(n_boot, "n_boot", caller=caller, low=0, integer=True))
+    seed = check_seed(seed, caller)
+    choice(level, "level", LEVELS, caller=caller)
+    keys, groups = _split(data, label, item, rater, rating, caller, statistic)
+    if first == second:
+        raise ParameterError(f"{caller}: the 'first' and 'second' parameters name the same "
+                             f"round ({show(first)}); compare two different rounds.")
     for key in (first, second):
         if key not in groups:
             raise ParameterError(f"{caller}: round {key!r} is not in column {label!r}; "

@@ -1,7 +1,7 @@
 """Measurement-system plots.
 
-Agreement by appraiser, kappa by category, gage R&R components and agreement over
-calibration rounds.
+Agreement by appraiser, kappa by category, gage R&R components, agreement over
+calibration rounds and auditor accuracy over calibration rounds.
 
 Each function reads a result of :mod:`sixsigma.msa` and returns the Axes; matplotlib is
 imported inside. Artists carry a ``gid`` naming their role (``"percent"``,
@@ -18,6 +18,7 @@ import numpy as np
 from sixsigma._params import choice
 from sixsigma.errors import ParameterError
 from sixsigma.msa.agreement import AttributeAgreement
+from sixsigma.msa.auditors import AuditorAccuracy
 from sixsigma.msa.gage import GageRR
 from sixsigma.msa.kappa import FleissKappa
 from sixsigma.msa.rounds import AgreementSeries
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 __all__ = ["agreement_by_appraiser", "kappa_by_category", "gage_rr_components",
-           "agreement_rounds"]
+           "agreement_rounds", "auditor_rounds"]
 
 KAPPA_GOOD = 0.75
 """AIAG MSA 4th ed.: kappa above 0.75 indicates good agreement, below 0.40 poor."""
@@ -37,8 +38,43 @@ def _axes(ax: Axes | None) -> Axes:
     if ax is None:
         import matplotlib.pyplot as plt
 
-        _, ax = plt.subplots()
+        _, ax = plt.subplots(layout="constrained")
     return ax
+
+
+def _legend_below(ax: Axes) -> None:
+    """A legend under the axes, clear of the data (reference lines, bars, labels)."""
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize="small",
+              frameon=False)
+
+
+def _overlap(boxes: list[Any]) -> bool:
+    """True when two neighbouring label boxes (in draw order along x) overlap."""
+    spans = sorted((b.x0, b.x1) for b in boxes if b.width > 0)
+    return any(nxt[0] < cur[1] for cur, nxt in zip(spans, spans[1:], strict=False))
+
+
+def _fit_xticklabels(ax: Axes) -> None:
+    """Rotate the x tick labels to vertical when, drawn flat, neighbours would overlap.
+
+    Many reviewer ids (ten or more, or long ones) do not fit side by side; vertical labels
+    need only the font height each.
+    """
+    fig = ax.get_figure()
+    if fig is None:
+        return
+    labels = [t for t in ax.get_xticklabels() if t.get_text()]
+    get_renderer = getattr(fig.canvas, "get_renderer", None)
+    if callable(get_renderer):
+        crowded = _overlap([t.get_window_extent(get_renderer()) for t in labels])
+    else:   # a canvas without a renderer (some vector backends): judge by text length
+        width_pt = ax.bbox.width * 72 / fig.dpi
+        crowded = sum(len(t.get_text()) for t in labels) * 7 > width_pt
+    if crowded:
+        for t in labels:
+            t.set_rotation(90)
+            t.set_horizontalalignment("center")
+            t.set_rotation_mode("default")
 
 
 def agreement_by_appraiser(
@@ -75,6 +111,7 @@ def agreement_by_appraiser(
     ax.set_ylim(0, 105)
     title = "Appraiser vs standard" if table == "vs_standard" else "Within appraisers"
     ax.set(title=title, xlabel="Appraiser", ylabel="Percent matched")
+    _fit_xticklabels(ax)
     return ax
 
 
@@ -104,10 +141,13 @@ def kappa_by_category(
                                                             "#2ca02c"))
     ax.barh(y, np.nan_to_num(kap), color=colors.tolist(), gid="kappa", **kwargs)
     ax.set_yticks(y, [str(c) for c in frame["category"]])
-    for level in (KAPPA_POOR, KAPPA_GOOD):
-        ax.axvline(level, color="#7f7f7f", ls="--", lw=1, gid="threshold")
+    ax.axvline(KAPPA_POOR, color="#d62728", ls="--", lw=1, gid="threshold",
+               label=f"{KAPPA_POOR:.2f}: poor agreement below (AIAG)")
+    ax.axvline(KAPPA_GOOD, color="#2ca02c", ls="--", lw=1, gid="threshold",
+               label=f"{KAPPA_GOOD:.2f}: good agreement above (AIAG)")
     low = float(np.nanmin(kap)) if np.isfinite(kap).any() else 0.0
     ax.set(title="Kappa by category", xlabel="Fleiss' kappa", xlim=(min(0.0, low) - 0.05, 1.05))
+    _legend_below(ax)
     return ax
 
 
@@ -169,8 +209,72 @@ def agreement_rounds(
     x = np.arange(series.rounds.size)
     ax.vlines(x, series.ci_low, series.ci_high, color="#7f7f7f", gid="interval")
     ax.plot(x, series.estimate, marker="o", color="#1f4e79", gid="estimate", **kwargs)
-    ax.axhline(KAPPA_GOOD, color="#2ca02c", ls="--", lw=1, gid="threshold")
+    ax.axhline(KAPPA_GOOD, color="#2ca02c", ls="--", lw=1, gid="threshold",
+               label=f"{KAPPA_GOOD:.2f}: good agreement above (AIAG)")
     ax.set_xticks(x, [str(r) for r in series.rounds])
     name = "Fleiss' kappa" if series.statistic == "fleiss" else "Krippendorff's alpha"
     ax.set(title=f"{name} by calibration round", xlabel="Round", ylabel=name)
+    _legend_below(ax)
+    _fit_xticklabels(ax)
+    return ax
+
+
+def auditor_rounds(
+    result: AuditorAccuracy, *, figure: str = "accuracy", ax: Axes | None = None,
+    **kwargs: Any,
+) -> Axes:
+    """Each auditor's accuracy (or sensitivity, specificity) over calibration rounds.
+
+    One thin line per auditor, the team's pooled figure per round as a thick line, and
+    the auditors flagged below the rest of their round (Benjamini-Hochberg) marked in red.
+
+    Parameters
+    ----------
+    result : AuditorAccuracy
+        Computed with ``by=`` the round column (a single column).
+    figure : {"accuracy", "sensitivity", "specificity"}
+    ax : matplotlib Axes, optional
+    **kwargs
+        Passed to each auditor's line.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Artists: ``gid`` "auditor-<id>" per auditor, "team", "flagged".
+    """
+    caller = "auditor_rounds"
+    choice(figure, "figure", ("accuracy", "sensitivity", "specificity"), caller=caller)
+    if len(result.by) != 1:
+        raise ParameterError(f"{caller}: the result must be computed with by= a single round "
+                             f"column; it has by={list(result.by)!r}.")
+    rnd = result.by[0]
+    ax = _axes(ax)
+    t = result.table[result.table["figure"] == figure]
+    rounds = list(dict.fromkeys(result.by_auditor[rnd].tolist()))
+    try:
+        rounds = sorted(rounds)
+    except TypeError:
+        pass
+    x_of = {r: i for i, r in enumerate(rounds)}
+    for who, g in t.groupby("auditor", sort=True):
+        ax.plot([x_of[r] for r in g[rnd]], g["estimate"].to_numpy(dtype=float), lw=1,
+                alpha=0.6, marker=".", gid=f"auditor-{who}", label="_nolegend_", **kwargs)
+    team = t.groupby(rnd, sort=False)[["successes", "n"]].sum()
+    team = team.loc[[r for r in rounds if r in team.index]]
+    ax.plot([x_of[r] for r in team.index], (team["successes"] / team["n"]).to_numpy(),
+            color="black", lw=2.5, gid="team", label=f"team {figure}")
+    low = result.by_auditor[result.by_auditor["direction"] == "below"]
+    if not low.empty:
+        ax.plot([x_of[r] for r in low[rnd]], low[figure].to_numpy(dtype=float), ls="none",
+                marker="o", ms=9, mfc="none", mec="#d62728", mew=2, gid="flagged",
+                label=f"below the rest (FDR {result.fdr:g})")
+        for _, row in low.iterrows():
+            ax.annotate(str(row["auditor"]), (x_of[row[rnd]], float(row[figure])),
+                        textcoords="offset points", xytext=(6, -4), fontsize="small",
+                        color="#d62728")
+    ax.set_xticks(range(len(rounds)), [str(r) for r in rounds])
+    ax.set(title=f"Auditor {figure} by calibration round", xlabel=str(rnd),
+           ylabel=figure.capitalize())
+    _legend_below(ax)
+    _fit_xticklabels(ax)
     return ax

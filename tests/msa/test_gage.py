@@ -195,3 +195,40 @@ def test_bad_input():
         msa.gage_rr(d, "part", "operator", "time1", tolerance=(1.8, 0.7))
     with pytest.raises(ParameterError, match="design"):
         msa.gage_rr(d, "part", "operator", "time1", design="mixed")  # type: ignore[arg-type]
+
+
+def test_interaction_rule_names_the_boundary():
+    """Issue 15 item 7: AIAG pools when p > alpha, current Minitab when p >= alpha.
+
+    Minitab (support.minitab.com, Crossed Gage R&R Study, key results): "If the p-value for
+    the operator and part interaction is 0.05 or higher, Minitab removes the interaction";
+    its "Alpha to remove interaction term" defaults to 0.05. AIAG/older Minitab: 0.25.
+    """
+    d = load("ss_data_rr")
+    base = msa.gage_rr(d, "part", "operator", "time1")
+    assert base.interaction_rule == "aiag" and base.alpha_interaction == 0.25
+    mt = msa.gage_rr(d, "part", "operator", "time1", interaction_rule="minitab")
+    assert mt.interaction_rule == "minitab" and mt.alpha_interaction == 0.05
+    p = base.interaction_p_value
+    assert p is not None and 0 < p < 1
+    # exactly at the boundary: AIAG keeps (p > alpha is false), Minitab pools (p >= alpha)
+    at_aiag = msa.gage_rr(d, "part", "operator", "time1", alpha_interaction=p)
+    at_mt = msa.gage_rr(d, "part", "operator", "time1", interaction_rule="minitab",
+                        alpha_interaction=p)
+    assert not at_aiag.interaction_pooled
+    assert at_mt.interaction_pooled
+    assert any(">= " in n and "minitab rule" in n for n in at_mt.notes)
+    # just either side: both rules agree
+    for rule in ("aiag", "minitab"):
+        below = msa.gage_rr(d, "part", "operator", "time1", interaction_rule=rule,
+                            alpha_interaction=np.nextafter(p, 0))
+        above = msa.gage_rr(d, "part", "operator", "time1", interaction_rule=rule,
+                            alpha_interaction=np.nextafter(p, 1))
+        assert below.interaction_pooled and not above.interaction_pooled
+    with pytest.raises(ParameterError, match="interaction_rule"):
+        msa.gage_rr(d, "part", "operator", "time1", interaction_rule="aiag4")
+    with pytest.raises(ParameterError, match="alpha_interaction"):
+        msa.gage_rr(d, "part", "operator", "time1", alpha_interaction=1.5)
+    doc = " ".join((msa.gage_rr.__doc__ or "").split())
+    assert "0.05 or higher" in doc
+    assert "Minitab: 0.25" not in doc

@@ -102,3 +102,74 @@ def test_agreement_rounds_and_given_axes():
     assert out is ax
     (line,) = by_gid(ax, "estimate")
     assert np.allclose(line.get_ydata(), s.estimate)
+
+
+def _ten_raters():
+    rng = np.random.default_rng(3)
+    raters = [f"reviewer_{i:02d}" for i in range(1, 11)]
+    std = rng.choice(["allow", "remove", "escalate"], size=12)
+    rows = [(r, i, t, std[i] if rng.random() < 0.8 else "allow", std[i])
+            for r in raters for i in range(12) for t in (1, 2)]
+    d = pd.DataFrame(rows, columns=["rater", "item", "trial", "rating", "standard"])
+    return msa.attribute_agreement(d, "item", "rater", "rating", standard="standard",
+                                   trial="trial")
+
+
+def _boxes_overlap(ax):
+    fig = ax.get_figure()
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text()]
+    return any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
+def test_ten_rater_ids_do_not_overlap():
+    """Issue 15 item 14: ten reviewer ids on the x axis stay readable."""
+    r = _ten_raters()
+    ax = agreement_by_appraiser(r)
+    assert len(ax.get_xticklabels()) == 10
+    assert not _boxes_overlap(ax)
+    # on a small axes the labels are turned, not left on top of each other
+    fig, small = plt.subplots(figsize=(4, 3))
+    agreement_by_appraiser(r, ax=small)
+    assert not _boxes_overlap(small)
+    # few short ids stay flat
+    fig, ax2 = plt.subplots()
+    r2 = msa.attribute_agreement(
+        pd.DataFrame({"rater": ["a"] * 3 + ["b"] * 3, "item": [1, 2, 3] * 2,
+                      "rating": list("xyxxyy"), "standard": list("xyx") * 2}),
+        "item", "rater", "rating", standard="standard")
+    agreement_by_appraiser(r2, ax=ax2)
+    assert {t.get_rotation() for t in ax2.get_xticklabels()} == {0.0}
+
+
+def test_kappa_reference_lines_have_a_legend(aa):
+    """Issue 15 item 14: the 0.40/0.75 lines are explained in a legend."""
+    ax = kappa_by_category(aa)
+    legend = ax.get_legend()
+    assert legend is not None
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert any("0.40" in t and "poor" in t for t in texts)
+    assert any("0.75" in t and "good" in t for t in texts)
+
+
+def test_auditor_rounds():
+    import sixsigma as ss
+    from sixsigma.plot.msa import auditor_rounds
+
+    cal = ss.datasets.load("policy_update").calibration
+    viol = ["hate_speech", "harassment", "violent_extremism", "spam", "adult"]
+    r = msa.auditor_accuracy(cal, "rater", "rating", "standard", positive=viol, by="round")
+    ax = auditor_rounds(r)
+    assert len([a for a in ax.lines if str(a.get_gid()).startswith("auditor-")]) == 8
+    (team,) = by_gid(ax, "team")
+    acc = (cal["rating"].isin(viol) == cal["standard"].isin(viol)).groupby(cal["round"]).mean()
+    assert team.get_ydata().tolist() == pytest.approx(acc.tolist())
+    (flag,) = by_gid(ax, "flagged")
+    below = r.by_auditor[r.by_auditor["direction"] == "below"]
+    assert flag.get_ydata().tolist() == pytest.approx(below["accuracy"].tolist())
+    assert ax.get_legend() is not None
+    with pytest.raises(ParameterError, match="by="):
+        auditor_rounds(msa.auditor_accuracy(cal, "rater", "rating", "standard", positive=viol))
+    with pytest.raises(ParameterError, match="'figure'"):
+        auditor_rounds(r, figure="kappa")

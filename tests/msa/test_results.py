@@ -19,7 +19,16 @@ import pytest
 import sixsigma as ss
 from sixsigma import msa
 from sixsigma._result import Result, registry
-from sixsigma.msa import agreement, gage, kappa, kendall, krippendorff, rounds
+from sixsigma.msa import (
+    agreement,
+    auditors,
+    correction,
+    gage,
+    kappa,
+    kendall,
+    krippendorff,
+    rounds,
+)
 
 
 def load(name: str) -> pd.DataFrame:
@@ -67,6 +76,12 @@ def _results(cal: pd.DataFrame) -> dict[str, Result]:
                                                statistic="krippendorff", n_boot=50),
         "comparison": msa.compare_rounds(first, "round", "item_id", "rater", "rating",
                                          first=3, second=4),
+        "auditors": msa.auditor_accuracy(
+            cal, "rater", "rating", "standard", by="round",
+            positive=["hate_speech", "harassment", "violent_extremism", "spam", "adult"]),
+        "corrected": msa.corrected_rate(40, 800, 0.9, 0.96, sensitivity_n=120,
+                                        specificity_n=300),
+        "corrected_clipped": msa.corrected_rate(3, 800, 0.9, 0.96),
     }
 
 
@@ -76,7 +91,7 @@ def results(calibration) -> dict[str, Result]:
 
 
 def test_every_msa_result_class_is_covered(results):
-    modules = (agreement, gage, kappa, kendall, krippendorff, rounds)
+    modules = (agreement, auditors, correction, gage, kappa, kendall, krippendorff, rounds)
     classes = {cls for m in modules for _, cls in inspect.getmembers(m, inspect.isclass)
                if issubclass(cls, Result) and cls is not Result and cls.__module__ == m.__name__}
     assert classes == {type(r) for r in results.values()}
@@ -88,7 +103,7 @@ def test_every_msa_result_class_is_covered(results):
     "cohen", "cohen_undefined", "fleiss", "fleiss_stats", "krippendorff",
     "krippendorff_no_boot", "kendall", "agreement", "agreement_ordinal",
     "agreement_no_standard", "gage", "gage_nested", "gage_calibration", "series",
-    "series_alpha", "comparison"])
+    "series_alpha", "comparison", "auditors", "corrected", "corrected_clipped"])
 def test_round_trip(results, name):
     r = results[name]
     d = r.to_dict()
