@@ -273,7 +273,8 @@ def metrics(
         if metric in simple:
             num, den, note = simple[metric]
             parts.append(_rows(counts, group, metric, num, den, None, confidence, note))
-    for p in policies:
+    per_policy = [w for w in ("precision", "recall", "f1") if w in wanted]
+    for p in policies if per_policy else ():
         prec = _rows(counts, group, "precision", f"tp:{p}", f"pred:{p}", p, confidence,
                      "undefined: no decisions for this policy")
         rec = _rows(counts, group, "recall", f"tp:{p}", f"actual:{p}", p, confidence,
