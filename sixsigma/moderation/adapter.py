@@ -87,17 +87,19 @@ class _Plan:
     def label(self, name: str, *, qa: bool) -> None:
         schema = self.schema
         col = self.text(name)
-        skipped = [v for v in schema.not_audited if v is not None] if qa else []
-        known = [*schema.known_labels, *skipped]
-        hint = (f"the schema knows {', '.join(repr(v) for v in known)}; map other labels "
-                "with its labels= or no_violation=" + (" (or not_audited= for verdicts "
-                                                      "meaning 'not audited')" if qa else ""))
+        skipped = [v for v in schema.not_audited if v is not None]
+        known = [*schema.known_labels, *(skipped if qa else [])]
+        hint = (f"the schema knows the labels {', '.join(map(repr, schema.known_labels))}"
+                + (f" and the 'not audited' verdicts {', '.join(map(repr, skipped))}"
+                   if skipped else "")
+                + "; map other labels with its labels=, no_violation= or not_audited=")
         self.checks.append(_Check(name, "label", ~col.is_null() & ~col.is_in(known), hint))
         if not qa:
             self.checks.append(_Check(name, "missing_label", col.is_null(),
                                       "every record needs the moderator's decision"))
         recode: dict[str, str | None] = dict(schema.recoding)
-        recode.update(dict.fromkeys(skipped))
+        if qa:
+            recode.update(dict.fromkeys(skipped))
         self.exprs[name] = (col.replace_strict(recode, default=col, return_dtype=nw.String)
                             if recode else col)
 
@@ -192,7 +194,8 @@ class _Plan:
             ok = parsed.notna().to_numpy()
         else:
             shape = text.str.match(_ISO).to_numpy(dtype=bool)
-            parsed = pd.to_datetime(text.where(shape, ""), format="ISO8601", errors="coerce")
+            naive = text.str.replace("T", " ", n=1).str.rstrip("Z")
+            parsed = pd.to_datetime(naive.where(shape, ""), format="ISO8601", errors="coerce")
             ok = shape & parsed.notna().to_numpy()
         return np.asarray(present & ~ok, dtype=bool)
 
@@ -221,11 +224,15 @@ def _details(table: Table, check: _Check) -> list[tuple[Any, int, int | None]]:
         values = pd.Series(table.raw(check.column)[positions], index=positions, dtype=object)
         if check.kind.startswith("missing"):
             return [(None, len(positions), int(positions[0]))]
-        keys = values.map(lambda v: ("nan",) if v is None or v != v else ("v", v))
-        firsts = values[~keys.duplicated()]
-        counts = keys.value_counts(sort=False)
-        out = [(v, int(counts[keys[i]]), int(i)) for i, v in firsts.items()]
-        out.sort(key=lambda t: (-t[1], t[2] if t[2] is not None else 0))
+        seen: dict[Any, list[Any]] = {}   # key -> [value, rows, first row]
+        for pos, v in zip(positions.tolist(), values.tolist(), strict=True):
+            key = ("missing",) if v is None or v != v else ("value", v)
+            if key in seen:
+                seen[key][1] += 1
+            else:
+                seen[key] = [v, 1, pos]
+        out = [(v, n, first) for v, n, first in seen.values()]
+        out.sort(key=lambda t: (-t[1], t[2]))
         return out
     if check.kind.startswith("missing"):
         n = _count(table, [check])[0]
@@ -400,8 +407,9 @@ def standardize(data: Any, schema: AuditSchema | None = None) -> Any:
     Traceback (most recent call last):
     ...
     sixsigma.errors.DomainError: standardize: column 'policy_label' has the unknown label \
-'HAT' at row 0 (1 row in all); the schema knows 'HATE', 'NONE', 'hate_speech', \
-'harassment', 'spam', 'violent_extremism', 'adult', 'no_violation'; map other labels \
-with its labels= or no_violation=.
+'HAT' at row 0 (1 row in all); the schema knows the labels 'HATE', 'NONE', \
+'hate_speech', 'harassment', 'spam', 'violent_extremism', 'adult', 'no_violation' and \
+the 'not audited' verdicts ''; map other labels with its labels=, no_violation= or \
+not_audited=.
     """
     return _standardize(data, schema).to_native()

@@ -147,8 +147,9 @@ def metrics(
         ``decision``, ``qa_decision`` and the time column; ``appealed``/``appeal_overturned`` and
         ``turnaround_seconds`` enable the appeal and SLA metrics.
     by : str or list of str, optional
-        Grouping columns (queue, market, moderator_id ...), by their standardized names
-        (canonical for the columns the schema maps, their own name otherwise).
+        Grouping columns (queue, market, moderator_id ...). A column the schema maps is
+        returned under its canonical name (``by="site"`` with ``region: site`` gives a
+        ``region`` column).
     grain : {"day", "week", "month", "all"}
         Time grain; weeks are ISO weeks labelled by their Monday; ``"all"`` pools the whole
         period (``period`` is then NaT).
@@ -225,6 +226,8 @@ def metrics(
             raise ParameterError(f"{caller}: sla_attainment needs sla_seconds=.")
         wanted.remove("sla_attainment")
     keys = [by] if isinstance(by, str) else list(by or [])
+    # an export name of a mapped column means its canonical column
+    keys = [schema.canonical_name(k) if k in schema.columns.values() else k for k in keys]
 
     table = as_table(data, caller=caller)
 

@@ -38,8 +38,8 @@ def effective_schema(schema: AuditSchema | None, columns: Mapping[str, str] | No
 def check_error_types(frame: pd.DataFrame, taxonomy: ErrorTaxonomy, *, name: str,
                       caller: str) -> None:
     """``error_type`` (export column ``name``) agrees with the taxonomy and the verdicts."""
-    given = frame["error_type"].astype(object).where(frame["error_type"].notna(), "")
-    given = given.astype(str).to_numpy()
+    column = frame["error_type"].astype(object)
+    given = column.where(column.notna(), "").astype(str).to_numpy()
     known = set(taxonomy.names) | {""}
     unknown = ~pd.Series(given).isin(known).to_numpy()
     if unknown.any():

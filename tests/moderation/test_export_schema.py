@@ -362,3 +362,29 @@ def test_no_violation_comes_from_the_schema():
     m = metrics(data, grain="all", schema=AuditSchema(no_violation="OK"),
                 which=["accuracy", "over_enforcement", "under_enforcement"])
     assert m.numerator.tolist() == [1, 1, 1]
+
+
+def test_by_an_export_name_gives_the_canonical_column(export, schema):
+    m = metrics(export, by="site", grain="all", schema=schema, which="accuracy")
+    assert "region" in m.columns and sorted(m.region) == ["AUS", "DUB", "MNL"]
+    pd.testing.assert_frame_equal(m, metrics(export, by="region", grain="all", schema=schema,
+                                             which="accuracy"))
+
+
+def test_other_label_and_date_kinds():
+    pl = pytest.importorskip("polars")
+    data = pd.DataFrame({"decided_at": ["2026-01-05T10:00:00Z", "2026-01-05 11:00",
+                                        "2026-01-06"],
+                         "decision": pd.Categorical(["spam", "no_violation", "adult"]),
+                         "qa_decision": ["spam", "spam", None]})
+    want = metrics(data, grain="day", which=["audited", "accuracy"])
+    assert want.numerator.tolist() == [2, 1, 0, 0]
+    for native in (pl.from_pandas(data), duckdb.sql("select * from data")):
+        got = metrics(native, grain="day", which=["audited", "accuracy"])
+        assert got.numerator.tolist() == want.numerator.tolist()
+    with pytest.raises(DomainError, match="row 0: '2026-01-05T10:00:00[+]02:00'"):
+        metrics(data.assign(decided_at=["2026-01-05T10:00:00+02:00", "2026-01-05",
+                                        "2026-02-30"]), which="accuracy")
+    with pytest.raises(DomainError, match="row 2: '2026-02-30'"):
+        metrics(data.assign(decided_at=["2026-01-05", "2026-01-05", "2026-02-30"]),
+                which="accuracy")
