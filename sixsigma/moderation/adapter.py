@@ -29,7 +29,8 @@ from sixsigma.moderation.schema import FLAG_COLUMNS, TIME_COLUMNS, AuditSchema
 __all__ = ["standardize"]
 
 #: ISO dates and datetimes accepted without a ``date_format`` (UTC "Z" allowed, no offset).
-_ISO = r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?Z?$"
+_ISO = (r"^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
+        r"(?:[ T](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?)?Z?$")
 _ISO_FORMAT = "%Y-%m-%d %H:%M:%S"
 _SHOWN = 20  # distinct bad values listed per column
 

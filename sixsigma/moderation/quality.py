@@ -22,7 +22,7 @@ from sixsigma._frames import as_table
 from sixsigma._params import check_confidence, choice
 from sixsigma._stats import wilson
 from sixsigma.errors import ParameterError
-from sixsigma.moderation.adapter import _standardize
+from sixsigma.moderation.adapter import _is_text, _standardize
 from sixsigma.moderation.schema import DEFAULT_TAXONOMY, NO_VIOLATION, AuditSchema
 from sixsigma.moderation.validate import check_error_types, effective_schema
 
@@ -251,6 +251,7 @@ def metrics(
     check_types = bool(outcomes) and not table.lazy and present("error_type")
     if check_types:
         needed.append("error_type")
+    text_time = _is_text(table.frame.collect_schema().get(schema.export_name(time)))
     frame = _standardize(table, schema, needed=needed, keep=keys, times=(time,),
                          caller=caller)
     if check_types:
@@ -260,7 +261,11 @@ def metrics(
     names = set(frame.collect_schema().names())
     ind = _indicators(policies, sla_seconds, names)
     counts = _day_counts(frame, ind, time, keys)
-    counts["period"] = _period(pd.to_datetime(counts["__day"]), grain)
+    days = pd.to_datetime(counts["__day"])
+    if text_time and days.dt.tz is not None:
+        # Spark reads date text in its session time zone: keep the wall-clock day
+        days = days.dt.tz_localize(None)
+    counts["period"] = _period(days, grain)
     counts = counts.drop(columns="__day").groupby(["period", *keys], dropna=False,
                                                   sort=True).sum().reset_index()
     group = ["period", *keys]

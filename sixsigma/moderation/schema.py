@@ -218,6 +218,9 @@ class AuditSchema:
                             ("false_values", falses)):
             object.__setattr__(self, name, value)
 
+    def __hash__(self) -> int:
+        return hash(repr(sorted(self.to_dict().items(), key=lambda kv: kv[0])))
+
     # -- look-ups -------------------------------------------------------------------------
     def export_name(self, canonical: str) -> str:
         """The export's name of a canonical column (its own name when not mapped)."""

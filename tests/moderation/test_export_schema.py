@@ -7,6 +7,9 @@ Every figure `metrics` gives is checked against counts done by hand in pandas.
 
 from __future__ import annotations
 
+import os
+import shutil
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -158,6 +161,27 @@ def test_metrics_equal_hand_counts_on_polars(export, schema):
     got = metrics(pl.from_pandas(export).lazy(), by="queue", grain="day", schema=schema,
                   sla_seconds=3600)
     _compare(_fix_policy(got), _fix_policy(_by_hand(export)))
+
+
+def test_metrics_equal_hand_counts_on_spark(export, schema):
+    pytest.importorskip("pyspark", reason="pyspark is not installed (extra: spark)")
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        pytest.skip("Spark needs Java (java not on PATH and JAVA_HOME unset)")
+    from pyspark.sql import SparkSession
+
+    session = (SparkSession.builder.master("local[2]").appName("sixsigma-schema")
+               .config("spark.ui.enabled", "false")
+               .config("spark.sql.shuffle.partitions", "4")
+               .config("spark.sql.session.timeZone", "UTC").getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    frame = session.createDataFrame(export)
+    got = metrics(frame, by="queue", grain="day", schema=schema, sla_seconds=3600)
+    _compare(_fix_policy(got), _fix_policy(_by_hand(export)))
+    bad = export.copy()
+    bad.loc[[3, 10], "policy_label"] = "ADULTS"
+    bad.loc[8, "appealed"] = "maybe"
+    with pytest.raises(DomainError, match=r"'ADULTS' \(2 rows in all\)(.|\n)*'maybe'"):
+        standardize(session.createDataFrame(bad), schema)
 
 
 def test_standardize_returns_the_same_kind_and_canonical_values(export, schema):
