@@ -187,8 +187,9 @@ def metrics(
         See :func:`~sixsigma.moderation.standardize` (every problem of the columns read,
         in one message) and :func:`~sixsigma.moderation.validate_audits`.
     ParameterError
-        An unknown grain or metric, ``sla_attainment`` asked without ``sla_seconds``, a
-        confidence outside (0, 1).
+        An unknown grain or metric, ``sla_attainment`` asked without ``sla_seconds``,
+        ``appeal_overturn`` asked of data without the appeal columns, a confidence outside
+        (0, 1).
 
     Notes
     -----
@@ -236,6 +237,11 @@ def metrics(
 
     if "appeal_overturn" in wanted and not (present("appealed")
                                             and present("appeal_overturned")):
+        if which is not None:
+            raise ParameterError(f"{caller}: appeal_overturn needs the columns "
+                                 f"{schema.export_name('appealed')!r} and "
+                                 f"{schema.export_name('appeal_overturned')!r} (canonical "
+                                 "'appealed', 'appeal_overturned').")
         wanted.remove("appeal_overturn")
     if "sla_attainment" in wanted and not present("turnaround_seconds"):
         raise ParameterError(f"{caller}: sla_attainment needs a 'turnaround_seconds' column.")

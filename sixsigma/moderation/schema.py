@@ -313,6 +313,9 @@ class AuditSchema:
                              f"{err}.") from err
         try:
             payload = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 (a SafeLoader)
+        except RecursionError as err:
+            raise InputError(f"AuditSchema.from_yaml: {str(where)!r} is nested too deeply to "
+                             "be a schema file.") from err
         except yaml.YAMLError as err:
             mark = getattr(err, "problem_mark", None)
             line = f" at line {mark.line + 1}" if mark is not None else ""
@@ -321,7 +324,11 @@ class AuditSchema:
                              f"file{line}: {problem}.") from err
         if payload is None:
             raise InputError(f"AuditSchema.from_yaml: {str(where)!r} is empty.")
-        return cls.from_dict(payload)
+        try:
+            return cls.from_dict(payload)
+        except ParameterError as err:
+            raise ParameterError(f"AuditSchema.from_yaml: {str(where)!r}: "
+                                 f"{str(err).removeprefix('AuditSchema: ')}") from err
 
 
 class _StrictLoader(yaml.SafeLoader):

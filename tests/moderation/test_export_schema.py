@@ -251,6 +251,24 @@ def test_schema_parameters_are_checked():
         AuditSchema.from_dict({"colums": {}})
 
 
+def test_a_schema_file_with_a_bad_field_is_named(tmp_path):
+    path = tmp_path / "team.yaml"
+    path.write_text("labels: {HATE: hate}\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match=r"from_yaml: '.*team.yaml': 'labels' recodes "
+                                             r"'HATE' to 'hate'"):
+        AuditSchema.from_yaml(path)
+    with pytest.raises(InputError, match="cannot read"):
+        AuditSchema.from_yaml(tmp_path / "missing.yaml")
+
+
+def test_appeal_overturn_asked_without_appeal_columns(export, schema):
+    with pytest.raises(ParameterError, match="appeal_overturn needs the columns 'appealed' "
+                                             "and 'overturned'"):
+        metrics(export.drop(columns="overturned"), schema=schema, which="appeal_overturn")
+    m = metrics(export.drop(columns="overturned"), grain="all", schema=schema)
+    assert "appeal_overturn" not in set(m.metric)
+
+
 # -- every problem in one message ------------------------------------------------------
 
 
