@@ -161,7 +161,8 @@ def test_column_mapping(audits):
 def test_classify_errors_and_taxonomy():
     got = classify_errors(np.array(["spam", NV, "spam", NV, "adult"], dtype=object),
                           np.array([NV, "adult", "adult", None, "adult"], dtype=object))
-    assert got.tolist() == ["over_enforcement", "under_enforcement", "wrong_policy", "", ""]
+    # an unaudited record (qa_decision missing) is neither correct nor an error: None
+    assert got.tolist() == ["over_enforcement", "under_enforcement", "wrong_policy", None, ""]
     tax = DEFAULT_TAXONOMY.extend("missed_context", "no context", parent="under_enforcement")
     data = {"decided_at": ["2026-01-05"] * 2, "decision": [NV, "spam"],
             "qa_decision": ["spam", "spam"], "error_type": ["missed_context", ""]}

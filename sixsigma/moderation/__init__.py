@@ -2,8 +2,10 @@
 
 * :mod:`~sixsigma.moderation.schema`: the standard columns (:data:`AUDIT_COLUMNS`), the
   policy vocabulary (:data:`POLICIES`, :data:`NO_VIOLATION`), the error taxonomy
-  (:class:`ErrorType`, :class:`ErrorTaxonomy`) and the mapping of an export's own column
-  names.
+  (:class:`ErrorType`, :class:`ErrorTaxonomy`) and :class:`AuditSchema`, a team's
+  description of its own export (columns, labels, "not audited", flags, dates).
+* :mod:`~sixsigma.moderation.adapter`: :func:`standardize`, the export as canonical
+  records, lazily where the data live, every problem reported at once.
 * :mod:`~sixsigma.moderation.validate`: :func:`validate_audits`, the check at the boundary.
 * :mod:`~sixsigma.moderation.classify`: :func:`classify_errors`, each record's base error
   type from the decision and QA's verdict.
@@ -11,14 +13,17 @@
   Wilson intervals, counted where the data live.
 """
 
+from sixsigma.moderation.adapter import standardize
 from sixsigma.moderation.classify import classify_errors
 from sixsigma.moderation.quality import METRICS, metrics
 from sixsigma.moderation.schema import (
     AUDIT_COLUMNS,
     DEFAULT_TAXONOMY,
     ERROR_TYPES,
+    FLAG_COLUMNS,
     NO_VIOLATION,
     POLICIES,
+    AuditSchema,
     ErrorTaxonomy,
     ErrorType,
 )
@@ -28,12 +33,15 @@ __all__ = [
     "AUDIT_COLUMNS",
     "DEFAULT_TAXONOMY",
     "ERROR_TYPES",
+    "FLAG_COLUMNS",
     "METRICS",
     "NO_VIOLATION",
     "POLICIES",
+    "AuditSchema",
     "ErrorTaxonomy",
     "ErrorType",
     "classify_errors",
     "metrics",
+    "standardize",
     "validate_audits",
 ]

@@ -22,8 +22,9 @@ from sixsigma._frames import as_table
 from sixsigma._params import check_confidence, choice
 from sixsigma._stats import wilson
 from sixsigma.errors import ParameterError
-from sixsigma.moderation.schema import NO_VIOLATION, POLICIES, rename_map
-from sixsigma.moderation.validate import validate_audits
+from sixsigma.moderation.adapter import _is_text, _standardize
+from sixsigma.moderation.schema import DEFAULT_TAXONOMY, NO_VIOLATION, AuditSchema
+from sixsigma.moderation.validate import check_error_types, effective_schema
 
 __all__ = ["METRICS", "metrics"]
 
@@ -47,21 +48,25 @@ GRAINS: tuple[str, ...] = ("day", "week", "month", "all")
 def _indicators(policies: Sequence[str], sla: float | None, frame_cols: set[str]
                 ) -> dict[str, Any]:
     """Narwhals expressions of the per-record indicators that the metrics sum."""
-    dec, qa = nw.col("decision"), nw.col("qa_decision")
-    audited = ~qa.is_null()
-    acted = dec != NO_VIOLATION
-    violating = audited & (qa != NO_VIOLATION)
-    ind: dict[str, Any] = {
-        "audited": audited,
-        "correct": audited & (dec == qa),
-        "over_enforcement": audited & acted & ~violating,
-        "under_enforcement": violating & ~acted,
-        "wrong_policy": violating & acted & (dec != qa),
-    }
-    for p in policies:
-        ind[f"tp:{p}"] = audited & (dec == p) & (qa == p)
-        ind[f"pred:{p}"] = audited & (dec == p)
-        ind[f"actual:{p}"] = audited & (qa == p)
+    ind: dict[str, Any] = {}
+    if "qa_decision" in frame_cols:
+        qa = nw.col("qa_decision")
+        audited = ~qa.is_null()
+        ind["audited"] = audited
+    if "decision" in frame_cols and "qa_decision" in frame_cols:
+        dec = nw.col("decision")
+        acted = dec != NO_VIOLATION
+        violating = audited & (qa != NO_VIOLATION)
+        ind.update({
+            "correct": audited & (dec == qa),
+            "over_enforcement": audited & acted & ~violating,
+            "under_enforcement": violating & ~acted,
+            "wrong_policy": violating & acted & (dec != qa),
+        })
+        for p in policies:
+            ind[f"tp:{p}"] = audited & (dec == p) & (qa == p)
+            ind[f"pred:{p}"] = audited & (dec == p)
+            ind[f"actual:{p}"] = audited & (qa == p)
     if "appealed" in frame_cols:
         ind["appealed"] = nw.col("appealed").fill_null(False)
         if "appeal_overturned" in frame_cols:
@@ -125,11 +130,12 @@ def metrics(
     by: str | Sequence[str] | None = None,
     grain: Grain = "day",
     *,
+    schema: AuditSchema | None = None,
     columns: Mapping[str, str] | None = None,
-    policies: Sequence[str] = POLICIES,
+    policies: Sequence[str] | None = None,
     sla_seconds: float | None = None,
     confidence: float = 0.95,
-    which: Iterable[str] | None = None,
+    which: str | Iterable[str] | None = None,
     time: str = "decided_at",
 ) -> pd.DataFrame:
     """Moderation quality metrics as a tidy table, per group and period.
@@ -141,22 +147,30 @@ def metrics(
         ``decision``, ``qa_decision`` and the time column; ``appealed``/``appeal_overturned`` and
         ``turnaround_seconds`` enable the appeal and SLA metrics.
     by : str or list of str, optional
-        Grouping columns (queue, market, moderator_id ...).
+        Grouping columns (queue, market, moderator_id ...). A column the schema maps is
+        returned under its canonical name (``by="site"`` with ``region: site`` gives a
+        ``region`` column).
     grain : {"day", "week", "month", "all"}
         Time grain; weeks are ISO weeks labelled by their Monday; ``"all"`` pools the whole
         period (``period`` is then NaT).
+    schema : AuditSchema, optional
+        The export's own columns and vocabulary (see
+        :func:`~sixsigma.moderation.standardize`); the export is read through it, lazily.
     columns : mapping, optional
-        ``{standard_name: your_name}`` for differently named columns.
-    policies : sequence of str
-        The policy vocabulary (default :data:`~sixsigma.moderation.POLICIES`).
+        ``{standard_name: your_name}`` for differently named columns (added to the
+        schema's).
+    policies : sequence of str, optional
+        The policy vocabulary (default: the schema's, :data:`~sixsigma.moderation.POLICIES`).
     sla_seconds : float, optional
         The SLA target for ``sla_attainment`` (turnaround within this many seconds).
     confidence : float
         Level of the Wilson intervals.
-    which : iterable of str, optional
-        Metrics to return (default: all available; see :data:`METRICS`).
+    which : str or iterable of str, optional
+        The metric (a name) or metrics to return (default: all available; see
+        :data:`METRICS`). Only the columns these metrics need are read and checked:
+        ``which="accuracy"`` never touches the appeal or turnaround columns.
     time : str
-        The timestamp column (standard name ``decided_at``).
+        The timestamp column (standard name ``decided_at``); date text is parsed.
 
     Returns
     -------
@@ -170,15 +184,20 @@ def metrics(
     Raises
     ------
     ColumnError, DomainError, MissingValueError
-        See :func:`~sixsigma.moderation.validate_audits`.
+        See :func:`~sixsigma.moderation.standardize` (every problem of the columns read,
+        in one message) and :func:`~sixsigma.moderation.validate_audits`.
     ParameterError
-        An unknown grain or metric, ``sla_attainment`` asked without ``sla_seconds``, a
-        confidence outside (0, 1).
+        An unknown grain or metric, ``sla_attainment`` asked without ``sla_seconds``,
+        ``appeal_overturn`` asked of data without the appeal columns, a confidence outside
+        (0, 1).
 
     Notes
     -----
     accuracy + over_enforcement + under_enforcement + wrong_policy = 1 over the audited
-    records of every group. Unaudited records (no QA verdict) count only in ``audited``.
+    records of every group. Unaudited records (no QA verdict, or one of the schema's
+    ``not_audited`` values) count only in ``audited``. The flags ``appealed`` and
+    ``appeal_overturned`` may be booleans, 0/1 numbers (NaN is missing) or text spelled as
+    the schema says; a missing flag counts as "no".
 
     Examples
     --------
@@ -194,6 +213,10 @@ def metrics(
     caller = "metrics"
     choice(grain, "grain", GRAINS, caller=caller)
     confidence = check_confidence(confidence, caller=caller)
+    schema = effective_schema(schema, columns, policies)
+    policies = schema.policies
+    if isinstance(which, str):
+        which = [which]
     wanted = list(METRICS) if which is None else list(which)
     unknown = [w for w in wanted if w not in METRICS]
     if unknown:
@@ -204,27 +227,51 @@ def metrics(
             raise ParameterError(f"{caller}: sla_attainment needs sla_seconds=.")
         wanted.remove("sla_attainment")
     keys = [by] if isinstance(by, str) else list(by or [])
+    # an export name of a mapped column means its canonical column
+    keys = [schema.canonical_name(k) if k in schema.columns.values() else k for k in keys]
 
     table = as_table(data, caller=caller)
-    mapping = dict(columns or {})
-    if table.lazy:
-        frame = table.frame.rename(rename_map(mapping))
-        table.require(*mapping.values())
-    else:
-        checked = validate_audits(table.frame.to_native(), columns=mapping,
-                                  policies=policies, time=time, caller=caller)
-        frame = nw.from_native(checked)
-    names = set(frame.collect_schema().names())
-    for col in keys:
-        if col not in names:
-            as_table(frame.to_native(), caller=caller).require(col)
-    ind = _indicators(policies, sla_seconds, names)
-    if "appeal_overturn" in wanted and "overturned" not in ind:
+
+    def present(name: str) -> bool:
+        return schema.export_name(name) in table.columns
+
+    if "appeal_overturn" in wanted and not (present("appealed")
+                                            and present("appeal_overturned")):
+        if which is not None:
+            raise ParameterError(f"{caller}: appeal_overturn needs the columns "
+                                 f"{schema.export_name('appealed')!r} and "
+                                 f"{schema.export_name('appeal_overturned')!r} (canonical "
+                                 "'appealed', 'appeal_overturned').")
         wanted.remove("appeal_overturn")
-    if "sla_attainment" in wanted and "within_sla" not in ind:
+    if "sla_attainment" in wanted and not present("turnaround_seconds"):
         raise ParameterError(f"{caller}: sla_attainment needs a 'turnaround_seconds' column.")
+    outcomes = [w for w in wanted if w not in ("audited", "appeal_overturn",
+                                               "sla_attainment")]
+    needed = [time]
+    if outcomes or "audited" in wanted:
+        needed += ["decision", "qa_decision"] if outcomes else ["qa_decision"]
+    if "appeal_overturn" in wanted:
+        needed += ["appealed", "appeal_overturned"]
+    if "sla_attainment" in wanted:
+        needed.append("turnaround_seconds")
+    check_types = bool(outcomes) and not table.lazy and present("error_type")
+    if check_types:
+        needed.append("error_type")
+    text_time = _is_text(table.frame.collect_schema().get(schema.export_name(time)))
+    frame = _standardize(table, schema, needed=needed, keep=keys, times=(time,),
+                         caller=caller)
+    if check_types:
+        sub = collect(frame.select("decision", "qa_decision", "error_type")).to_pandas()
+        check_error_types(sub, DEFAULT_TAXONOMY, name=schema.export_name("error_type"),
+                          caller=caller)
+    names = set(frame.collect_schema().names())
+    ind = _indicators(policies, sla_seconds, names)
     counts = _day_counts(frame, ind, time, keys)
-    counts["period"] = _period(pd.to_datetime(counts["__day"]), grain)
+    days = pd.to_datetime(counts["__day"])
+    if text_time and days.dt.tz is not None:
+        # Spark reads date text in its session time zone: keep the wall-clock day
+        days = days.dt.tz_localize(None)
+    counts["period"] = _period(days, grain)
     counts = counts.drop(columns="__day").groupby(["period", *keys], dropna=False,
                                                   sort=True).sum().reset_index()
     group = ["period", *keys]
@@ -240,7 +287,8 @@ def metrics(
         if metric in simple:
             num, den, note = simple[metric]
             parts.append(_rows(counts, group, metric, num, den, None, confidence, note))
-    for p in policies:
+    per_policy = [w for w in ("precision", "recall", "f1") if w in wanted]
+    for p in policies if per_policy else ():
         prec = _rows(counts, group, "precision", f"tp:{p}", f"pred:{p}", p, confidence,
                      "undefined: no decisions for this policy")
         rec = _rows(counts, group, "recall", f"tp:{p}", f"actual:{p}", p, confidence,

@@ -7,47 +7,68 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
 
 from sixsigma._aggregate import collect
-from sixsigma._frames import Table, as_table, first_row, show
-from sixsigma.errors import DomainError, MissingValueError
-from sixsigma.moderation.classify import classify_errors
+from sixsigma._frames import as_table, first_row, show
+from sixsigma.errors import DomainError
+from sixsigma.moderation.adapter import _standardize
+from sixsigma.moderation.classify import _outcomes
 from sixsigma.moderation.schema import (
     DEFAULT_TAXONOMY,
-    NO_VIOLATION,
-    POLICIES,
+    TIME_COLUMNS,
+    AuditSchema,
     ErrorTaxonomy,
-    rename_map,
 )
 
 __all__ = ["validate_audits"]
 
 
-def _labels(table: Table, column: str, vocabulary: set[str], *, allow_missing: bool
-            ) -> NDArray[Any]:
-    values = table.raw(column).astype(object)
-    missing = pd.isna(values)
-    if missing.any() and not allow_missing:
-        i = first_row(missing)
-        raise MissingValueError(f"{table.caller}: column {column!r} has a missing label at "
-                                f"row {i}.")
-    unknown = ~missing & ~pd.Series(values).isin(vocabulary).to_numpy()
+def effective_schema(schema: AuditSchema | None, columns: Mapping[str, str] | None,
+                     policies: Sequence[str] | None) -> AuditSchema:
+    """The schema with the older ``columns=``/``policies=`` options folded in."""
+    out = AuditSchema() if schema is None else schema
+    changes: dict[str, Any] = {}
+    if columns:
+        changes["columns"] = {**out.columns, **columns}
+    if policies is not None:
+        changes["policies"] = tuple(policies)
+    return out.replace(**changes) if changes else out
+
+
+def check_error_types(frame: pd.DataFrame, taxonomy: ErrorTaxonomy, *, name: str,
+                      caller: str) -> None:
+    """``error_type`` (export column ``name``) agrees with the taxonomy and the verdicts."""
+    column = frame["error_type"].astype(object)
+    given = column.where(column.notna(), "").astype(str).to_numpy()
+    known = set(taxonomy.names) | {""}
+    unknown = ~pd.Series(given).isin(known).to_numpy()
     if unknown.any():
         i = first_row(unknown)
+        raise DomainError(f"{caller}: column {name!r} has the unknown type {given[i]!r} at "
+                          f"row {i}; the taxonomy has {', '.join(taxonomy.names)} ('' when "
+                          "correct).")
+    mapped = {g: taxonomy.base_of(g) if g else "" for g in np.unique(given).tolist()}
+    decision = frame["decision"].to_numpy(dtype=object)
+    qa = frame["qa_decision"].to_numpy(dtype=object)
+    expected = _outcomes(decision, qa)
+    got = pd.Series(given).map(mapped).to_numpy(dtype=object)
+    # an unaudited record has no error type
+    bad = np.where(pd.isna(expected), got != "", got != expected)
+    if bad.any():
+        i = first_row(bad)
+        verdict = "unaudited" if expected[i] is None else str(expected[i]) or "correct"
         raise DomainError(
-            f"{table.caller}: column {column!r} has the unknown label {show(values[i])} at "
-            f"row {i}; expected one of {', '.join(sorted(vocabulary))} (pass policies= for "
-            "other policy names)."
+            f"{caller}: column {name!r} at row {i} is {given[i]!r}, but decision "
+            f"{show(decision[i])} and qa_decision {show(qa[i])} make it {verdict!r}."
         )
-    return values
 
 
 def validate_audits(
     data: Any,
     *,
+    schema: AuditSchema | None = None,
     columns: Mapping[str, str] | None = None,
-    policies: Sequence[str] = POLICIES,
+    policies: Sequence[str] | None = None,
     taxonomy: ErrorTaxonomy = DEFAULT_TAXONOMY,
     time: str | None = "decided_at",
     caller: str = "validate_audits",
@@ -58,29 +79,37 @@ def validate_audits(
     ----------
     data : dataframe or dict
         Audit records (see :data:`~sixsigma.moderation.AUDIT_COLUMNS`).
+    schema : AuditSchema, optional
+        The export's own columns and vocabulary (see
+        :func:`~sixsigma.moderation.standardize`).
     columns : mapping, optional
-        ``{standard_name: your_name}`` for columns named differently.
-    policies : sequence of str
-        The policy vocabulary of ``decision`` and ``qa_decision`` (plus ``"no_violation"``).
+        ``{standard_name: your_name}`` for columns named differently (added to the
+        schema's).
+    policies : sequence of str, optional
+        The policy vocabulary (default: the schema's, :data:`~sixsigma.moderation.POLICIES`).
     taxonomy : ErrorTaxonomy
         Allowed ``error_type`` labels.
     time : str or None
-        The timestamp column that must parse (``None`` to skip).
+        The timestamp column (standard name) that must be present and parse (``None`` to
+        skip).
 
     Returns
     -------
     pandas.DataFrame
-        The records, columns renamed to the standard names, ``decided_at`` as datetime64.
+        The records, standardized (:func:`~sixsigma.moderation.standardize`): standard
+        names, canonical labels, unaudited verdicts missing, flags boolean, the time
+        column as datetime64.
 
     Raises
     ------
     ColumnError
         ``decision`` or ``qa_decision`` (or the time column) is missing.
     DomainError
-        An unknown decision label or error type, or an ``error_type`` that contradicts the
-        decision and QA verdict; names the column and the first bad row.
-    InputError
-        A timestamp that cannot be parsed.
+        Unknown labels, flags or timestamps (all in one message), an unknown error type,
+        or an ``error_type`` that contradicts the decision and QA verdict; naming the
+        column and the first bad row.
+    MissingValueError
+        Missing decisions or timestamps.
 
     Examples
     --------
@@ -92,47 +121,13 @@ def validate_audits(
     >>> list(frame.columns), str(frame["decided_at"].dtype)
     (['decision', 'qa_decision', 'decided_at'], 'datetime64[us]')
     """
+    schema = effective_schema(schema, columns, policies)
+    required = ["decision", "qa_decision"] + ([time] if time is not None else [])
     table = as_table(data, caller=caller)
-    rename = rename_map(columns)
-    table.require(*rename)
-    frame = table.frame.rename(rename) if rename else table.frame
+    table.require(*[schema.export_name(c) for c in required])
+    times = tuple(dict.fromkeys([*TIME_COLUMNS, *([time] if time else [])]))
+    frame = _standardize(table, schema, times=times, caller=caller)
     out: pd.DataFrame = collect(frame).to_pandas()
-    checked = as_table(out, caller=caller)
-    vocab = set(policies) | {NO_VIOLATION}
-    checked.require("decision", "qa_decision")
-    decision = _labels(checked, "decision", vocab, allow_missing=False)
-    qa = _labels(checked, "qa_decision", vocab, allow_missing=True)
     if "error_type" in out.columns:
-        given = out["error_type"].fillna("").astype(str).to_numpy()
-        known = set(taxonomy.names) | {""}
-        unknown = ~pd.Series(given).isin(known).to_numpy()
-        if unknown.any():
-            i = first_row(unknown)
-            raise DomainError(f"{caller}: column 'error_type' has the unknown type "
-                              f"{given[i]!r} at row {i}; the taxonomy has "
-                              f"{', '.join(taxonomy.names)} ('' when correct).")
-        base = np.array([taxonomy.base_of(g) if g else "" for g in np.unique(given)])
-        mapped = dict(zip(np.unique(given).tolist(), base.tolist(), strict=True))
-        expected = classify_errors(decision, qa)
-        got = pd.Series(given).map(mapped).to_numpy()
-        bad = got != expected
-        if bad.any():
-            i = first_row(bad)
-            raise DomainError(
-                f"{caller}: column 'error_type' at row {i} is {given[i]!r}, but decision "
-                f"{show(decision[i])} and qa_decision {show(qa[i])} make it "
-                f"{str(expected[i]) or 'correct'!r}."
-            )
-    if time is not None:
-        checked.require(time)
-        parsed = pd.to_datetime(out[time], errors="coerce")
-        bad = parsed.isna().to_numpy() & out[time].notna().to_numpy()
-        if bad.any():
-            i = first_row(bad)
-            raise DomainError(f"{caller}: column {time!r} has a timestamp that cannot be "
-                              f"parsed at row {i}: {show(out[time].iloc[i])}.")
-        if parsed.isna().any():
-            i = first_row(parsed.isna().to_numpy())
-            raise MissingValueError(f"{caller}: column {time!r} is missing at row {i}.")
-        out[time] = parsed
+        check_error_types(out, taxonomy, name=schema.export_name("error_type"), caller=caller)
     return out
