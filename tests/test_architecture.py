@@ -69,8 +69,10 @@ def _imports_of(path: Path, modules: set[str]) -> set[str]:
                 anchor = package.split(".")
                 anchor = anchor[: len(anchor) - node.level + 1]
                 base = ".".join([*anchor, base] if base else anchor)
-            found.add(base)
-            found.update(f"{base}.{a.name}" for a in node.names)
+            submodules = {f"{base}.{a.name}" for a in node.names} & modules
+            found.update(submodules)
+            if len(submodules) < len(node.names):  # names defined in the module itself
+                found.add(base)
     return {m for m in found if m in modules and m != me}
 
 

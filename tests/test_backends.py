@@ -107,8 +107,8 @@ def test_moderation_metrics(audits, convert):
 def test_segment_scan(audits, convert):
     cols = audits[["queue", "market", "tenure_band", "is_error"]]
     dims = ["queue", "market", "tenure_band"]
-    want = ss.rootcause.segment_scan(cols, defect="is_error", dimensions=dims)
-    got = ss.rootcause.segment_scan(convert(cols), defect="is_error", dimensions=dims)
+    want = ss.rootcause.segment_scan(cols, defectives="is_error", dimensions=dims)
+    got = ss.rootcause.segment_scan(convert(cols), defectives="is_error", dimensions=dims)
     cols_cmp = ["n", "defects", "rate", "p_value", "excess_defects", "significant"]
     pd.testing.assert_frame_equal(got.segments[cols_cmp].reset_index(drop=True),
                                   want.segments[cols_cmp].reset_index(drop=True),

@@ -95,7 +95,7 @@ def test_a_file_larger_than_the_memory_limit_completes(tmp_path):
     try:
         ss.io.configure(memory_limit="12MB", temp_directory=tmp_path / "spill")
         got = ss.spc.laney_p(ss.read(path), defectives="is_error", label="day")
-        scan = ss.rootcause.segment_scan(ss.read(path), defect="is_error",
+        scan = ss.rootcause.segment_scan(ss.read(path), defectives="is_error",
                                          dimensions=["queue", "market"])
     finally:
         ss.io.reset()
