@@ -11,7 +11,7 @@ column and first offending row in every error.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import narwhals.stable.v2 as nw
@@ -45,14 +45,9 @@ def read_table(data: Any, *, caller: str, single: str = "value") -> Table:
     narwhals refuses them with its own ``DuplicateError``; the user gets a
     :class:`~sixsigma.errors.ColumnError` naming the column instead.
     """
-    columns = getattr(data, "columns", None)
-    if columns is not None and not isinstance(data, Mapping):
-        try:
-            names = [str(c) for c in columns]
-        except TypeError:
-            names = []
+    if isinstance(data, pd.DataFrame):
         seen: set[str] = set()
-        for name in names:
+        for name in (str(c) for c in data.columns):
             if name in seen:
                 raise ColumnError(f"{caller}: column {name!r} appears more than once in the "
                                   "data; give every column its own name.")
