@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sixsigma._result import Result
@@ -49,6 +50,9 @@ class Comparison(Result, kind="compare"):
     posthoc : pandas.DataFrame or None
         Pairwise comparisons (more than two groups): Tukey HSD, Games-Howell, pairwise
         Mann-Whitney with Holm's correction, or pairwise two-proportion z with Holm's.
+    event : str, number, bool or None
+        For a two-level outcome: the value counted as the event (``defects`` and ``rate`` of
+        :attr:`groups` count it); None otherwise.
     """
 
     test: str
@@ -69,10 +73,13 @@ class Comparison(Result, kind="compare"):
     data_kind: str
     alpha: float
     confidence: float
+    event: str | float | bool | None = None
 
     def __post_init__(self) -> None:
         if self.ci is not None and not isinstance(self.ci, tuple):
             object.__setattr__(self, "ci", tuple(self.ci))
+        if isinstance(self.event, np.generic):
+            object.__setattr__(self, "event", self.event.item())
         super().__post_init__()
 
     def to_frame(self) -> pd.DataFrame:
