@@ -66,12 +66,13 @@ def check_dimensions(dimensions: Any, caller: str) -> tuple[str, ...]:
         dimensions = [dimensions]
     if not isinstance(dimensions, Sequence) or not dimensions:
         raise ParameterError(
-            f"{caller}: dimensions must be a non-empty list of column names; got "
-            f"{dimensions!r}."
+            f"{caller}: the 'dimensions' parameter must be a non-empty list of column names; "
+            f"got {dimensions!r}."
         )
     dims = tuple(str(d) for d in dimensions)
     if len(set(dims)) != len(dims):
-        raise ParameterError(f"{caller}: dimensions repeat a column: {list(dims)}.")
+        raise ParameterError(f"{caller}: the 'dimensions' parameter must name each column "
+                             f"once; got {list(dims)}.")
     return dims
 
 

@@ -27,6 +27,7 @@ Analyze phase, with tests that hold up in a review:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
@@ -395,9 +396,15 @@ def segment_scan(
     confidence = check_confidence(confidence, caller=caller)
     table = read_table(data, caller=caller)
     cells = count_cells(table, defectives, dims, size)
-    return scan_cells(cells, defectives=defectives, size=size, max_depth=max_depth, alpha=alpha,
-                      descend_share=descend_share, min_expected=min_expected,
+    scan = scan_cells(cells, defectives=defectives, size=size, max_depth=max_depth,
+                      alpha=alpha, descend_share=descend_share, min_expected=min_expected,
                       max_causes=max_causes, confidence=confidence)
+    if cells.empty:
+        more = " ..." if len(cells.empty) > 5 else ""
+        note = (f"{len(cells.empty)} combination(s) of size 0 left out (no units): "
+                f"{'; '.join(cells.empty[:5])}{more}")
+        scan = dataclasses.replace(scan, notes=(*scan.notes, note))
+    return scan
 
 
 def scan_cells(

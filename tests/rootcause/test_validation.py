@@ -157,3 +157,21 @@ def test_two_sets_of_figures_named(records: pd.DataFrame) -> None:
     text = scan.summary()
     assert "how much does this cause explain" in text
     assert "excess at pick" in text and "first pass" in text
+
+
+def test_scan_notes_cells_of_size_zero() -> None:
+    rows = pd.DataFrame({
+        "queue": ["spam", "spam", "hate", "hate", "adult"] * 2,
+        "market": ["DE", "US"] * 5,
+        "errors": [60, 10, 11, 9, 0, 58, 12, 10, 10, 9],
+        "audited": [200, 200, 200, 200, 0, 200, 200, 200, 200, 200],
+    })
+    scan = rc.segment_scan(rows, "errors", ["queue", "market"], size="audited")
+    assert any("size 0" in n and "queue=adult & market=DE" in n for n in scan.notes)
+    assert "queue=adult & market=DE" not in set(scan.segments["segment"])
+
+
+def test_dimensions_parameter_named(records: pd.DataFrame) -> None:
+    for dims in ([], ["queue", "queue"], None):
+        with pytest.raises(ParameterError, match="'dimensions'"):
+            rc.segment_scan(records, "is_error", dims)  # type: ignore[arg-type]
