@@ -318,14 +318,20 @@ def group_counts(
     else:
         _check_counts(table, defectives, size)
         aggs = [nw.col(size).sum().alias(_N), nw.col(defectives).sum().alias(_D)]
-    if dims:
-        agg = collect(frame.group_by(*dims).agg(*aggs))
-    else:
-        agg = collect(frame.select(*aggs))
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below
+        if dims:
+            agg = collect(frame.group_by(*dims).agg(*aggs))
+        else:
+            agg = collect(frame.select(*aggs))
     out = agg.to_pandas()
     if out.empty or (not dims and float(out[_N].iloc[0]) == 0):
         raise InsufficientDataError(f"{caller}: the data have no rows.")
     out[_N] = out[_N].to_numpy(dtype=np.float64)
     out[_D] = out[_D].to_numpy(dtype=np.float64)
+    over = ~(np.isfinite(out[_N].to_numpy()) & np.isfinite(out[_D].to_numpy()))
+    if over.any():
+        name = size if size is not None else defectives
+        raise DomainError(f"{caller}: the counts of column {name!r} overflow when summed "
+                          "(values near 1e308); they cannot be counts of units.")
     renamed: pd.DataFrame = out.rename(columns={_N: N, _D: DEFECTIVES})
     return renamed

@@ -10,7 +10,13 @@ import pytest
 
 from sixsigma._aggregate import group_counts, read_table
 from sixsigma._frames import as_table
-from sixsigma.errors import ColumnError, InputError, MissingValueError, ParameterError
+from sixsigma.errors import (
+    ColumnError,
+    DomainError,
+    InputError,
+    MissingValueError,
+    ParameterError,
+)
 
 NAN = float("nan")
 
@@ -107,3 +113,9 @@ def test_clean_data_unchanged(make) -> None:  # type: ignore[no-untyped-def]
     assert out["n"].tolist() == [2.0, 2.0]
     assert out["defectives"].tolist() == [2.0, 1.0]
     assert np.isfinite(out["defectives"]).all()
+
+
+def test_counts_that_overflow_are_refused() -> None:
+    df = pd.DataFrame({"d": [1.0, 2.0, 1.0], "n": [1e308, 1e308, 5.0], "k": ["a", "a", "b"]})
+    with pytest.raises(DomainError, match="'n'.*overflow"):
+        _counts(df, "d", ["k"], size="n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -77,6 +78,30 @@ def _cell_kind(v: Any) -> str:
 
 
 def read_values(frame: pd.DataFrame, value: str, caller: str) -> pd.Series:
+    """The outcome column, checked for its kind (see :func:`_read_values`) and for size.
+
+    Values so large that their squares summed over the sample overflow (about 1e150 and
+    above) are refused: every variance, t and p-value computed from them would be inf/NaN.
+    """
+    from sixsigma._frames import first_row, show
+    from sixsigma.errors import DomainError
+
+    out = _read_values(frame, value, caller)
+    if out.dtype == bool or not pd.api.types.is_numeric_dtype(out):
+        return out
+    arr = np.abs(out.to_numpy(dtype=np.float64))
+    limit = math.sqrt(np.finfo(np.float64).max / max(arr.size, 1)) / 10.0
+    big = arr > limit
+    if big.any():
+        i = first_row(big)
+        raise DomainError(
+            f"{caller}: column {value!r} holds {show(out.iloc[i])} at row {i}, too large to "
+            f"compute a variance (|value| must be below {limit:.3g}); rescale the column "
+            "first.")
+    return out
+
+
+def _read_values(frame: pd.DataFrame, value: str, caller: str) -> pd.Series:
     """The outcome column, checked for its kind before any test is chosen.
 
     Numbers stay numbers (NaN refused as missing, inf refused as out of range); a text

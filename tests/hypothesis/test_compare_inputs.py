@@ -176,3 +176,14 @@ def test_no_warning_reaches_the_user() -> None:
         hy.compare(sparse, "v", "g").to_dict()
         hy.compare(constant, "v", "g").to_dict()
         hy.compare(_small(), "error", "period").to_dict()
+
+
+def test_values_that_would_overflow_are_refused() -> None:
+    df = _numbers()
+    df.loc[6, "seconds"] = 1e308
+    with pytest.raises(DomainError, match=r"'seconds'.*row 6"):
+        hy.compare(df, "seconds", "site")
+    with pytest.raises(DomainError, match=r"'seconds'.*row 6"):
+        hy.equivalence(df, "seconds", "site", margin=1)
+    with pytest.raises(DomainError, match=r"'seconds'.*row 6"):
+        hy.one_sample(df, "seconds", target=1)
