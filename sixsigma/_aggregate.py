@@ -250,8 +250,7 @@ def check_group_keys(table: Table, keys: Sequence[str], *, dropna: bool = True) 
             where = f"row {first_row(mask)}"
         raise MissingValueError(
             f"{caller}: grouping column {name!r} has a missing value (null or NaN) at "
-            f"{where}; drop or label those rows first (or pass dropna=False to count them "
-            "as a group of their own)."
+            f"{where}; drop those rows or give them a label first."
         )
 
 
