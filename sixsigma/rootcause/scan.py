@@ -146,6 +146,14 @@ def _children(seg: _Segments, s: int) -> IntArray:
 # the result
 
 
+_CAUSE_COLUMNS = ("rank", "segment", "filter", "n", "defects", "rate", "rest_rate",
+                  "excess_at_pick", "share_of_excess", "share_of_defects", "z_at_pick",
+                  "p_at_pick", "q_at_pick", "excess_first_pass", "q_first_pass",
+                  "descended_from")
+_OLD_CAUSE_COLUMNS = {"excess_defects": "excess_at_pick", "z": "z_at_pick",
+                      "p_value": "p_at_pick", "q_value": "q_at_pick"}
+
+
 @dataclass(frozen=True, eq=False, repr=False)
 class SegmentScan(Result, kind="segment_scan"):
     """The result of :func:`segment_scan`.
@@ -207,6 +215,20 @@ class SegmentScan(Result, kind="segment_scan"):
     def __post_init__(self) -> None:
         for name in ("segments", "causes", "cells"):
             object.__setattr__(self, name, getattr(self, name).copy())
+        causes = self.causes
+        if "excess_defects" in causes.columns and "excess_at_pick" not in causes.columns:
+            # a payload written before the two sets of figures were named
+            causes = causes.rename(columns=_OLD_CAUSE_COLUMNS)
+            first = self.segments.set_index("segment") if len(self.segments) else None
+            for new, old in (("excess_first_pass", "excess_defects"),
+                             ("q_first_pass", "q_value")):
+                if new not in causes.columns:
+                    causes[new] = ([float(first[old].get(s, np.nan)) for s in causes["segment"]]
+                                   if first is not None and old in first.columns
+                                   else np.nan)
+            order = [c for c in _CAUSE_COLUMNS if c in causes.columns]
+            rest = [c for c in causes.columns if c not in order]
+            object.__setattr__(self, "causes", causes[order + rest])
         super().__post_init__()
 
     @property
@@ -517,10 +539,7 @@ def scan_cells(
         causes["share_of_excess"] = (causes["excess_at_pick"] / total_excess
                                      if total_excess > 0 else np.nan)
         causes["share_of_defects"] = causes["excess_at_pick"] / total_d if total_d else np.nan
-    causes = causes[["rank", "segment", "filter", "n", "defects", "rate", "rest_rate",
-                     "excess_at_pick", "share_of_excess", "share_of_defects", "z_at_pick",
-                     "p_at_pick", "q_at_pick", "excess_first_pass", "q_first_pass",
-                     "descended_from"]]
+    causes = causes[list(_CAUSE_COLUMNS)]
 
     rank_of = np.zeros(n_seg, dtype=np.int64)
     rank_of[picked] = np.arange(1, len(picked) + 1)

@@ -175,3 +175,17 @@ def test_dimensions_parameter_named(records: pd.DataFrame) -> None:
     for dims in ([], ["queue", "queue"], None):
         with pytest.raises(ParameterError, match="'dimensions'"):
             rc.segment_scan(records, "is_error", dims)  # type: ignore[arg-type]
+
+
+def test_old_payload_causes_are_renamed(records: pd.DataFrame) -> None:
+    import sixsigma as ss
+    from sixsigma._result import encode
+
+    scan = rc.segment_scan(records, "is_error", ["queue", "market"])
+    d = scan.to_dict()
+    old = scan.causes.drop(columns=["excess_first_pass", "q_first_pass"]).rename(
+        columns={"excess_at_pick": "excess_defects", "z_at_pick": "z", "p_at_pick": "p_value",
+                 "q_at_pick": "q_value"})
+    legacy = ss.from_dict({**d, "causes": encode(old)})   # the same payload, old columns
+    assert list(legacy.causes.columns) == list(scan.causes.columns)
+    assert legacy.summary() == scan.summary()
