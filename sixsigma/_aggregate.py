@@ -18,22 +18,54 @@ import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 
-from sixsigma._frames import Table, show
+from sixsigma._frames import Table, as_table, first_row, show
 from sixsigma.errors import (
+    ColumnError,
     DomainError,
+    InputError,
     InsufficientDataError,
     MissingValueError,
     NonNumericError,
     ParameterError,
 )
 
-__all__ = ["N", "DEFECTIVES", "collect", "group_counts"]
+__all__ = ["N", "DEFECTIVES", "check_group_keys", "collect", "group_counts", "read_table",
+           "missing"]
 
 #: Column names of the counts in the frame :func:`group_counts` returns.
 N = "n"
 DEFECTIVES = "defectives"
 _N = "__ss_n"
 _D = "__ss_defects"
+
+
+def read_table(data: Any, *, caller: str, single: str = "value") -> Table:
+    """:func:`sixsigma._frames.as_table`, refusing duplicate column names by name.
+
+    narwhals refuses them with its own ``DuplicateError``; the user gets a
+    :class:`~sixsigma.errors.ColumnError` naming the column instead.
+    """
+    if isinstance(data, pd.DataFrame):
+        seen: set[str] = set()
+        for name in (str(c) for c in data.columns):
+            if name in seen:
+                raise ColumnError(f"{caller}: column {name!r} appears more than once in the "
+                                  "data; give every column its own name.")
+            seen.add(name)
+    try:
+        return as_table(data, caller=caller, single=single)
+    except nw.exceptions.DuplicateError as err:
+        raise ColumnError(f"{caller}: the data have duplicate column names ({err}); give "
+                          "every column its own name.") from err
+
+
+def missing(frame: Any, name: str) -> Any:
+    """The expression 'value missing': null, or a float NaN (polars, DuckDB keep both)."""
+    col = nw.col(name)
+    if frame.collect_schema()[name].is_float():
+        return col.is_null() | col.is_nan()
+    return col.is_null()
+
 
 def collect(frame: Any) -> Any:
     """An eager narwhals frame from an eager or lazy one."""
@@ -48,7 +80,7 @@ def _first_bad_row(table: Table, column: str, values_bad: Any) -> str:
         return f"a row holding {show(value)} (row position unavailable for a lazy frame)"
     mask = np.asarray(collect(table.frame.select(values_bad.alias("__bad")))["__bad"]
                       .to_numpy(), dtype=bool)
-    i = int(np.flatnonzero(mask)[0])
+    i = first_row(mask)
     value = table.raw(column)[i]
     return f"row {i} ({show(value)})"
 
@@ -74,18 +106,20 @@ def _check_defect_raw(table: Table, defect: str) -> Any:
             f"{caller}: column {defect!r} must be 0/1 or boolean (one row per unit); it is "
             f"{dtype}."
         )
+    miss = missing(table.frame, defect)
     checks = [
         col.min().alias("min"),
         col.max().alias("max"),
-        col.null_count().alias("nulls"),
+        miss.sum().alias("nulls"),
     ]
     if dtype.is_float():
         # x(1 - x) >= 0 on [0, 1], = 0 only at 0 and 1: one sum proves the values are 0/1
         checks.append((col * (1 - col)).abs().sum().alias("frac"))
     stats = collect(table.frame.select(*checks)).to_pandas().iloc[0]
     if int(stats["nulls"]):
-        where = _first_bad_row(table, defect, col.is_null())
-        raise MissingValueError(f"{caller}: column {defect!r} has a missing value at {where}.")
+        where = _first_bad_row(table, defect, miss)
+        raise MissingValueError(f"{caller}: column {defect!r} has a missing value (null or "
+                                f"NaN) at {where}.")
     bad = (col < 0) | (col > 1)
     if dtype.is_float():
         bad = bad | (col != col.round(0))
@@ -122,15 +156,24 @@ def _check_counts(table: Table, defect: str, size: str) -> None:
             raise NonNumericError(f"{caller}: column {name!r} must be numeric; it is "
                                   f"{schema[name]}.")
     dc, sc = nw.col(defect), nw.col(size)
+    dmiss, smiss = missing(table.frame, defect), missing(table.frame, size)
     stats = collect(table.frame.select(
-        dc.null_count().alias("dn"), sc.null_count().alias("sn"), dc.min().alias("dmin"),
+        dmiss.sum().alias("dn"), smiss.sum().alias("sn"), dc.min().alias("dmin"),
         (sc - dc).min().alias("gap"), (dc - dc.round(0)).abs().sum().alias("dfrac"),
         (sc - sc.round(0)).abs().sum().alias("sfrac"),
     )).to_pandas().iloc[0]
     if int(stats["dn"]) or int(stats["sn"]):
-        name = defect if int(stats["dn"]) else size
-        where = _first_bad_row(table, name, nw.col(name).is_null())
-        raise MissingValueError(f"{caller}: column {name!r} has a missing value at {where}.")
+        name, miss = (defect, dmiss) if int(stats["dn"]) else (size, smiss)
+        where = _first_bad_row(table, name, miss)
+        raise MissingValueError(f"{caller}: column {name!r} has a missing value (null or "
+                                f"NaN) at {where}.")
+    inf = collect(table.frame.select(
+        (dc.abs() == float("inf")).sum().alias("di"),
+        (sc.abs() == float("inf")).sum().alias("si"))).to_pandas().iloc[0]
+    if int(inf["di"]) or int(inf["si"]):
+        name = defect if int(inf["di"]) else size
+        where = _first_bad_row(table, name, nw.col(name).abs() == float("inf"))
+        raise DomainError(f"{caller}: column {name!r} has an infinite value at {where}.")
     if float(stats["dmin"]) < 0 or float(stats["dfrac"]) > 0 or float(stats["sfrac"]) > 0:
         where = _first_bad_row(table, defect, (dc < 0) | (dc != dc.round(0))
                                | (sc != sc.round(0)))
@@ -144,12 +187,80 @@ def _check_counts(table: Table, defect: str, size: str) -> None:
         )
 
 
+def _kind(value: Any) -> str:
+    """The kind of a key value: text, number, or its type's name."""
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, bool | np.bool_):
+        return "bool"
+    if isinstance(value, int | float | np.integer | np.floating):
+        return "number"
+    return type(value).__name__
+
+
+def _check_mixed(table: Table, name: str) -> None:
+    """Refuse a key column (pandas object dtype) that mixes kinds, e.g. 1 and "2"."""
+    native = table.frame.to_native()
+    if not isinstance(native, pd.DataFrame) or native[name].dtype != object:
+        return
+    series = native[name]
+    inferred = pd.api.types.infer_dtype(series, skipna=True)
+    if not inferred.startswith("mixed") or inferred == "mixed-integer-float":
+        return
+    values = series.to_numpy()
+    present = ~pd.isna(series).to_numpy()
+    kinds = np.array([_kind(v) if ok else "" for v, ok in zip(values, present, strict=True)])
+    first_kind = kinds[present][0]
+    i = first_row(present & (kinds != first_kind))
+    j = first_row(present)
+    raise InputError(
+        f"{table.caller}: column {name!r} mixes kinds of values: row {j} holds "
+        f"{show(values[j])} ({first_kind}) but row {i} holds {show(values[i])} "
+        f"({kinds[i]}); convert the column to one type (e.g. all text) first."
+    )
+
+
+def check_group_keys(table: Table, keys: Sequence[str], *, dropna: bool = True) -> None:
+    """Refuse missing (null or NaN) values and mixed kinds in the grouping columns.
+
+    With ``dropna=False`` missing values are allowed (they form a group of their own).
+    Errors name the column and the first row (a lazy frame: the other keys of that row).
+    """
+    caller = table.caller
+    frame = table.frame
+    for name in keys:
+        if not table.lazy:
+            _check_mixed(table, name)
+    if dropna is False and keys:
+        return
+    counts = collect(frame.select(*[missing(frame, k).sum().alias(k) for k in keys]))
+    for name in keys:
+        if not int(counts[name].to_list()[0]):
+            continue
+        miss = missing(frame, name)
+        if table.lazy:
+            others = [k for k in keys if k != name]
+            row = collect(frame.filter(miss).select(*keys).head(1)).to_pandas().iloc[0]
+            group = ", ".join(f"{k}={show(row[k])}" for k in others)
+            where = (f"the group {group}" if group else "a row") + (
+                " (row position unavailable for a lazy frame)")
+        else:
+            mask = np.asarray(collect(frame.select(miss.alias("__bad")))["__bad"].to_numpy(),
+                              dtype=bool)
+            where = f"row {first_row(mask)}"
+        raise MissingValueError(
+            f"{caller}: grouping column {name!r} has a missing value (null or NaN) at "
+            f"{where}; drop those rows or give them a label first."
+        )
+
+
 def group_counts(
     table: Table,
     defectives: str,
     keys: Sequence[str],
     *,
     size: str | None = None,
+    dropna: bool = True,
 ) -> pd.DataFrame:
     """Units and defectives per combination of ``keys``, in one group-by where the data live.
 
@@ -161,10 +272,14 @@ def group_counts(
         Raw records (``size=None``): a 0/1 or boolean column, one row per unit.
         Pre-aggregated rows: the number of defectives of each row (whole, <= size).
     keys : sequence of str
-        Columns to group by (all at once). Missing key values form a group of their own;
-        callers that refuse them check the key columns first.
+        Columns to group by (all at once).
     size : str, optional
         The units behind each row (pre-aggregated counts).
+    dropna : bool
+        ``True`` (default): a missing key (null, or a float NaN) is refused with
+        :class:`~sixsigma.errors.MissingValueError` naming the column and first row.
+        ``False``: the rows with a missing key form one group of their own per column
+        (its key is missing: ``None``/``NaN``; null and NaN are the same group).
 
     Returns
     -------
@@ -184,7 +299,15 @@ def group_counts(
         if name is not None and name in dims:
             raise ParameterError(f"{caller}: column {name!r} cannot be both a grouping key "
                                  "and the defectives/size column.")
+    if not isinstance(dropna, bool):
+        raise ParameterError(f"{caller}: the 'dropna' parameter must be True or False; got "
+                             f"{show(dropna)}.")
+    check_group_keys(table, dims, dropna=dropna)
     frame = table.frame
+    if not dropna:
+        floats = [k for k in dims if frame.collect_schema()[k].is_float()]
+        if floats:
+            frame = frame.with_columns(*[nw.col(k).fill_nan(None) for k in floats])
     if size is None:
         expr = _check_defect_raw(table, defectives)
         if frame.collect_schema()[defectives] == nw.Boolean:
@@ -194,14 +317,20 @@ def group_counts(
     else:
         _check_counts(table, defectives, size)
         aggs = [nw.col(size).sum().alias(_N), nw.col(defectives).sum().alias(_D)]
-    if dims:
-        agg = collect(frame.group_by(*dims).agg(*aggs))
-    else:
-        agg = collect(frame.select(*aggs))
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below
+        if dims:
+            agg = collect(frame.group_by(*dims).agg(*aggs))
+        else:
+            agg = collect(frame.select(*aggs))
     out = agg.to_pandas()
     if out.empty or (not dims and float(out[_N].iloc[0]) == 0):
         raise InsufficientDataError(f"{caller}: the data have no rows.")
     out[_N] = out[_N].to_numpy(dtype=np.float64)
     out[_D] = out[_D].to_numpy(dtype=np.float64)
+    over = ~(np.isfinite(out[_N].to_numpy()) & np.isfinite(out[_D].to_numpy()))
+    if over.any():
+        name = size if size is not None else defectives
+        raise DomainError(f"{caller}: the counts of column {name!r} overflow when summed "
+                          "(values near 1e308); they cannot be counts of units.")
     renamed: pd.DataFrame = out.rename(columns={_N: N, _D: DEFECTIVES})
     return renamed

@@ -19,12 +19,18 @@ numbers         3+        no      ANOVA / Welch ANOVA / Kruskal-Wallis eta-squar
 numbers         3+        yes     repeated-measures ANOVA / Friedman   partial eta-sq. / W
 ==============  ========  ======  ===================================  ======================
 
-Modules: :mod:`~sixsigma.hypothesis.numeric` (numbers), :mod:`~sixsigma.hypothesis.proportions`
+Beyond comparing groups: :func:`one_sample` tests one sample against a target (exact
+binomial for a rate, t for numbers; ``alternative=``) and :func:`equivalence` shows two
+groups equal within a stated margin (TOST: two one-sided Welch t or z tests).
+
+Modules: :mod:`~sixsigma.hypothesis.targets` (one sample, equivalence),
+:mod:`~sixsigma.hypothesis.numeric` (numbers), :mod:`~sixsigma.hypothesis.proportions`
 (0/1 outcomes and categories), :mod:`~sixsigma.hypothesis.assistant` (the dispatcher); the
 effect sizes and their intervals live in :mod:`sixsigma._stats.effects`.
 """
 
 from sixsigma.hypothesis.assistant import compare
-from sixsigma.hypothesis.result import Comparison
+from sixsigma.hypothesis.result import Comparison, Equivalence, OneSample
+from sixsigma.hypothesis.targets import equivalence, one_sample
 
-__all__ = ["Comparison", "compare"]
+__all__ = ["Comparison", "Equivalence", "OneSample", "compare", "equivalence", "one_sample"]

@@ -27,7 +27,8 @@ POINT_COLOR = "#1f4e79"
 LIMIT_COLOR = "#7f7f7f"
 
 
-def funnel_plot(result: Funnel, *, ax: Axes | None = None, label_flagged: bool = True) -> Axes:
+def funnel_plot(result: Funnel, *, ax: Axes | None = None, label_flagged: bool = True,
+                max_labels: int = 15) -> Axes:
     """Draw a funnel plot: each unit's rate against its volume, with 2- and 3-sigma limits.
 
     Parameters
@@ -37,7 +38,11 @@ def funnel_plot(result: Funnel, *, ax: Axes | None = None, label_flagged: bool =
     ax : matplotlib Axes, optional
         Where to draw; a new figure when None.
     label_flagged : bool
-        Write the names of the units outside their 3-sigma limits.
+        Write the names of the units outside their 3-sigma limits, placed so that no two
+        labels overlap (a label that finds no free place is left out).
+    max_labels : int
+        Label at most this many flagged units, the most extreme first (by ``|z|``); the
+        legend says how many were left unlabelled.
 
     Returns
     -------
@@ -69,15 +74,66 @@ def funnel_plot(result: Funnel, *, ax: Axes | None = None, label_flagged: bool =
                zorder=3)
     ax.scatter(units["n"][out], units["rate"][out], s=28, color=FLAG_COLOR, gid="flagged",
                zorder=4, label="outside 3 sigma")
-    if label_flagged:
-        for row in units[out].itertuples():
-            ax.annotate(str(row.unit), (row.n, row.rate), textcoords="offset points",
-                        xytext=(4, 4), fontsize=8, color=FLAG_COLOR)
     adj = "" if result.overdispersion == "none" else f", {result.overdispersion} adjustment"
     ax.set(xlabel="units (volume)", ylabel=f"{result.defectives} rate",
            title=f"Funnel plot by {result.unit} ({result.method} limits{adj})")
-    ax.legend(loc="upper right", fontsize=8, frameon=False)
+    legend = ax.legend(loc="best", fontsize=8, frameon=False)
+    if label_flagged and out.any():
+        _label_without_overlap(ax, units[out], max_labels, legend)
     return ax
+
+
+_FONT = 8.0
+#: Offsets (points) tried in turn for a label: right, above, below, left, further out.
+_OFFSETS = [(4, 4), (4, -12), (-4, 4), (-4, -12), (4, 14), (4, -22), (-4, 14), (-4, -22),
+            (4, 24), (4, -32), (-4, 24), (-4, -32)]
+
+
+def _label_without_overlap(ax: Axes, flagged: Any, max_labels: int, legend: Any) -> None:
+    """Annotate the flagged units, most extreme first, skipping places already taken.
+
+    The legend's box and a corner kept for the "not labelled" count are taken first.
+    """
+    if not isinstance(max_labels, int) or isinstance(max_labels, bool) or max_labels < 0:
+        raise ParameterError(f"funnel_plot: the 'max_labels' parameter must be a whole number "
+                             f">= 0; got {max_labels!r}.")
+    order = np.argsort(-np.abs(flagged["z"].to_numpy(dtype=float)), kind="stable")
+    rows = flagged.iloc[order]
+    fig = ax.figure
+    fig.canvas.draw()  # fixes the transforms (limits, layout) before measuring
+    to_px = ax.transData
+    pt = fig.dpi / 72.0
+    axes_box = ax.get_window_extent()
+    lb = legend.get_window_extent()
+    note_w, note_h = 0.62 * 7 * 34 * pt, 1.3 * 7 * pt
+    note_box = (axes_box.x1 - note_w - 4 * pt, axes_box.y0, axes_box.x1, axes_box.y0 + note_h)
+    taken: list[tuple[float, float, float, float]] = [(lb.x0, lb.y0, lb.x1, lb.y1), note_box]
+    placed = 0
+    for row in rows.itertuples():
+        if placed >= max_labels:
+            break
+        text = str(row.unit)
+        x, y = to_px.transform((row.n, row.rate))
+        w, h = 0.62 * _FONT * len(text) * pt, 1.2 * _FONT * pt
+        for dx, dy in _OFFSETS:
+            left = x + dx * pt if dx >= 0 else x + dx * pt - w
+            bottom = y + dy * pt
+            box = (left, bottom, left + w, bottom + h)
+            inside = (box[0] >= axes_box.x0 and box[2] <= axes_box.x1
+                      and box[1] >= axes_box.y0 and box[3] <= axes_box.y1)
+            clash = any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]
+                        for b in taken)
+            if inside and not clash:
+                taken.append(box)
+                ax.annotate(text, (row.n, row.rate), textcoords="offset points",
+                            xytext=(dx, dy), fontsize=_FONT, color=FLAG_COLOR,
+                            ha="left" if dx >= 0 else "right", va="bottom", gid="label")
+                placed += 1
+                break
+    left_out = len(rows) - placed
+    if left_out:
+        ax.text(0.99, 0.01, f"{left_out} flagged unit(s) not labelled", transform=ax.transAxes,
+                ha="right", va="bottom", fontsize=7, color=FLAG_COLOR, gid="unlabelled")
 
 
 def segment_bars(result: SegmentScan, *, ax: Axes | None = None, top: int = 10,

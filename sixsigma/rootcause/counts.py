@@ -47,6 +47,8 @@ class Cells:
         The values of each dimension, sorted (missing values last).
     n, defects : numpy.ndarray of float64
         Units and defects per cell.
+    empty : tuple of str
+        The cells of size 0 that were left out (``"dim=value & ..."``), for a note.
     """
 
     frame: pd.DataFrame
@@ -55,6 +57,7 @@ class Cells:
     levels: tuple[NDArray[Any], ...]
     n: NDArray[np.float64]
     defects: NDArray[np.float64]
+    empty: tuple[str, ...] = ()
 
 
 def check_dimensions(dimensions: Any, caller: str) -> tuple[str, ...]:
@@ -63,12 +66,13 @@ def check_dimensions(dimensions: Any, caller: str) -> tuple[str, ...]:
         dimensions = [dimensions]
     if not isinstance(dimensions, Sequence) or not dimensions:
         raise ParameterError(
-            f"{caller}: dimensions must be a non-empty list of column names; got "
-            f"{dimensions!r}."
+            f"{caller}: the 'dimensions' parameter must be a non-empty list of column names; "
+            f"got {dimensions!r}."
         )
     dims = tuple(str(d) for d in dimensions)
     if len(set(dims)) != len(dims):
-        raise ParameterError(f"{caller}: dimensions repeat a column: {list(dims)}.")
+        raise ParameterError(f"{caller}: the 'dimensions' parameter must name each column "
+                             f"once; got {list(dims)}.")
     return dims
 
 
@@ -90,7 +94,8 @@ def count_cells(
         Raw records (``size=None``): a 0/1 or boolean column, one row per unit.
         Pre-aggregated rows: the number of defects of each row.
     dimensions : sequence of str
-        Columns to group by (all at once). Missing values form a level of their own.
+        Columns to group by (all at once). A missing value (null or NaN) is refused with
+        :class:`~sixsigma.errors.MissingValueError` naming the column and row.
     size : str, optional
         The units behind each row (pre-aggregated counts).
     min_levels : int
@@ -107,7 +112,11 @@ def count_cells(
     n = frame[N].to_numpy(dtype=np.float64)
     d = frame[DEFECTIVES].to_numpy(dtype=np.float64)
     keep = n > 0
+    empty: tuple[str, ...] = ()
     if not keep.all():
+        gone = frame.loc[~keep, list(dims)]
+        empty = tuple(" & ".join(f"{k}={_plain(v)}" for k, v in zip(dims, row, strict=True))
+                      for row in gone.itertuples(index=False, name=None))
         frame = frame.loc[keep]
         n, d = n[keep], d[keep]
     codes = np.empty((len(frame), len(dims)), dtype=np.int64)
@@ -129,4 +138,8 @@ def count_cells(
     out["n"] = n
     out["defects"] = d
     return Cells(frame=out, dimensions=dims, codes=codes, levels=tuple(levels), n=n,
-                 defects=d)
+                 defects=d, empty=empty)
+
+
+def _plain(v: Any) -> Any:
+    return v.item() if isinstance(v, np.generic) else v

@@ -20,7 +20,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
-from sixsigma._frames import as_table
+from sixsigma._aggregate import read_table
 from sixsigma._params import check_confidence, check_number, choice
 from sixsigma._result import Result, jsonable
 from sixsigma.errors import InsufficientDataError
@@ -66,7 +66,8 @@ class Funnel(Result, kind="funnel"):
     units : pandas.DataFrame
         One row per unit: ``unit``, ``n``, ``defects``, ``rate``, ``z`` (on the adjusted
         scale when an over-dispersion adjustment is applied), ``p_value`` (two-sided,
-        normal), ``lower2``, ``upper2``, ``lower3``, ``upper3`` (the unit's limits), and
+        normal), ``lower2``, ``upper2``, ``lower3``, ``upper3`` (the unit's limits; missing,
+        NaN, where a limit would fall below 0 or above 1: absent, as on every chart), and
         ``flag``: ``"above 3 sigma"``, ``"above 2 sigma"``, ``"within"``,
         ``"below 2 sigma"``, ``"below 3 sigma"``.
     curve : pandas.DataFrame
@@ -165,8 +166,11 @@ def _limits(p0: float, n: FloatArray, se: FloatArray, how: str, mode: str, phi: 
             if mode == "multiplicative":
                 lo = p0 + (lo - p0) * np.sqrt(phi)
                 hi = p0 + (hi - p0) * np.sqrt(phi)
-        out[f"lower{k}"] = np.asarray(lo, dtype=np.float64)
-        out[f"upper{k}"] = np.asarray(hi, dtype=np.float64)
+        # a limit a rate cannot cross is absent, as on every chart (not a negative number)
+        lo = np.asarray(lo, dtype=np.float64)
+        hi = np.asarray(hi, dtype=np.float64)
+        out[f"lower{k}"] = np.where(lo < 0, np.nan, lo)
+        out[f"upper{k}"] = np.where(hi > 1, np.nan, hi)
     return out
 
 
@@ -247,7 +251,7 @@ def funnel(
     winsor = check_number(winsor, "winsor", caller=caller, low=0.0, high=0.5, high_open=True)
     if target is not None:
         target = check_confidence(target, caller=caller, name="target")
-    table = as_table(data, caller=caller)
+    table = read_table(data, caller=caller)
     cells = count_cells(table, defectives, (unit,), size)
     n, d = cells.n, cells.defects
     units = cells.frame[unit].to_numpy()
@@ -268,6 +272,11 @@ def funnel(
     w = 1.0 / se**2
     tau2 = max(0.0, (k * phi - (k - 1)) / (w.sum() - (w**2).sum() / w.sum()))
     notes: list[str] = []
+    if cells.empty:
+        shown = ", ".join(e.split("=", 1)[1] for e in cells.empty[:10])
+        more = " ..." if len(cells.empty) > 10 else ""
+        notes.append(f"{len(cells.empty)} unit(s) of size 0 left out (no items to judge): "
+                     f"{shown}{more}")
     phi_used = max(phi, 1.0)
     if mode == "multiplicative":
         z_adj = z / np.sqrt(phi_used)
@@ -293,6 +302,9 @@ def funnel(
                                                       n.max() * 1.2, 200))), dtype=np.float64)
     gse = np.sqrt(p0 * (1 - p0) / grid)
     curve = pd.DataFrame({"n": grid, **_limits(p0, grid, gse, method, mode, phi_used, tau2)})
+    if any(np.isnan(v).any() for v in (*lim.values(), *curve.to_numpy().T)):
+        notes.append("limits that would fall below 0 or above 1 are absent (missing): a rate "
+                     "cannot cross them")
     return Funnel(units=frame, curve=curve, defectives=defectives, size=size, unit=unit,
                   p0=p0, phi=phi, overdispersion_p=od_p, tau2=float(tau2), method=method,
                   overdispersion=mode, winsor=winsor, notes=tuple(notes))

@@ -27,6 +27,7 @@ Analyze phase, with tests that hold up in a review:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
@@ -37,13 +38,12 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import sparse, stats
 
-from sixsigma._frames import as_table
+from sixsigma._aggregate import read_table
 from sixsigma._params import check_confidence, check_number
 from sixsigma._result import Result, jsonable
 from sixsigma._stats import wilson
 from sixsigma._stats.fdr import bh
 from sixsigma._stats.proportions import MIN_EXPECTED, segment_tests
-from sixsigma.errors import ParameterError
 from sixsigma.rootcause.counts import Cells, check_dimensions, count_cells
 from sixsigma.rootcause.evidence import evidence_record
 
@@ -146,6 +146,14 @@ def _children(seg: _Segments, s: int) -> IntArray:
 # the result
 
 
+_CAUSE_COLUMNS = ("rank", "segment", "filter", "n", "defects", "rate", "rest_rate",
+                  "excess_at_pick", "share_of_excess", "share_of_defects", "z_at_pick",
+                  "p_at_pick", "q_at_pick", "excess_first_pass", "q_first_pass",
+                  "descended_from")
+_OLD_CAUSE_COLUMNS = {"excess_defects": "excess_at_pick", "z": "z_at_pick",
+                      "p_value": "p_at_pick", "q_value": "q_at_pick"}
+
+
 @dataclass(frozen=True, eq=False, repr=False)
 class SegmentScan(Result, kind="segment_scan"):
     """The result of :func:`segment_scan`.
@@ -153,26 +161,33 @@ class SegmentScan(Result, kind="segment_scan"):
     Attributes
     ----------
     segments : pandas.DataFrame
-        One row per segment tested, best first: the causes in the order they were picked,
+        The first pass (every figure before any cause is explained away, except the ``residual_*``
+        columns). One row per segment tested, best first: the causes in the order they were picked,
         then the other segments by the evidence left after the causes were explained
-        (``residual_z``, largest first). Columns: ``segment`` (text), ``filter`` (dict
-        dimension -> value), ``depth``, ``n``, ``defects``, ``rate``, ``ci_low``,
-        ``ci_high`` (Wilson interval of the rate), ``rest_rate``, ``lift`` (rate / rest_rate),
-        ``z``, ``p_value``, ``q_value`` (Benjamini-Hochberg), ``test`` (``"z"`` or
-        ``"fisher"``), ``excess_defects``, ``significant`` (q <= alpha, in the first scan),
-        ``cause_rank`` (missing, NaN, for segments that are not causes), ``explained_by``
-        (the rank of the cause after whose adjustment a significant segment stopped being
-        significant; missing otherwise), ``residual_z``, ``residual_excess`` (after all the
-        causes were set to their rest's rate), ``status`` (``"cause"``; ``"explained"``:
-        significant at first, explained away by a cause; ``"significant"``: still
-        significant at the end, which only a segment better than the rest can be;
-        ``"not significant"``). Segments explained away come after all the others.
+        (``residual_z``, largest first). Columns: ``segment`` (text), ``filter`` (dict dimension ->
+        value), ``depth``, ``n``, ``defects``, ``rate``, ``ci_low``, ``ci_high`` (Wilson interval of
+        the rate), ``rest_rate``, ``lift`` (rate / rest_rate), ``z``, ``p_value``, ``q_value``
+        (Benjamini-Hochberg), ``test`` (``"z"`` or ``"fisher"``), ``excess_defects``,
+        ``significant`` (q <= alpha, in the first scan), ``cause_rank`` (missing, NaN, for segments
+        that are not causes), ``explained_by`` (the rank of the cause after whose adjustment a
+        significant segment stopped being significant; missing otherwise), ``residual_z``,
+        ``residual_excess`` (after all the causes were set to their rest's rate), ``status``
+        (``"cause"``; ``"explained"``: significant at first, explained away by a cause;
+        ``"significant"``: still significant at the end, which only a segment better than the rest
+        can be; ``"not significant"``). Segments explained away come after all the others.
     causes : pandas.DataFrame
         The causes in the order picked: ``rank``, ``segment``, ``filter``, ``n``,
-        ``defects``, ``rate``, ``rest_rate``, ``excess_defects`` and ``z``, ``p_value``,
-        ``q_value`` at the time of picking, ``share_of_excess`` (of the total excess of all
-        causes), ``share_of_defects`` (of all defects), ``descended_from`` (the broader
-        segments it was reached from).
+        ``defects``, ``rate``, ``rest_rate`` (at the time of picking); ``excess_at_pick``,
+        ``z_at_pick``, ``p_at_pick``, ``q_at_pick``: the figures when the cause was picked,
+        after the causes picked before it were set to their rest's rate;
+        ``excess_at_pick`` is the answer to "how much does this cause explain" (the causes'
+        excesses do not overlap and add up to :attr:`explained_defects`);
+        ``share_of_excess`` (of the total excess at pick of all causes),
+        ``share_of_defects`` (of all defects); ``excess_first_pass`` and
+        ``q_first_pass``: the same segment in the first scan, against all the other data
+        (the ``excess_defects`` and ``q_value`` of :attr:`segments`; they overlap the other
+        causes' excess, so they do not add up); ``descended_from`` (the broader segments it
+        was reached from).
     cells : pandas.DataFrame
         The aggregate everything was computed from (one row per cell).
     """
@@ -200,12 +215,26 @@ class SegmentScan(Result, kind="segment_scan"):
     def __post_init__(self) -> None:
         for name in ("segments", "causes", "cells"):
             object.__setattr__(self, name, getattr(self, name).copy())
+        causes = self.causes
+        if "excess_defects" in causes.columns and "excess_at_pick" not in causes.columns:
+            # a payload written before the two sets of figures were named
+            causes = causes.rename(columns=_OLD_CAUSE_COLUMNS)
+            first = self.segments.set_index("segment") if len(self.segments) else None
+            for new, old in (("excess_first_pass", "excess_defects"),
+                             ("q_first_pass", "q_value")):
+                if new not in causes.columns:
+                    causes[new] = ([float(first[old].get(s, np.nan)) for s in causes["segment"]]
+                                   if first is not None and old in first.columns
+                                   else np.nan)
+            order = [c for c in _CAUSE_COLUMNS if c in causes.columns]
+            rest = [c for c in causes.columns if c not in order]
+            object.__setattr__(self, "causes", causes[order + rest])
         super().__post_init__()
 
     @property
     def explained_defects(self) -> float:
-        """The total excess of all causes (defects that would go if all were fixed)."""
-        return float(self.causes["excess_defects"].sum()) if len(self.causes) else 0.0
+        """The total excess at pick of all causes (defects that would go if all were fixed)."""
+        return float(self.causes["excess_at_pick"].sum()) if len(self.causes) else 0.0
 
     def to_frame(self) -> pd.DataFrame:
         """The segments table (a copy)."""
@@ -221,12 +250,24 @@ class SegmentScan(Result, kind="segment_scan"):
         ]
         if not len(self.causes):
             lines.append("  no significant segment")
+        else:
+            lines.append(
+                "  'excess at pick' answers \"how much does this cause explain\": the "
+                "defects above its rest's rate once the causes before it are accounted for "
+                "(they add up to the explained total); 'first pass' is the same segment "
+                "against all the other data, overlapping the other causes (do not add up)"
+            )
         for row in self.causes.itertuples():
             lines.append(
                 f"  {row.rank}. {row.segment}: rate {row.rate:.4%} vs {row.rest_rate:.4%}, "
-                f"excess {row.excess_defects:,.1f} defects ({row.share_of_excess:.0%} of "
-                f"the explained excess), z = {row.z:.2f}, q = {row.q_value:.2g}"
+                f"excess at pick {row.excess_at_pick:,.1f} defects ({row.share_of_excess:.0%} "
+                f"of the explained excess), z = {row.z_at_pick:.2f}, q = {row.q_at_pick:.2g}; "
+                f"first pass: excess {row.excess_first_pass:,.1f}, "
+                f"q = {row.q_first_pass:.2g}"
             )
+        if len(self.causes):
+            lines.append(f"  explained by the causes: {self.explained_defects:,.1f} of "
+                         f"{self.total_defects:,.0f} defects")
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -234,7 +275,7 @@ class SegmentScan(Result, kind="segment_scan"):
         """An evidence record (see :mod:`sixsigma.rootcause.evidence`)."""
         if len(self.causes):
             found = "; ".join(
-                f"{r.segment} (excess {r.excess_defects:.1f} defects, "
+                f"{r.segment} (excess at pick {r.excess_at_pick:.1f} defects, "
                 f"{r.share_of_excess:.0%})" for r in self.causes.itertuples())
         else:
             found = "no significant segment"
@@ -361,14 +402,13 @@ def segment_scan(
     >>> scan = ss.rootcause.segment_scan(rows, "errors", ["queue", "market"], size="audited")
     >>> scan.causes["segment"].tolist()
     ['queue=spam & market=DE']
-    >>> round(float(scan.causes["excess_defects"].iloc[0]), 1)
+    >>> round(float(scan.causes["excess_at_pick"].iloc[0]), 1)
     97.3
     """
     caller = "segment_scan"
     dims = check_dimensions(dimensions, caller)
-    if max_depth not in (1, 2, 3):
-        raise ParameterError(f"{caller}: the 'max_depth' parameter must be 1, 2 or 3; got "
-                             f"{max_depth!r}.")
+    max_depth = int(check_number(max_depth, "max_depth", caller=caller, low=1.0, high=3.0,
+                                 integer=True))
     alpha = check_confidence(alpha, caller=caller, name="alpha")
     descend_share = check_number(descend_share, "descend_share", caller=caller, low=0.0,
                                  high=1.0, low_open=True)
@@ -376,11 +416,17 @@ def segment_scan(
     max_causes = int(check_number(max_causes, "max_causes", caller=caller, low=1.0,
                                   integer=True))
     confidence = check_confidence(confidence, caller=caller)
-    table = as_table(data, caller=caller)
+    table = read_table(data, caller=caller)
     cells = count_cells(table, defectives, dims, size)
-    return scan_cells(cells, defectives=defectives, size=size, max_depth=max_depth, alpha=alpha,
-                      descend_share=descend_share, min_expected=min_expected,
+    scan = scan_cells(cells, defectives=defectives, size=size, max_depth=max_depth,
+                      alpha=alpha, descend_share=descend_share, min_expected=min_expected,
                       max_causes=max_causes, confidence=confidence)
+    if cells.empty:
+        more = " ..." if len(cells.empty) > 5 else ""
+        note = (f"{len(cells.empty)} combination(s) of size 0 left out (no units): "
+                f"{'; '.join(cells.empty[:5])}{more}")
+        scan = dataclasses.replace(scan, notes=(*scan.notes, note))
+    return scan
 
 
 def scan_cells(
@@ -469,8 +515,9 @@ def scan_cells(
             "rank": rank, "segment": labels[s], "filter": _filter(cells, seg, s),
             "n": float(seg.n[s]), "defects": float(first.d[s]), "rate": float(first.rate[s]),
             "rest_rate": float(current.rest_rate[s]),
-            "excess_defects": float(current.excess[s]), "z": float(current.z[s]),
-            "p_value": float(current.p[s]), "q_value": float(current.q[s]),
+            "excess_at_pick": float(current.excess[s]), "z_at_pick": float(current.z[s]),
+            "p_at_pick": float(current.p[s]), "q_at_pick": float(current.q[s]),
+            "excess_first_pass": float(first.excess[s]), "q_first_pass": float(first.q[s]),
             "descended_from": [labels[i] for i in path[:-1]],
         })
         # set the cause's expected rate to the rest's, keeping the contrasts inside it
@@ -483,17 +530,16 @@ def scan_cells(
         explained_by[lost] = rank
 
     causes = pd.DataFrame(cause_rows, columns=[
-        "rank", "segment", "filter", "n", "defects", "rate", "rest_rate", "excess_defects",
-        "z", "p_value", "q_value", "descended_from"])
-    total_excess = float(causes["excess_defects"].sum()) if len(causes) else 0.0
+        "rank", "segment", "filter", "n", "defects", "rate", "rest_rate", "excess_at_pick",
+        "z_at_pick", "p_at_pick", "q_at_pick", "excess_first_pass", "q_first_pass",
+        "descended_from"])
+    total_excess = float(causes["excess_at_pick"].sum()) if len(causes) else 0.0
     total_d = float(cells.defects.sum())
     with np.errstate(divide="ignore", invalid="ignore"):
-        causes["share_of_excess"] = (causes["excess_defects"] / total_excess
+        causes["share_of_excess"] = (causes["excess_at_pick"] / total_excess
                                      if total_excess > 0 else np.nan)
-        causes["share_of_defects"] = causes["excess_defects"] / total_d if total_d else np.nan
-    causes = causes[["rank", "segment", "filter", "n", "defects", "rate", "rest_rate",
-                     "excess_defects", "share_of_excess", "share_of_defects", "z", "p_value",
-                     "q_value", "descended_from"]]
+        causes["share_of_defects"] = causes["excess_at_pick"] / total_d if total_d else np.nan
+    causes = causes[list(_CAUSE_COLUMNS)]
 
     rank_of = np.zeros(n_seg, dtype=np.int64)
     rank_of[picked] = np.arange(1, len(picked) + 1)

@@ -44,3 +44,30 @@ def test_segment_bars_highlight_causes():
     assert ax.get_yticklabels()[-1].get_text() == scan.segments["segment"].iloc[0]
     with pytest.raises(ParameterError):
         segment_bars(scan, value="z")
+
+
+def test_funnel_labels_do_not_overlap():
+    import numpy as np
+
+    rng = np.random.default_rng(8)
+    n = rng.integers(200, 260, 40)
+    p = np.where(np.arange(40) < 12, 0.25, 0.05)        # 12 flagged units of similar size
+    data = pd.DataFrame({"u": [f"moderator-{i:03d}" for i in range(40)],
+                         "d": rng.binomial(n, p), "n": n})
+    f = rc.funnel(data, "d", "u", size="n")
+    assert len(f.flagged) >= 8
+    ax = funnel_plot(f)
+    ax.figure.canvas.draw()
+    labels = [t for t in ax.texts if t.get_gid() == "label"]
+    assert labels
+    boxes = [t.get_window_extent() for t in labels]
+    for i in range(len(boxes)):
+        for j in range(i + 1, len(boxes)):
+            assert not boxes[i].overlaps(boxes[j]), (labels[i].get_text(), labels[j].get_text())
+    few = funnel_plot(f, max_labels=3, ax=plt.subplots()[1])
+    assert sum(t.get_gid() == "label" for t in few.texts) == 3
+    assert any("not labelled" in t.get_text() for t in few.texts)
+    legend = ax.get_legend().get_window_extent()
+    assert not any(b.overlaps(legend) for b in boxes)
+    with pytest.raises(ParameterError, match="'max_labels'"):
+        funnel_plot(f, max_labels=-1)

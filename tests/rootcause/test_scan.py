@@ -136,7 +136,7 @@ def test_two_causes_shares_sum_to_one():
     assert set(scan.causes["segment"].head(2)) == {"queue=spam & market=DE",
                                                    "tenure_band=<30"}
     assert scan.causes["share_of_excess"].sum() == pytest.approx(1.0)
-    assert scan.explained_defects == pytest.approx(scan.causes["excess_defects"].sum())
+    assert scan.explained_defects == pytest.approx(scan.causes["excess_at_pick"].sum())
     top = scan.segments.head(5)
     assert (top["status"] != "explained").all()
 
