@@ -198,8 +198,9 @@ class Capability(Result, kind="capability"):
     subgroups : numpy.ndarray or None
         The subgroup key of each observation (read-only).
     chart : ChartPair
-        The control chart whose sigma is the within sigma (X-bar/R, X-bar/S or I-MR),
-        rebuilt from the values and subgroups when first read.
+        The control chart whose sigma is the within sigma, rebuilt from the values and
+        subgroups when first read: X-bar/R for ``rbar_d2``, X-bar/S for ``sbar_c4`` and
+        ``pooled_sd_c4`` (a sigma from standard deviations), I-MR for individuals.
     groups : numpy.ndarray or None
         Subgroup position (0-based, in chart order) of each observation.
     cpm_method : str
@@ -323,8 +324,9 @@ def _within_chart(x: NDArray[np.float64], keys: NDArray[Any] | None, value: str,
         assert subgroup is not None
         frame = {value: x, subgroup: keys} if value != subgroup else {value: x, "_g": keys}
         col = subgroup if value != subgroup else "_g"
-        if sigma_method == "sbar_c4":
-            return xbar_s(frame, value, col)
+        if sigma_method in ("sbar_c4", "pooled_sd_c4"):
+            # a sigma from standard deviations is an X-bar/S chart's (as Minitab)
+            return xbar_s(frame, value, col, sigma_method=sigma_method)  # type: ignore[arg-type]
         return xbar_r(frame, value, col, sigma_method=sigma_method)  # type: ignore[arg-type]
     except SixSigmaError as err:
         msg = str(err)

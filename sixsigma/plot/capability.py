@@ -23,13 +23,43 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["capability_histogram", "capability_sixpack"]
+__all__ = ["capability_histogram", "capability_sixpack", "histogram_bins"]
 
 SPEC_COLOR = "#d62728"
 TARGET_COLOR = "#2ca02c"
 WITHIN_COLOR = "#1f4e79"
 OVERALL_COLOR = "#ff7f0e"
 LAST_SUBGROUPS = 25
+MAX_BINS = 50
+"""Most histogram bars drawn by default (the Freedman-Diaconis count is capped here)."""
+S_CHART_ABOVE = 8
+"""Subgroup size above which the sixpack draws an S chart instead of an R chart (Minitab)."""
+
+
+def histogram_bins(x: Any, *, max_bins: int = MAX_BINS) -> int:
+    """Number of histogram bars for ``x``: Freedman-Diaconis, between 5 and ``max_bins``.
+
+    Width 2 IQR n^(-1/3) (Freedman & Diaconis 1981), so that large samples do not give
+    hairline bars; Sturges' log2(n) + 1 when the IQR is 0.
+
+    Examples
+    --------
+    >>> histogram_bins(np.arange(1000.0))        # range 999, width 2 * 499.5 / 10 = 99.9
+    10
+    >>> histogram_bins(np.random.default_rng(0).normal(size=1_000_000))
+    50
+    """
+    v = np.asarray(x, dtype=float)
+    v = v[np.isfinite(v)]
+    if v.size < 2 or not np.ptp(v) > 0:
+        return 1
+    q75, q25 = np.percentile(v, [75.0, 25.0])
+    iqr = float(q75 - q25)
+    if iqr > 0:
+        k = int(np.ceil(float(np.ptp(v)) / (2.0 * iqr * v.size ** (-1.0 / 3.0))))
+    else:
+        k = int(np.ceil(np.log2(v.size))) + 1
+    return max(5, min(max_bins, k))
 
 AnyCapability = Capability | PercentileCapability | TransformedCapability
 
@@ -51,7 +81,7 @@ def _indices_text(res: Capability | PercentileCapability) -> str:
 
 
 def capability_histogram(
-    result: AnyCapability, *, ax: Axes | None = None, bins: Any = "auto",
+    result: AnyCapability, *, ax: Axes | None = None, bins: Any = None,
     show_indices: bool = True,
 ) -> Axes:
     """Histogram of the data with the specs, the fitted curve(s) and the indices.
@@ -64,8 +94,9 @@ def capability_histogram(
         transformed study its transformed data and specs.
     ax : matplotlib.axes.Axes, optional
         Axes to draw into; a new figure when omitted.
-    bins : int, sequence or str
-        Passed to :meth:`matplotlib.axes.Axes.hist` ("auto").
+    bins : int, sequence or str, optional
+        Passed to :meth:`matplotlib.axes.Axes.hist`. Default: :func:`histogram_bins`
+        (Freedman-Diaconis, at most 50 bars, so that large samples keep visible bars).
     show_indices : bool
         Write the indices in a box at the upper right.
 
@@ -101,7 +132,8 @@ def capability_histogram(
     if ax is None:
         _, ax = plt.subplots(figsize=(8.0, 5.0), layout="constrained")
     x = np.asarray(result.values, dtype=float)
-    ax.hist(x, bins=bins, density=True, color="#c6dbef", edgecolor="white", gid="histogram")
+    ax.hist(x, bins=histogram_bins(x) if bins is None else bins, density=True,
+            color="#c6dbef", edgecolor="white", gid="histogram")
     specs = [v for v in (result.lsl, result.usl) if v is not None]
     lo = min([float(x.min()), *specs])
     hi = max([float(x.max()), *specs])
@@ -176,10 +208,12 @@ def capability_sixpack(result: Capability, *, fig: Figure | None = None
                        ) -> tuple[Axes, ...]:
     """One-figure capability summary in the spirit of Minitab's sixpack.
 
-    Six panels: the location chart (X-bar or I) and the dispersion chart (R, S or MR) the
-    within sigma came from, the last 25 subgroups (or observations), the capability
-    histogram, a normal probability plot (Benard median ranks, line of the fitted normal),
-    and the indices with their intervals.
+    Six panels: the location chart (X-bar or I) the within sigma came from and its
+    dispersion chart: MR for individuals, S when the sigma comes from standard deviations
+    (``pooled_sd_c4``, ``sbar_c4``) or a subgroup has more than 8 values (as Minitab; the
+    location chart keeps the R-bar/d2 sigma then), R otherwise; the last 25 subgroups (or
+    observations), the capability histogram, a normal probability plot (Benard median
+    ranks, line of the fitted normal), and the indices with their intervals.
 
     Parameters
     ----------
@@ -229,7 +263,18 @@ def capability_sixpack(result: Capability, *, fig: Figure | None = None
     grid = fig.subplots(3, 2)
     loc, disp, last = grid[0, 0], grid[1, 0], grid[2, 0]
     hist, prob, text = grid[0, 1], grid[1, 1], grid[2, 1]
-    control_chart(result.chart, axes=(loc, disp), annotate=False, zones=False)
+    chart = result.chart
+    sizes = np.bincount(np.asarray(result.groups)) if result.groups is not None else None
+    if chart.dispersion.chart == "R" and sizes is not None and sizes.max() > S_CHART_ABOVE:
+        from sixsigma.spc.variables import xbar_s
+
+        s_chart = xbar_s({"x": np.asarray(result.values, dtype=float),
+                          "g": np.asarray(result.groups)}, "x", "g").dispersion
+        control_chart(chart.location, ax=loc, annotate=False, zones=False)
+        control_chart(s_chart, ax=disp, annotate=False, zones=False,
+                      title=f"S chart (subgroups above {S_CHART_ABOVE})")
+    else:
+        control_chart(chart, axes=(loc, disp), annotate=False, zones=False)
     _last_subgroups(result, last)
     capability_histogram(result, ax=hist)
     _probability_plot(result, prob)
