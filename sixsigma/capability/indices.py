@@ -37,11 +37,11 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
-from sixsigma._frames import as_table, first_row, orderable
-from sixsigma._params import check_confidence, choice
+from sixsigma._frames import first_row, orderable
+from sixsigma._params import check_confidence, check_number, choice
 from sixsigma._result import Result
 from sixsigma._stats import z_two_sided
-from sixsigma.capability._common import check_specs
+from sixsigma.capability._common import check_specs, measurements, read_table
 from sixsigma.capability.normality import NormalityTest, normality_test
 from sixsigma.errors import (
     InsufficientDataError,
@@ -94,6 +94,10 @@ def capability_indices(
     >>> idx["cp"], round(idx["cpk"], 4), round(idx["cpl"], 4)
     (1.0, 0.6667, 1.3333)
     """
+    caller = "capability_indices"
+    mean = check_number(mean, "mean", caller=caller)
+    sigma = check_number(sigma, "sigma", caller=caller, low=0.0, low_open=True)
+    lsl, usl, target = check_specs(lsl, usl, target, caller=caller)
     cpl = (mean - lsl) / (3.0 * sigma) if lsl is not None else None
     cpu = (usl - mean) / (3.0 * sigma) if usl is not None else None
     cp = (usl - lsl) / (6.0 * sigma) if lsl is not None and usl is not None else None
@@ -137,6 +141,11 @@ def capability_intervals(
     >>> round(lo, 2), round(hi, 2)
     (1.57, 3.01)
     """
+    caller = "capability_intervals"
+    confidence = check_confidence(confidence, caller=caller)
+    n = int(check_number(n, "n", caller=caller, low=2.0, integer=True))
+    if delta is not None:
+        delta = check_number(delta, "delta", caller=caller)
     alpha = 1.0 - confidence
     z = z_two_sided(confidence)
     dof = n - 1.0
@@ -421,14 +430,14 @@ def capability(
         kind = "subgrouped data" if subgroup is not None else "individual values"
         raise ParameterError(f"{caller}: sigma_method for {kind} must be one of {allowed}; "
                              f"got {sigma_method!r}.")
-    table = as_table(data, caller=caller)
+    table = read_table(data, caller=caller)
     if value is None:
         if len(table.columns) != 1:
             raise ParameterError(f"{caller}: value= is required when the data have several "
                                  f"columns ({', '.join(table.columns[:8])}).")
         value = table.columns[0]
     table.require(value, subgroup)
-    x = table.numeric(value)
+    x = measurements(table, value)
     n = int(x.size)
     if n < 2:
         raise InsufficientDataError(f"{caller}: at least 2 observations are needed in "
@@ -436,7 +445,7 @@ def capability(
     keys: NDArray[Any] | None = None
     if subgroup is not None:
         keys = table.raw(subgroup)
-        miss = pd.isna(pd.Series(keys, copy=False)).to_numpy()
+        miss = pd.isna(pd.Series(keys, copy=False)).to_numpy()   # NaN and null alike
         if miss.any():
             raise MissingValueError(f"{caller}: column {subgroup!r} has a missing subgroup key "
                                     f"at row {first_row(miss)}.")

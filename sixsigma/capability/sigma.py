@@ -30,7 +30,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
 from sixsigma._frames import first_row
-from sixsigma._params import check_confidence
+from sixsigma._params import check_confidence, check_number
 from sixsigma._result import Result
 from sixsigma._stats import clopper_pearson, wilson
 from sixsigma.errors import DomainError, InsufficientDataError, ParameterError
@@ -73,12 +73,13 @@ def sigma_level(dpmo: ArrayLike, *, shift: float = 1.5) -> float | NDArray[np.fl
     >>> round(sigma_level(66_807), 2)
     3.0
     """
+    shift = check_number(shift, "shift", caller="sigma_level")
     arr = np.asarray(dpmo, dtype=float)
     bad = ~np.isfinite(arr) | (arr < 0) | (arr > 1e6)
     if bad.any():
         i = first_row(bad.ravel())
         raise DomainError(f"sigma_level: DPMO must lie in [0, 1e6]; value {i} is "
-                          f"{arr.ravel()[i]!r}.")
+                          f"{float(arr.ravel()[i])!r}.")
     with np.errstate(divide="ignore"):
         out = stats.norm.isf(arr / 1e6) + float(shift)
     return float(out) if out.ndim == 0 else np.asarray(out, dtype=float)
@@ -105,7 +106,13 @@ def dpmo_from_sigma(level: ArrayLike, *, shift: float = 1.5) -> float | NDArray[
     >>> round(dpmo_from_sigma(6.0), 1), round(dpmo_from_sigma(4.0))
     (3.4, 6210)
     """
-    out = stats.norm.sf(np.asarray(level, dtype=float) - float(shift)) * 1e6
+    shift = check_number(shift, "shift", caller="dpmo_from_sigma")
+    arr = np.asarray(level, dtype=float)
+    bad = np.isnan(arr)
+    if bad.any():
+        raise DomainError(f"dpmo_from_sigma: a sigma level must be a number; value "
+                          f"{first_row(bad.ravel())} is NaN.")
+    out = stats.norm.sf(arr - shift) * 1e6
     return float(out) if np.ndim(out) == 0 else np.asarray(out, dtype=float)
 
 
@@ -262,7 +269,12 @@ def sigma_metrics(
     if not math.isfinite(opp) or opp <= 0:
         raise DomainError(f"sigma_metrics: opportunities per unit must be positive; got "
                           f"{opportunities!r}.")
+    shift = check_number(shift, "shift", caller="sigma_metrics")
     total = u * opp
+    if total > 2.0**53:
+        raise DomainError(f"sigma_metrics: {total:g} opportunities (units x opportunities) "
+                          "are beyond the 2^53 a count can exactly be; the rates would "
+                          "overflow.")
     if d > total:
         raise DomainError(f"sigma_metrics: {d:g} defects exceed the {total:g} opportunities "
                           "(units x opportunities).")
