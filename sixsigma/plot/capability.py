@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy import stats
 
+from sixsigma.capability.attributes import BinomialCapability, PoissonCapability
 from sixsigma.capability.distributions import PercentileCapability
 from sixsigma.capability.indices import Capability
 from sixsigma.capability.transforms import TransformedCapability
@@ -23,7 +24,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["capability_histogram", "capability_sixpack", "histogram_bins"]
+__all__ = ["attribute_capability_report", "capability_histogram", "capability_sixpack",
+           "histogram_bins"]
 
 SPEC_COLOR = "#d62728"
 TARGET_COLOR = "#2ca02c"
@@ -297,3 +299,116 @@ def capability_sixpack(result: Capability, *, fig: Figure | None = None
     text.set_title("Capability indices")
     fig.suptitle(f"Process capability sixpack: {result.value}")
     return loc, disp, last, hist, prob, text
+
+
+def attribute_capability_report(result: BinomialCapability | PoissonCapability, *,
+                                fig: Figure | None = None) -> tuple[Axes, ...]:
+    """Minitab's binomial (Poisson) capability report on one figure.
+
+    Four panels: the p (u) chart of the samples; the cumulative % defective (DPU) over the
+    samples with the interval of the overall rate (it should level off inside it); the
+    rate against the sample size (no trend under the model), with the overall rate; and
+    the summary statistics with their intervals.
+
+    Parameters
+    ----------
+    result : BinomialCapability or PoissonCapability
+        From :func:`sixsigma.capability.binomial_capability` or
+        :func:`~sixsigma.capability.poisson_capability`.
+    fig : matplotlib.figure.Figure, optional
+        Figure to draw into (it is cleared); a new one when omitted.
+
+    Returns
+    -------
+    tuple of four Axes
+        (chart, cumulative rate, rate against size, summary). Artists carry the gids
+        ``"cumulative"``, ``"cumulative-ci"``, ``"rate-vs-size"``, ``"overall-rate"`` and
+        ``"summary"``.
+
+    Raises
+    ------
+    ParameterError
+        ``result`` is not an attribute capability result.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from sixsigma.capability import binomial_capability
+    >>> from sixsigma.plot.capability import attribute_capability_report
+    >>> res = binomial_capability({"d": [3, 5, 2, 4, 6], "n": [100, 120, 90, 100, 110]},
+    ...                           "d", "n")
+    >>> axes = attribute_capability_report(res)
+    >>> len(axes), axes[1].get_ylabel()
+    (4, '% defective (cumulative)')
+    >>> plt.close("all")
+    """
+    import matplotlib.pyplot as plt
+
+    from sixsigma.plot.control_chart import control_chart
+
+    if not isinstance(result, BinomialCapability | PoissonCapability):
+        raise ParameterError("attribute_capability_report: result must be a "
+                             "BinomialCapability or PoissonCapability; got "
+                             f"{type(result).__name__}.")
+    binomial = isinstance(result, BinomialCapability)
+    rate = "percent_defective" if binomial else "dpu"
+    label = "% defective" if binomial else "DPU"
+    overall = float(getattr(result, rate))
+    ci = result.intervals[rate]
+    if fig is None:
+        fig = plt.figure(figsize=(12.0, 8.0), layout="constrained")
+    else:
+        fig.clear()
+    grid = fig.subplots(2, 2)
+    chart_ax, cum_ax, size_ax, text = grid[0, 0], grid[0, 1], grid[1, 0], grid[1, 1]
+    control_chart(result.chart, ax=chart_ax, annotate=False, zones=False)
+    frame = result.to_frame()
+    pos = np.arange(1, len(frame) + 1)
+    cum_ax.plot(pos, frame[f"cumulative_{rate}"], marker="o", ms=3, color=WITHIN_COLOR,
+                gid="cumulative")
+    cum_ax.axhspan(ci[0], ci[1], color=OVERALL_COLOR, alpha=0.2, gid="cumulative-ci")
+    cum_ax.axhline(overall, color=OVERALL_COLOR, lw=1.2, gid="overall-rate")
+    cum_ax.set_xlabel("Sample")
+    cum_ax.set_ylabel(f"{label} (cumulative)")
+    cum_ax.set_title(f"Cumulative {label}")
+    size_ax.plot(frame["size"], frame[rate], ls="none", marker="o", ms=4, color=WITHIN_COLOR,
+                 gid="rate-vs-size")
+    size_ax.axhline(overall, color=OVERALL_COLOR, lw=1.2, gid="overall-rate")
+    size_ax.set_xlabel("Sample size")
+    size_ax.set_ylabel(label)
+    size_ax.set_title(f"{label} against sample size")
+    text.axis("off")
+    pct = f"{result.confidence:.0%}"
+    if isinstance(result, BinomialCapability):
+        rows = [f"{'':<14}{'estimate':>10}{pct + ' CI':>24}"]
+        for name, key, fmt in (("% defective", "percent_defective", ".3f"),
+                               ("PPM defective", "ppm", ".0f")):
+            lo, hi = result.intervals[key]
+            rows.append(f"{name:<14}{getattr(result, key):>10{fmt}}   "
+                        f"[{lo:{fmt}}, {hi:{fmt}}]")
+        if result.z_bench is not None:
+            zci = result.intervals.get("z_bench")
+            rows.append(f"{'process Z':<14}{result.z_bench:>10.3f}" + (
+                f"   [{zci[0]:.3f}, {zci[1]:.3f}]" if zci else ""))
+        if result.target is not None:
+            rows.append(f"{'target %':<14}{100 * result.target:>10.3f}")
+        rows.append(f"{result.total_defectives:g} defectives in {result.total_units:g} units")
+    else:
+        rows = [f"{'':<14}{'estimate':>10}{pct + ' CI':>24}"]
+        for name, key in (("mean defects", "mean_defects"), ("mean DPU", "dpu")):
+            lo, hi = result.intervals[key]
+            rows.append(f"{name:<14}{getattr(result, key):>10.4g}   [{lo:.4g}, {hi:.4g}]")
+        rows.append(f"{'min DPU':<14}{result.min_dpu:>10.4g}")
+        rows.append(f"{'max DPU':<14}{result.max_dpu:>10.4g}")
+        if result.target is not None:
+            rows.append(f"{'target DPU':<14}{result.target:>10.4g}")
+        rows.append(f"{result.total_defects:g} defects in {result.total_units:g} units")
+    text.text(0.0, 1.0, "\n".join(rows), va="top", ha="left", family="monospace",
+              fontsize=9, transform=text.transAxes, gid="summary")
+    text.set_title("Summary statistics")
+    kind = "Binomial" if binomial else "Poisson"
+    column = result.defectives if isinstance(result, BinomialCapability) else result.count
+    fig.suptitle(f"{kind} capability: {column}")
+    return chart_ax, cum_ax, size_ax, text

@@ -105,3 +105,23 @@ def test_histogram_bars_are_not_hairlines():
     ax = capability_histogram(capability(x, lsl=-5.0, usl=5.0))
     assert len(ax.patches) == k
     assert ax.patches[0].get_width() == pytest.approx(np.ptp(x) / k)
+
+
+def test_attribute_capability_report():
+    import sixsigma as ss
+    from sixsigma.plot.capability import attribute_capability_report
+
+    daily = ss.datasets.load("daily_audits").audits
+    res = ss.capability.binomial_capability(daily, "errors", "audited", "day", target=0.06)
+    chart, cum, size, text = attribute_capability_report(res)
+    line = [ln for ln in cum.lines if ln.get_gid() == "cumulative"][0]
+    assert np.allclose(line.get_ydata(), res.cumulative_percent_defective)
+    pts = [ln for ln in size.lines if ln.get_gid() == "rate-vs-size"][0]
+    assert np.allclose(pts.get_xdata(), daily["audited"])
+    summary = [t for t in text.texts if t.get_gid() == "summary"][0].get_text()
+    assert f"{res.percent_defective:.3f}" in summary and "process Z" in summary
+    pois = ss.capability.poisson_capability(daily, "errors", "audited", "day")
+    axes = attribute_capability_report(pois)
+    assert axes[2].get_ylabel() == "DPU"
+    with pytest.raises(ParameterError):
+        attribute_capability_report("nope")  # type: ignore[arg-type]
