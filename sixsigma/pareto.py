@@ -27,7 +27,7 @@ from scipy import stats
 
 from sixsigma._aggregate import collect
 from sixsigma._frames import Table, first_row
-from sixsigma._params import check_number, choice
+from sixsigma._params import check_number, choice, shown
 from sixsigma._result import Result
 from sixsigma._stats import z_two_sided
 from sixsigma.capability._common import read_table, weight_dtype_check
@@ -80,8 +80,8 @@ def _check_mixed(table: Table, name: str) -> None:
         return
     i, j = first_row(other), first_row(present)
     raise InputError(f"{table.caller}: column {name!r} mixes kinds of values: row {j} holds "
-                     f"{values[j]!r} ({first}) but row {i} holds {values[i]!r} ({kinds[i]}); "
-                     "convert the column to one type (e.g. all text) first.")
+                     f"{shown(values[j])} ({first}) but row {i} holds {shown(values[i])} "
+                     f"({kinds[i]}); convert the column to one type (e.g. all text) first.")
 
 
 def _aggregate(table: Table, category: str, weight: str | None, by: str | None
@@ -248,7 +248,7 @@ def _check_options(threshold: float, other_below: float | None, top: int | None,
                      low_open=True, high_open=True)
     if top is not None and not isinstance(top, int | np.integer):
         raise ParameterError(f"{caller}: the 'top' parameter must be a whole number >= 1; "
-                             f"got {top!r}.")
+                             f"got {shown(top)}.")
     if top is not None:
         check_number(top, "top", caller=caller, low=1.0, integer=True)
 
@@ -497,9 +497,9 @@ def compare_pareto(
         if weight_is_frequency:
             frac = np.mod(agg["count"].to_numpy(), 1.0) != 0
             if frac.any():
+                bad = shown(agg["category"][frac].iloc[0])
                 raise DomainError(f"{caller}: weight {weight!r} is a frequency but is not a "
-                                  f"whole number for category {agg['category'][frac].iloc[0]!r}"
-                                  f" ({name}).")
+                                  f"whole number for category {bad} ({name}).")
         tested = agg["count"] if weight_is_frequency else agg["records"].astype(float)
         cols = {"category": agg["category"], name: tested.to_numpy()}
         if weight is not None and not weight_is_frequency:

@@ -30,7 +30,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
 from sixsigma._frames import first_row
-from sixsigma._params import check_confidence, check_number
+from sixsigma._params import check_confidence, check_number, shown
 from sixsigma._result import Result
 from sixsigma._stats import clopper_pearson, wilson
 from sixsigma.errors import DomainError, InsufficientDataError, ParameterError
@@ -79,7 +79,7 @@ def sigma_level(dpmo: ArrayLike, *, shift: float = 1.5) -> float | NDArray[np.fl
     if bad.any():
         i = first_row(bad.ravel())
         raise DomainError(f"sigma_level: DPMO must lie in [0, 1e6]; value {i} is "
-                          f"{float(arr.ravel()[i])!r}.")
+                          f"{shown(arr.ravel()[i])}.")
     with np.errstate(divide="ignore"):
         out = stats.norm.isf(arr / 1e6) + float(shift)
     return float(out) if out.ndim == 0 else np.asarray(out, dtype=float)
@@ -120,10 +120,10 @@ def _count(value: Any, name: str, *, minimum: float = 0.0) -> float:
     try:
         v = float(value)
     except (TypeError, ValueError) as err:
-        raise DomainError(f"sigma_metrics: {name} must be a number; got {value!r}.") from err
+        raise DomainError(f"sigma_metrics: {name} must be a number; got {shown(value)}.") from err
     if not math.isfinite(v) or v < minimum or v != math.floor(v):
         raise DomainError(f"sigma_metrics: {name} must be a whole number >= {minimum:g}; got "
-                          f"{value!r}.")
+                          f"{shown(value)}.")
     return v
 
 
@@ -257,7 +257,7 @@ def sigma_metrics(
     """
     if interval not in ("wilson", "exact"):
         raise ParameterError(f"sigma_metrics: interval must be 'wilson' or 'exact'; got "
-                             f"{interval!r}.")
+                             f"{shown(interval)}.")
     conf = check_confidence(confidence, caller="sigma_metrics")
     d = _count(count, "count (defects)")
     u = _count(units, "units", minimum=1.0)
@@ -265,10 +265,10 @@ def sigma_metrics(
         opp = float(opportunities)
     except (TypeError, ValueError) as err:
         raise DomainError(f"sigma_metrics: opportunities must be a number; got "
-                          f"{opportunities!r}.") from err
+                          f"{shown(opportunities)}.") from err
     if not math.isfinite(opp) or opp <= 0:
         raise DomainError(f"sigma_metrics: opportunities per unit must be positive; got "
-                          f"{opportunities!r}.")
+                          f"{shown(opportunities)}.")
     shift = check_number(shift, "shift", caller="sigma_metrics")
     total = u * opp
     if total > 2.0**53:
@@ -372,7 +372,7 @@ def rolled_throughput_yield(
         v = y.fpy if isinstance(y, SigmaMetrics) else float(y)
         if not (math.isfinite(v) and 0.0 <= v <= 1.0):
             raise DomainError(f"rolled_throughput_yield: the yield of step {name!r} must lie "
-                              f"in [0, 1]; got {y!r}.")
+                              f"in [0, 1]; got {shown(y)}.")
         steps.append(str(name))
         values.append(v)
     fpy = np.asarray(values, dtype=float)

@@ -151,3 +151,15 @@ def test_attribute_capability_bad_data(kind, case, data, error, pattern):
         warnings.simplefilter("error")
         with pytest.raises(error, match=pattern):
             ATTRIBUTE[kind](data, "d", "n")
+
+
+def test_messages_show_plain_numbers():
+    with pytest.raises(DomainError) as err:
+        C.sigma_metrics(np.float64(-5.0), 100)
+    assert "np.float64" not in str(err.value) and "-5.0" in str(err.value)
+    with pytest.raises(DomainError) as err:
+        C.sigma_level(np.array([np.nan]))
+    assert "np." not in str(err.value)
+    with pytest.raises(InputError) as err:
+        ss.pareto.pareto(pd.DataFrame({"c": [np.int64(1), "1"]}, dtype=object), "c")
+    assert "np." not in str(err.value)
