@@ -320,11 +320,14 @@ def pareto(
     ColumnError
         A column is missing.
     MissingValueError
-        A missing category (or stratum, or weight), naming the first row.
+        A missing category (or stratum, or weight), null or float NaN alike, naming the
+        first row.
     DomainError
-        A negative or infinite weight; all weights zero.
+        A negative or infinite weight; weights whose total overflows; all weights zero.
     NonNumericError
-        A non-numeric weight column.
+        A text or categorical weight column (naming its first row).
+    InputError
+        A category or stratum column mixing kinds (1 and "1"); a ragged dict.
     InsufficientDataError
         No rows.
     ParameterError

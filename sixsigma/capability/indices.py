@@ -394,8 +394,10 @@ def capability(
     ------
     ParameterError
         No spec, LSL >= USL, a target outside the specs, a bad confidence or sigma_method.
-    ColumnError, NonNumericError, MissingValueError
-        Bad columns.
+    ColumnError, NonNumericError, MissingValueError, DomainError, InputError
+        Bad columns, each naming the column and the first bad row: a missing column or a
+        duplicate column name; text, categorical or true/false values; a null or NaN; an
+        infinite value or one so large that the sums would overflow; a ragged dict.
     InsufficientDataError
         Fewer than 2 observations (or no two consecutive ones).
     ZeroVarianceError
