@@ -26,12 +26,14 @@ import pandas as pd
 from scipy import stats
 
 from sixsigma._aggregate import collect
-from sixsigma._frames import Table, as_table, first_row
-from sixsigma._params import check_number, choice
+from sixsigma._frames import Table, first_row
+from sixsigma._params import check_number, choice, shown
 from sixsigma._result import Result
 from sixsigma._stats import z_two_sided
+from sixsigma.capability._common import read_table, weight_dtype_check
 from sixsigma.errors import (
     DomainError,
+    InputError,
     InsufficientDataError,
     MissingValueError,
     ParameterError,
@@ -40,6 +42,46 @@ from sixsigma.errors import (
 __all__ = ["Pareto", "ParetoComparison", "compare_pareto", "pareto"]
 
 COLUMNS = ["category", "count", "percent", "cum_percent"]
+
+
+def _missing(frame: Any, name: str) -> Any:
+    """'Value missing': null, or a float NaN (polars and DuckDB keep both)."""
+    col = nw.col(name)
+    if frame.collect_schema()[name].is_float():
+        return col.is_null() | col.is_nan()
+    return col.is_null()
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, str | bytes):
+        return "text"
+    if isinstance(value, bool | np.bool_):
+        return "boolean"
+    if isinstance(value, int | float | np.number):
+        return "number"
+    return type(value).__name__
+
+
+def _check_mixed(table: Table, name: str) -> None:
+    """Refuse a key column (pandas object dtype) that mixes kinds, e.g. 1 and "1"."""
+    native = table.frame.to_native()
+    if not isinstance(native, pd.DataFrame) or native[name].dtype != object:
+        return
+    series = native[name]
+    inferred = pd.api.types.infer_dtype(series, skipna=True)
+    if not inferred.startswith("mixed") or inferred == "mixed-integer-float":
+        return
+    values = series.to_numpy()
+    present = ~pd.isna(series).to_numpy()
+    kinds = np.array([_kind(v) if ok else "" for v, ok in zip(values, present, strict=True)])
+    first = kinds[present][0]
+    other = present & (kinds != first)
+    if not other.any():
+        return
+    i, j = first_row(other), first_row(present)
+    raise InputError(f"{table.caller}: column {name!r} mixes kinds of values: row {j} holds "
+                     f"{shown(values[j])} ({first}) but row {i} holds {shown(values[i])} "
+                     f"({kinds[i]}); convert the column to one type (e.g. all text) first.")
 
 
 def _aggregate(table: Table, category: str, weight: str | None, by: str | None
@@ -51,15 +93,19 @@ def _aggregate(table: Table, category: str, weight: str | None, by: str | None
     def count(flag: Any) -> Any:  # Spark cannot sum booleans: count them as integers
         return flag.cast(nw.Int64).sum()
 
-    checks = [nw.len().alias("_rows"), count(nw.col(category).is_null()).alias("_nullcat")]
+    for key in (category, by):
+        if key is not None and not table.lazy:
+            _check_mixed(table, key)
+    checks = [nw.len().alias("_rows"), count(_missing(frame, category)).alias("_nullcat")]
     if by is not None:
-        checks.append(count(nw.col(by).is_null()).alias("_nullby"))
+        checks.append(count(_missing(frame, by)).alias("_nullby"))
     if weight is not None:
+        weight_dtype_check(table, weight)   # text or categorical: NonNumericError, first row
         dtype = frame.collect_schema()[weight]
         if not dtype.is_numeric():
             table.numeric(weight)  # raises NonNumericError naming the first bad row
         w = nw.col(weight)
-        checks += [count(w.is_null()).alias("_nullw"), count(w < 0).alias("_negw"),
+        checks += [count(_missing(frame, weight)).alias("_nullw"), count(w < 0).alias("_negw"),
                    count(w.abs() == float("inf")).alias("_infw")]
     res = collect(frame.select(*checks))
     info = {k: res[k][0] for k in res.columns}
@@ -78,6 +124,16 @@ def _aggregate(table: Table, category: str, weight: str | None, by: str | None
     if weight is not None:
         aggs.append(nw.col(weight).sum().alias("weighted"))
     out = collect(frame.group_by(*keys).agg(*aggs)).to_pandas()
+    if weight is not None:
+        with np.errstate(over="ignore", invalid="ignore"):
+            sums = out["weighted"].to_numpy(dtype=float)
+            overflow = not (np.isfinite(sums).all() and np.isfinite(sums.sum()))
+        if overflow:
+            wv = table.numeric(weight)
+            i = first_row(np.abs(wv) == np.abs(wv).max())
+            raise DomainError(f"{caller}: the weights of column {weight!r} add up beyond the "
+                              f"float range (row {i} is {float(wv[i]):.6g}); rescale them "
+                              "(other units) first.")
     out["records"] = out["records"].astype(np.int64)
     out["count"] = out["weighted"].astype(float) if weight is not None \
         else out["records"].astype(float)
@@ -192,7 +248,7 @@ def _check_options(threshold: float, other_below: float | None, top: int | None,
                      low_open=True, high_open=True)
     if top is not None and not isinstance(top, int | np.integer):
         raise ParameterError(f"{caller}: the 'top' parameter must be a whole number >= 1; "
-                             f"got {top!r}.")
+                             f"got {shown(top)}.")
     if top is not None:
         check_number(top, "top", caller=caller, low=1.0, integer=True)
 
@@ -264,11 +320,14 @@ def pareto(
     ColumnError
         A column is missing.
     MissingValueError
-        A missing category (or stratum, or weight), naming the first row.
+        A missing category (or stratum, or weight), null or float NaN alike, naming the
+        first row.
     DomainError
-        A negative or infinite weight; all weights zero.
+        A negative or infinite weight; weights whose total overflows; all weights zero.
     NonNumericError
-        A non-numeric weight column.
+        A text or categorical weight column (naming its first row).
+    InputError
+        A category or stratum column mixing kinds (1 and "1"); a ragged dict.
     InsufficientDataError
         No rows.
     ParameterError
@@ -286,7 +345,7 @@ def pareto(
     """
     caller = "pareto"
     _check_options(threshold, other_below, top, caller)
-    table = as_table(data, caller=caller)
+    table = read_table(data, caller=caller)
     agg = _with_categories(_aggregate(table, category, weight, by), categories, by)
     opts = {"threshold": threshold, "other_below": other_below, "top": top,
             "other_label": other_label, "caller": caller, "weighted": weight is not None}
@@ -436,14 +495,14 @@ def compare_pareto(
         raise ParameterError(f"{caller}: weight_is_frequency=True needs weight=.")
     parts = []
     for name, data in (("before", before), ("after", after)):
-        agg = _aggregate(as_table(data, caller=f"{caller} ({name})"), category, weight, None)
+        agg = _aggregate(read_table(data, caller=f"{caller} ({name})"), category, weight, None)
         agg = _with_categories(agg, categories, None)
         if weight_is_frequency:
             frac = np.mod(agg["count"].to_numpy(), 1.0) != 0
             if frac.any():
+                bad = shown(agg["category"][frac].iloc[0])
                 raise DomainError(f"{caller}: weight {weight!r} is a frequency but is not a "
-                                  f"whole number for category {agg['category'][frac].iloc[0]!r}"
-                                  f" ({name}).")
+                                  f"whole number for category {bad} ({name}).")
         tested = agg["count"] if weight_is_frequency else agg["records"].astype(float)
         cols = {"category": agg["category"], name: tested.to_numpy()}
         if weight is not None and not weight_is_frequency:

@@ -202,3 +202,61 @@ def test_pareto_chart_artists():
     assert "q = b" in pareto_chart(strat, stratum="b").get_title()
     with pytest.raises(ParameterError):
         pareto_chart(strat, stratum="zzz")
+
+
+# -- issue 14: NaN is missing, weights are numbers, nothing overflows, no foreign errors --------
+
+def test_float_nan_category_is_missing_like_null():
+    import polars as pl
+
+    with pytest.raises(MissingValueError, match="'c'.*row 1"):
+        pa.pareto(pl.DataFrame({"c": [1.0, float("nan"), 1.0, 2.0]}), "c")
+    with pytest.raises(MissingValueError, match="'b'.*row 1"):
+        pa.pareto(pl.DataFrame({"c": ["a", "b", "a"], "b": [1.0, float("nan"), 1.0]}), "c", by="b")
+    with pytest.raises(MissingValueError, match="'w'.*row 1"):
+        pa.pareto(pl.DataFrame({"c": ["a", "b", "a"], "w": [1.0, float("nan"), 1.0]}), "c",
+               weight="w")
+    with pytest.raises(MissingValueError, match="'c'.*row 1"):
+        pa.compare_pareto(pl.DataFrame({"c": [1.0, float("nan"), 2.0]}),
+                       pl.DataFrame({"c": [1.0, 2.0, 2.0]}), "c")
+
+
+@pytest.mark.parametrize("weight", [
+    pd.Series(["1", "2", "3"]), pd.Series(pd.Categorical([1, 2, 3])),
+    pd.Series(["1", "x", "3"]),
+], ids=["numeric text", "categorical", "text"])
+def test_text_or_categorical_weight_is_non_numeric(weight):
+    data = pd.DataFrame({"c": ["a", "b", "a"], "w": weight})
+    with pytest.raises(NonNumericError, match="'w'.*row"):
+        pa.pareto(data, "c", weight="w")
+    with pytest.raises(NonNumericError, match="'w'.*row"):
+        pa.compare_pareto(data, data, "c", weight="w")
+
+
+def test_overflowing_weights_are_refused():
+    import warnings
+
+    data = pd.DataFrame({"c": ["a", "b", "a", "b"], "w": [1e308] * 4})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(DomainError, match="'w'.*row 0"):
+            pa.pareto(data, "c", weight="w")
+        with pytest.raises(DomainError, match="'w'"):
+            pa.compare_pareto(data, data, "c", weight="w", weight_is_frequency=True)
+
+
+def test_structural_problems_raise_sixsigma_errors():
+    from sixsigma.errors import InputError
+
+    with pytest.raises(ColumnError, match="'c'"):
+        pa.pareto(pd.DataFrame([["a", "b"]], columns=["c", "c"]), "c")
+    with pytest.raises(InputError, match="'c'.*'w'"):
+        pa.pareto({"c": ["a", "b"], "w": [1]}, "c")
+    with pytest.raises(InputError, match="'c'.*row 0.*row 1"):
+        pa.pareto(pd.DataFrame({"c": [1, "1", "a", 2]}), "c")
+    with pytest.raises(InsufficientDataError):
+        pa.pareto(pd.DataFrame({"c": pd.Series([], dtype=str)}), "c")
+    with pytest.raises(ParameterError, match="'threshold'"):
+        pa.pareto(pd.DataFrame({"c": ["a"]}), "c", threshold=float("nan"))
+    one = pa.pareto(pd.DataFrame({"c": ["a"]}), "c")
+    assert one.table["count"].tolist() == [1.0] and one.vital_few == ["a"]

@@ -7,10 +7,18 @@
   distribution.
 * :func:`boxcox_capability`, :func:`johnson_capability` (module ``transforms``): capability
   after a Box-Cox or Johnson transformation.
+* :func:`binomial_capability`, :func:`poisson_capability` (module ``attributes``): Minitab's
+  capability report for a defective rate or a defect rate per unit, with the chart.
 * :func:`sigma_metrics`, :func:`sigma_level`, :func:`rolled_throughput_yield`: DPU, DPO,
   DPMO, yields and the process sigma level.
 """
 
+from sixsigma.capability.attributes import (
+    BinomialCapability,
+    PoissonCapability,
+    binomial_capability,
+    poisson_capability,
+)
 from sixsigma.capability.distributions import (
     DistributionFit,
     PercentileCapability,
@@ -39,13 +47,16 @@ from sixsigma.capability.transforms import (
 )
 
 __all__ = [
+    "BinomialCapability",
     "Capability",
     "DistributionFit",
     "NormalityTest",
     "PercentileCapability",
+    "PoissonCapability",
     "RolledYield",
     "SigmaMetrics",
     "TransformedCapability",
+    "binomial_capability",
     "boxcox_capability",
     "capability",
     "capability_indices",
@@ -55,6 +66,7 @@ __all__ = [
     "johnson_capability",
     "normality_test",
     "percentile_capability",
+    "poisson_capability",
     "rolled_throughput_yield",
     "sigma_level",
     "sigma_metrics",

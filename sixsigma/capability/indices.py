@@ -10,15 +10,19 @@ AIAG *SPC* manual, 2nd ed.; qcc 2.7 ``process.capability``; Minitab):
 * Cp = (USL - LSL)/6 sigma, Cpu = (USL - mean)/3 sigma, Cpl = (mean - LSL)/3 sigma,
   Cpk = min(Cpl, Cpu); with one spec Cpk is that side's index (qcc returns NA there).
   Pp, Ppu, Ppl, Ppk likewise with the overall sigma.
-* Cpm (Chan, Cheng & Spiring 1988; Minitab's form for an off-centre target)
-  = min(T - LSL, USL - T) / (3 sqrt(sigma^2 + (mean - T)^2)), only when a target is given
-  (Minitab; qcc would default T to the mid-point), from the within sigma (as qcc). With a
-  centred target it equals Cp / sqrt(1 + ((mean - T)/sigma)^2).
+* Cpm (Chan, Cheng & Spiring 1988), only when a target is given, in one of two named
+  conventions (``cpm_method``, named on the result):
+  ``"qcc"`` (default; qcc 2.7): (USL - LSL) / (6 sqrt(sigma_within^2 + (mean - T)^2))
+  = Cp / sqrt(1 + ((mean - T)/sigma_within)^2); needs both specs (None with one).
+  ``"minitab"`` (reported with the overall capability):
+  min(T - LSL, USL - T) / (3 sqrt(sum (x - T)^2 / (n - 1))), the one half-width present
+  with one spec; equal to (USL - LSL) / (6 ...) for a centred target.
 * Intervals, n = all observations: chi-square for Cp and Pp (Montgomery eq. 8.19);
   Bissell (1990) for Cpk, Cpl, Cpu, Ppk, Ppl, Ppu: C -/+ z sqrt(1/(9n) + C^2/(2(n-1))),
   z = z_(1 - alpha/2) for all of them (qcc uses a one-sided 1.645 for Cpl/Cpu);
   Boyles (1991) for Cpm: Cpm sqrt(chi2_(alpha/2, nu)/nu), ... with the Satterthwaite
-  degrees of freedom nu = n (1 + d^2)^2 / (1 + 2 d^2), d = (mean - T)/sigma.
+  degrees of freedom nu = n (1 + d^2)^2 / (1 + 2 d^2), d = (mean - T)/sigma (the within
+  sigma for qcc's Cpm, the overall SD for Minitab's).
 """
 
 from __future__ import annotations
@@ -33,11 +37,11 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
-from sixsigma._frames import as_table, first_row, orderable
-from sixsigma._params import check_confidence
+from sixsigma._frames import first_row, orderable
+from sixsigma._params import check_confidence, check_number, choice
 from sixsigma._result import Result
 from sixsigma._stats import z_two_sided
-from sixsigma.capability._common import check_specs
+from sixsigma.capability._common import check_specs, measurements, read_table
 from sixsigma.capability.normality import NormalityTest, normality_test
 from sixsigma.errors import (
     InsufficientDataError,
@@ -51,6 +55,8 @@ from sixsigma.spc.chart import ChartPair
 __all__ = ["Capability", "capability", "capability_intervals", "capability_indices"]
 
 SigmaMethod = Literal["rbar_d2", "pooled_sd_c4", "sbar_c4", "mrbar_d2", "median_mr"]
+CpmMethod = Literal["qcc", "minitab"]
+CPM_METHODS = ("qcc", "minitab")
 _SUBGROUP_METHODS = ("rbar_d2", "pooled_sd_c4", "sbar_c4")
 _INDIVIDUAL_METHODS = ("mrbar_d2", "median_mr")
 
@@ -77,7 +83,9 @@ def capability_indices(
     -------
     dict
         ``cp``, ``cpl``, ``cpu``, ``cpk``, ``cpm`` (None where undefined). Pass the overall
-        sigma to obtain Pp, Ppl, Ppu, Ppk.
+        sigma to obtain Pp, Ppl, Ppu, Ppk. Cpm is qcc's form,
+        (USL - LSL) / (6 sqrt(sigma^2 + (mean - T)^2)): None without a target or with one
+        spec (Minitab's form needs the data: see :func:`capability`).
 
     Examples
     --------
@@ -86,18 +94,18 @@ def capability_indices(
     >>> idx["cp"], round(idx["cpk"], 4), round(idx["cpl"], 4)
     (1.0, 0.6667, 1.3333)
     """
+    caller = "capability_indices"
+    mean = check_number(mean, "mean", caller=caller)
+    sigma = check_number(sigma, "sigma", caller=caller, low=0.0, low_open=True)
+    lsl, usl, target = check_specs(lsl, usl, target, caller=caller)
     cpl = (mean - lsl) / (3.0 * sigma) if lsl is not None else None
     cpu = (usl - mean) / (3.0 * sigma) if usl is not None else None
     cp = (usl - lsl) / (6.0 * sigma) if lsl is not None and usl is not None else None
     sides = [c for c in (cpl, cpu) if c is not None]
     cpk = min(sides) if sides else None
     cpm = None
-    if target is not None:
-        half = min(d for d in (
-            target - lsl if lsl is not None else None,
-            usl - target if usl is not None else None,
-        ) if d is not None)
-        cpm = half / (3.0 * math.sqrt(sigma**2 + (mean - target) ** 2))
+    if target is not None and lsl is not None and usl is not None:
+        cpm = (usl - lsl) / (6.0 * math.sqrt(sigma**2 + (mean - target) ** 2))
     return {"cp": cp, "cpl": cpl, "cpu": cpu, "cpk": cpk, "cpm": cpm}
 
 
@@ -133,6 +141,11 @@ def capability_intervals(
     >>> round(lo, 2), round(hi, 2)
     (1.57, 3.01)
     """
+    caller = "capability_intervals"
+    confidence = check_confidence(confidence, caller=caller)
+    n = int(check_number(n, "n", caller=caller, low=2.0, integer=True))
+    if delta is not None:
+        delta = check_number(delta, "delta", caller=caller)
     alpha = 1.0 - confidence
     z = z_two_sided(confidence)
     dof = n - 1.0
@@ -176,7 +189,7 @@ class Capability(Result, kind="capability"):
         The specification and the target.
     cp, cpk, cpl, cpu, cpm, pp, ppk, ppl, ppu : float or None
         The indices; None where a spec (or, for Cpm, the target) is missing. With one
-        spec, cpk (ppk) is that side's index.
+        spec, cpk (ppk) is that side's index. Cpm follows :attr:`cpm_method`.
     intervals : dict
         Index name -> (lower, upper) at :attr:`confidence`.
     confidence : float
@@ -194,10 +207,15 @@ class Capability(Result, kind="capability"):
     subgroups : numpy.ndarray or None
         The subgroup key of each observation (read-only).
     chart : ChartPair
-        The control chart whose sigma is the within sigma (X-bar/R, X-bar/S or I-MR),
-        rebuilt from the values and subgroups when first read.
+        The control chart whose sigma is the within sigma, rebuilt from the values and
+        subgroups when first read: X-bar/R for ``rbar_d2``, X-bar/S for ``sbar_c4`` and
+        ``pooled_sd_c4`` (a sigma from standard deviations), I-MR for individuals.
     groups : numpy.ndarray or None
         Subgroup position (0-based, in chart order) of each observation.
+    cpm_method : str
+        The Cpm convention: ``"qcc"`` (within sigma, (USL - LSL)/6 over
+        sqrt(sigma_within^2 + (mean - T)^2)) or ``"minitab"`` (overall, min(T - LSL,
+        USL - T)/3 over sqrt(sum (x - T)^2 / (n - 1))).
     notes : tuple of str
         Caveats: doubtful normality, an unstable chart.
     """
@@ -227,6 +245,7 @@ class Capability(Result, kind="capability"):
     values: NDArray[np.float64]
     subgroup: str | None = None
     subgroups: NDArray[Any] | None = None
+    cpm_method: str = "qcc"
 
     @cached_property
     def chart(self) -> ChartPair:
@@ -253,7 +272,8 @@ class Capability(Result, kind="capability"):
             if est is None:
                 continue
             lo, hi = self.intervals.get(name, (float("nan"), float("nan")))
-            rows.append({"index": name, "basis": "within" if name in WITHIN else "overall",
+            within = name in WITHIN and not (name == "cpm" and self.cpm_method == "minitab")
+            rows.append({"index": name, "basis": "within" if within else "overall",
                          "estimate": est, "ci_low": lo, "ci_high": hi})
         return pd.DataFrame(rows, columns=["index", "basis", "estimate", "ci_low", "ci_high"])
 
@@ -274,7 +294,8 @@ class Capability(Result, kind="capability"):
         for name, est in self.indices.items():
             if est is not None:
                 lo, hi = self.intervals[name]
-                lines.append(f"  {name:<4} {fmt(est)}   {pct} CI [{fmt(lo)}, {fmt(hi)}]")
+                tag = f" ({self.cpm_method})" if name == "cpm" else ""
+                lines.append(f"  {name:<4} {fmt(est)}   {pct} CI [{fmt(lo)}, {fmt(hi)}]{tag}")
         lines.append(f"  PPM expected (overall) {self.ppm['expected_overall_total']:.1f}, "
                      f"observed {self.ppm['observed_total']:.1f}")
         lines += [f"  note: {n}" for n in self.notes]
@@ -312,8 +333,9 @@ def _within_chart(x: NDArray[np.float64], keys: NDArray[Any] | None, value: str,
         assert subgroup is not None
         frame = {value: x, subgroup: keys} if value != subgroup else {value: x, "_g": keys}
         col = subgroup if value != subgroup else "_g"
-        if sigma_method == "sbar_c4":
-            return xbar_s(frame, value, col)
+        if sigma_method in ("sbar_c4", "pooled_sd_c4"):
+            # a sigma from standard deviations is an X-bar/S chart's (as Minitab)
+            return xbar_s(frame, value, col, sigma_method=sigma_method)  # type: ignore[arg-type]
         return xbar_r(frame, value, col, sigma_method=sigma_method)  # type: ignore[arg-type]
     except SixSigmaError as err:
         msg = str(err)
@@ -331,6 +353,7 @@ def capability(
     confidence: float = 0.95,
     *,
     sigma_method: SigmaMethod | None = None,
+    cpm_method: CpmMethod = "qcc",
 ) -> Capability:
     """Normal-theory capability study (Cp, Cpk, Cpm, Pp, Ppk) with confidence intervals.
 
@@ -353,6 +376,11 @@ def capability(
         Within-sigma estimator, as in the charts: ``"rbar_d2"`` (default with subgroups;
         qcc), ``"pooled_sd_c4"`` (Minitab's default), ``"sbar_c4"``; ``"mrbar_d2"``
         (default for individuals) or ``"median_mr"``.
+    cpm_method : {"qcc", "minitab"}
+        Convention for Cpm (computed only with a target): ``"qcc"`` (default, consistent
+        with the R-bar/d2 default) = (USL - LSL) / (6 sqrt(sigma_within^2 + (mean - T)^2)),
+        None with one spec; ``"minitab"`` = min(T - LSL, USL - T) / (3 sqrt(sum (x - T)^2 /
+        (n - 1))), part of the overall capability. Named on the result.
 
     Returns
     -------
@@ -366,8 +394,10 @@ def capability(
     ------
     ParameterError
         No spec, LSL >= USL, a target outside the specs, a bad confidence or sigma_method.
-    ColumnError, NonNumericError, MissingValueError
-        Bad columns.
+    ColumnError, NonNumericError, MissingValueError, DomainError, InputError
+        Bad columns, each naming the column and the first bad row: a missing column or a
+        duplicate column name; text, categorical or true/false values; a null or NaN; an
+        infinite value or one so large that the sums would overflow; a ragged dict.
     InsufficientDataError
         Fewer than 2 observations (or no two consecutive ones).
     ZeroVarianceError
@@ -395,20 +425,21 @@ def capability(
     caller = "capability"
     lo, hi, t = check_specs(lsl, usl, target, caller=caller)
     conf = check_confidence(confidence, caller=caller)
+    cpm_kind = choice(cpm_method, "cpm_method", CPM_METHODS, caller=caller)
     allowed = _SUBGROUP_METHODS if subgroup is not None else _INDIVIDUAL_METHODS
     method = sigma_method if sigma_method is not None else allowed[0]
     if method not in allowed:
         kind = "subgrouped data" if subgroup is not None else "individual values"
         raise ParameterError(f"{caller}: sigma_method for {kind} must be one of {allowed}; "
                              f"got {sigma_method!r}.")
-    table = as_table(data, caller=caller)
+    table = read_table(data, caller=caller)
     if value is None:
         if len(table.columns) != 1:
             raise ParameterError(f"{caller}: value= is required when the data have several "
                                  f"columns ({', '.join(table.columns[:8])}).")
         value = table.columns[0]
     table.require(value, subgroup)
-    x = table.numeric(value)
+    x = measurements(table, value)
     n = int(x.size)
     if n < 2:
         raise InsufficientDataError(f"{caller}: at least 2 observations are needed in "
@@ -416,7 +447,7 @@ def capability(
     keys: NDArray[Any] | None = None
     if subgroup is not None:
         keys = table.raw(subgroup)
-        miss = pd.isna(pd.Series(keys, copy=False)).to_numpy()
+        miss = pd.isna(pd.Series(keys, copy=False)).to_numpy()   # NaN and null alike
         if miss.any():
             raise MissingValueError(f"{caller}: column {subgroup!r} has a missing subgroup key "
                                     f"at row {first_row(miss)}.")
@@ -434,10 +465,21 @@ def capability(
     overall = capability_indices(mean, sd, lo, hi)
     over = {"pp": overall["cp"], "ppk": overall["cpk"], "ppl": overall["cpl"],
             "ppu": overall["cpu"]}
-    delta = (mean - t) / sw if t is not None else None
+    notes: list[str] = []
+    if t is None:
+        delta = None
+    elif cpm_kind == "qcc":
+        delta = (mean - t) / sw
+        if within["cpm"] is None:
+            notes.append("Cpm (qcc) needs both specification limits: not computed; "
+                         "cpm_method='minitab' gives the one-sided form")
+    else:
+        delta = (mean - t) / sd
+        half = min(d for d in (t - lo if lo is not None else None,
+                               hi - t if hi is not None else None) if d is not None)
+        within["cpm"] = half / (3.0 * math.sqrt(float(np.sum((x - t) ** 2)) / (n - 1)))
     intervals = capability_intervals({**within, **over}, n, confidence=conf, delta=delta)
     normal = normality_test(x)
-    notes: list[str] = []
     if normal.doubtful:
         ps = ", ".join(f"{name} p = {p:.2g}" for name, p in
                        (("Anderson-Darling", normal.ad_p_value),
@@ -453,7 +495,8 @@ def capability(
         cp=within["cp"], cpk=within["cpk"], cpl=within["cpl"], cpu=within["cpu"],
         cpm=within["cpm"], pp=over["pp"], ppk=over["ppk"], ppl=over["ppl"], ppu=over["ppu"],
         intervals=intervals, confidence=conf, ppm=_ppm(x, mean, sw, sd, lo, hi),
-        normality=normal, values=x, subgroup=subgroup, subgroups=keys, notes=tuple(notes),
+        normality=normal, values=x, subgroup=subgroup, subgroups=keys, cpm_method=cpm_kind,
+        notes=tuple(notes),
     )
     result.__dict__["chart"] = chart   # the chart computed above: no need to rebuild it
     return result

@@ -16,7 +16,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
+from sixsigma._params import check_number
 from sixsigma._result import Result
+from sixsigma.errors import ParameterError
 
 __all__ = ["NormalityTest", "ad_normal_p_value", "ad_statistic", "normality_test"]
 
@@ -143,7 +145,16 @@ def normality_test(values: ArrayLike, *, alpha: float = 0.05) -> NormalityTest:
     >>> t.doubtful, t.ad_p_value < 1e-6
     (True, True)
     """
-    x: NDArray[np.float64] = np.sort(np.asarray(values, dtype=float))
+    from sixsigma.capability._common import measurements, read_table
+
+    caller = "normality_test"
+    a = check_number(alpha, "alpha", caller=caller, low=0.0, high=1.0, low_open=True,
+                     high_open=True)
+    table = read_table(values, caller=caller)
+    if len(table.columns) != 1:
+        raise ParameterError(f"{caller}: pass one column of values; got "
+                             f"{len(table.columns)} columns.")
+    x: NDArray[np.float64] = np.sort(measurements(table, table.columns[0]))
     n = int(x.size)
     sd = float(np.std(x, ddof=1)) if n > 1 else 0.0
     ad = aa = adp = None
@@ -155,5 +166,13 @@ def normality_test(values: ArrayLike, *, alpha: float = 0.05) -> NormalityTest:
     if 3 <= n <= SW_MAX_N and sd > 0:
         res = stats.shapiro(x)
         sw, swp = float(res.statistic), float(res.pvalue)
-    doubtful = any(p is not None and p < alpha for p in (adp, swp))
-    return NormalityTest(n, ad, aa, adp, sw, swp, alpha, doubtful)
+    doubtful = any(p is not None and p < a for p in (adp, swp))
+    notes: list[str] = []
+    if n > 1 and not sd > 0:
+        notes.append(f"all {n} values are equal: normality cannot be tested")
+    else:
+        if ad is None:
+            notes.append(f"Anderson-Darling needs at least {AD_MIN_N} values; got {n}")
+        if sw is None:
+            notes.append(f"Shapiro-Wilk needs 3 to {SW_MAX_N} values; got {n}")
+    return NormalityTest(n, ad, aa, adp, sw, swp, a, doubtful, notes=tuple(notes))

@@ -30,7 +30,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
 from sixsigma._frames import first_row
-from sixsigma._params import check_confidence
+from sixsigma._params import check_confidence, check_number, shown
 from sixsigma._result import Result
 from sixsigma._stats import clopper_pearson, wilson
 from sixsigma.errors import DomainError, InsufficientDataError, ParameterError
@@ -73,12 +73,13 @@ def sigma_level(dpmo: ArrayLike, *, shift: float = 1.5) -> float | NDArray[np.fl
     >>> round(sigma_level(66_807), 2)
     3.0
     """
+    shift = check_number(shift, "shift", caller="sigma_level")
     arr = np.asarray(dpmo, dtype=float)
     bad = ~np.isfinite(arr) | (arr < 0) | (arr > 1e6)
     if bad.any():
         i = first_row(bad.ravel())
         raise DomainError(f"sigma_level: DPMO must lie in [0, 1e6]; value {i} is "
-                          f"{arr.ravel()[i]!r}.")
+                          f"{shown(arr.ravel()[i])}.")
     with np.errstate(divide="ignore"):
         out = stats.norm.isf(arr / 1e6) + float(shift)
     return float(out) if out.ndim == 0 else np.asarray(out, dtype=float)
@@ -105,7 +106,13 @@ def dpmo_from_sigma(level: ArrayLike, *, shift: float = 1.5) -> float | NDArray[
     >>> round(dpmo_from_sigma(6.0), 1), round(dpmo_from_sigma(4.0))
     (3.4, 6210)
     """
-    out = stats.norm.sf(np.asarray(level, dtype=float) - float(shift)) * 1e6
+    shift = check_number(shift, "shift", caller="dpmo_from_sigma")
+    arr = np.asarray(level, dtype=float)
+    bad = np.isnan(arr)
+    if bad.any():
+        raise DomainError(f"dpmo_from_sigma: a sigma level must be a number; value "
+                          f"{first_row(bad.ravel())} is NaN.")
+    out = stats.norm.sf(arr - shift) * 1e6
     return float(out) if np.ndim(out) == 0 else np.asarray(out, dtype=float)
 
 
@@ -113,10 +120,10 @@ def _count(value: Any, name: str, *, minimum: float = 0.0) -> float:
     try:
         v = float(value)
     except (TypeError, ValueError) as err:
-        raise DomainError(f"sigma_metrics: {name} must be a number; got {value!r}.") from err
+        raise DomainError(f"sigma_metrics: {name} must be a number; got {shown(value)}.") from err
     if not math.isfinite(v) or v < minimum or v != math.floor(v):
         raise DomainError(f"sigma_metrics: {name} must be a whole number >= {minimum:g}; got "
-                          f"{value!r}.")
+                          f"{shown(value)}.")
     return v
 
 
@@ -250,7 +257,7 @@ def sigma_metrics(
     """
     if interval not in ("wilson", "exact"):
         raise ParameterError(f"sigma_metrics: interval must be 'wilson' or 'exact'; got "
-                             f"{interval!r}.")
+                             f"{shown(interval)}.")
     conf = check_confidence(confidence, caller="sigma_metrics")
     d = _count(count, "count (defects)")
     u = _count(units, "units", minimum=1.0)
@@ -258,11 +265,16 @@ def sigma_metrics(
         opp = float(opportunities)
     except (TypeError, ValueError) as err:
         raise DomainError(f"sigma_metrics: opportunities must be a number; got "
-                          f"{opportunities!r}.") from err
+                          f"{shown(opportunities)}.") from err
     if not math.isfinite(opp) or opp <= 0:
         raise DomainError(f"sigma_metrics: opportunities per unit must be positive; got "
-                          f"{opportunities!r}.")
+                          f"{shown(opportunities)}.")
+    shift = check_number(shift, "shift", caller="sigma_metrics")
     total = u * opp
+    if total > 2.0**53:
+        raise DomainError(f"sigma_metrics: {total:g} opportunities (units x opportunities) "
+                          "are beyond the 2^53 a count can exactly be; the rates would "
+                          "overflow.")
     if d > total:
         raise DomainError(f"sigma_metrics: {d:g} defects exceed the {total:g} opportunities "
                           "(units x opportunities).")
@@ -360,7 +372,7 @@ def rolled_throughput_yield(
         v = y.fpy if isinstance(y, SigmaMetrics) else float(y)
         if not (math.isfinite(v) and 0.0 <= v <= 1.0):
             raise DomainError(f"rolled_throughput_yield: the yield of step {name!r} must lie "
-                              f"in [0, 1]; got {y!r}.")
+                              f"in [0, 1]; got {shown(y)}.")
         steps.append(str(name))
         values.append(v)
     fpy = np.asarray(values, dtype=float)

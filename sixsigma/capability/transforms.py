@@ -65,7 +65,8 @@ class TransformedCapability(Result, kind="transformed_capability"):
 
     def __getattr__(self, name: str) -> Any:
         if name in ("cp", "cpk", "cpl", "cpu", "cpm", "pp", "ppk", "ppl", "ppu", "intervals",
-                    "ppm", "normality", "n", "confidence", "sigma_method"):
+                    "ppm", "normality", "n", "confidence", "sigma_method",
+                    "cpm_method"):
             return getattr(self.transformed, name)
         raise AttributeError(name)
 
@@ -89,12 +90,13 @@ def boxcox_capability(
     *,
     lam: float | None = None,
     sigma_method: Any = None,
+    cpm_method: Any = "qcc",
 ) -> TransformedCapability:
     """Capability after a Box-Cox transformation of data and specs (Box & Cox 1964).
 
     Parameters
     ----------
-    data, value, lsl, usl, target, subgroup, confidence, sigma_method
+    data, value, lsl, usl, target, subgroup, confidence, sigma_method, cpm_method
         As in :func:`sixsigma.capability.capability`.
     lam : float, optional
         A fixed lambda (0 for the log). Default: the maximum-likelihood lambda
@@ -147,7 +149,8 @@ def boxcox_capability(
         table.require(subgroup)
         frame[subgroup] = table.raw(subgroup)
     inner = capability(frame, value, tr(lo), tr(hi), tr(t), subgroup,
-                       check_confidence(confidence, caller=caller), sigma_method=sigma_method)
+                       check_confidence(confidence, caller=caller), sigma_method=sigma_method,
+                       cpm_method=cpm_method)
     return TransformedCapability("boxcox", {"lambda": lmbda}, lo, hi, t, inner,
                                  notes=inner.notes)
 
@@ -194,6 +197,7 @@ def johnson_capability(
     confidence: float = 0.95,
     *,
     sigma_method: Any = None,
+    cpm_method: Any = "qcc",
 ) -> TransformedCapability:
     """Capability after a Johnson transformation (SU, SB or SL fitted by maximum likelihood).
 
@@ -204,7 +208,7 @@ def johnson_capability(
 
     Parameters
     ----------
-    data, value, lsl, usl, target, subgroup, confidence, sigma_method
+    data, value, lsl, usl, target, subgroup, confidence, sigma_method, cpm_method
         As in :func:`sixsigma.capability.capability`.
 
     Returns
@@ -256,6 +260,7 @@ def johnson_capability(
         table.require(subgroup)
         frame[subgroup] = table.raw(subgroup)
     inner = capability(frame, value, tr(lo), tr(hi), tr(t), subgroup,
-                       check_confidence(confidence, caller=caller), sigma_method=sigma_method)
+                       check_confidence(confidence, caller=caller), sigma_method=sigma_method,
+                       cpm_method=cpm_method)
     return TransformedCapability(name, params, lo, hi, t, inner, candidates=table_c,
                                  notes=inner.notes)

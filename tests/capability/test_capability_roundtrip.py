@@ -52,6 +52,15 @@ BUILDERS: dict[str, Any] = {
     "sigma_metrics_zero": lambda a: ss.capability.sigma_metrics(0, 500, interval="exact"),
     "rolled_yield": lambda a: ss.capability.rolled_throughput_yield(
         {"review": 0.95, "qa": 0.98, "appeal": 0.99}),
+    "capability_cpm_minitab": lambda a: ss.capability.capability(
+        _rings(), "diameter_mm", 73.95, 74.05, target=74.02, subgroup="subgroup",
+        cpm_method="minitab"),
+    "binomial": lambda a: ss.capability.binomial_capability(
+        ss.datasets.load("daily_audits").audits, "errors", "audited", "day", target=0.06),
+    "binomial_raw": lambda a: ss.capability.binomial_capability(
+        a.assign(err=(a["error_type"] != "").astype(int)), "err", label="day"),
+    "poisson": lambda a: ss.capability.poisson_capability(
+        ss.datasets.load("daily_audits").audits, "errors", "audited", "day", target=0.05),
     "pareto": lambda a: ss.pareto.pareto(a[a["error_type"] != ""], "error_type"),
     "pareto_weighted_by": lambda a: ss.pareto.pareto(
         a[a["error_type"] != ""], "error_type", weight="severity", by="region", top=3),

@@ -154,11 +154,13 @@ def test_one_sided_specs(rng):
 def test_off_centre_target(rng):
     x = rng.normal(10.2, 0.3, size=100)
     res = capability(x, lsl=9.0, usl=12.0, target=10.0)
-    # Minitab's Cpm for an asymmetric target: min(T - LSL, USL - T) / (3 sqrt(s^2 + (m-T)^2))
+    # qcc's Cpm (the default): (USL - LSL) / (6 sqrt(sigma_within^2 + (m - T)^2)); the
+    # former mix (Minitab's numerator over the within sigma) matched neither reference
     mr = np.abs(np.diff(x)).mean() / (2 / math.sqrt(math.pi))  # d2(2) = 2/sqrt(pi)
     assert res.sigma_within == pytest.approx(mr, rel=1e-9)
-    expected = 1.0 / (3 * math.sqrt(mr**2 + (x.mean() - 10.0) ** 2))
+    expected = 3.0 / (6 * math.sqrt(mr**2 + (x.mean() - 10.0) ** 2))
     assert res.cpm == pytest.approx(expected, rel=1e-12)
+    assert res.cpm_method == "qcc"
     assert capability(x, lsl=9.0, usl=12.0).cpm is None      # no target, no Cpm
 
 
@@ -269,3 +271,46 @@ def test_bad_options():
 
 def test_imported_as_package_attribute():
     assert sixsigma.capability.capability is capability
+
+
+def test_cpm_qcc_off_centre_pistonrings(rings):
+    # qcc 2.7 process.capability(obj, spec.limits = c(73.95, 74.05), target = 74.02):
+    # Cpm = Cp / sqrt(1 + ((center - target) / std.dev)^2), std.dev = R-bar / 2.326, Cp and
+    # the centre from the qcc reference above
+    res = capability(rings, "diameter_mm", lsl=73.95, usl=74.05, target=74.02,
+                     subgroup="subgroup")
+    sd = 0.0227600000000001 / 2.326
+    expected = 1.7032806092559 / math.sqrt(1 + ((74.001176 - 74.02) / sd) ** 2)
+    assert res.cpm == pytest.approx(expected, rel=CONSTANTS)
+    assert res.cpm_method == "qcc"
+    # centred target: qcc's value from the reference set
+    assert capability(rings, "diameter_mm", lsl=73.95, usl=74.05, target=74.0,
+                      subgroup="subgroup").cpm == pytest.approx(1.69111113310692,
+                                                                rel=CONSTANTS)
+    # qcc needs both specs: None, with a note
+    one = capability(rings, "diameter_mm", usl=74.05, target=74.0, subgroup="subgroup")
+    assert one.cpm is None and any("Cpm" in n for n in one.notes)
+
+
+def test_cpm_minitab_hand_computed():
+    # Minitab (overall capability): min(T - LSL, USL - T) / (3 sqrt(sum (x - T)^2 / (n - 1)))
+    x = [10.1, 10.3, 10.2, 10.4, 10.0, 10.2, 10.3, 10.1, 10.2, 10.2]
+    # sum (x - 10)^2 = 0.52; / 9 = 0.0577778; sqrt = 0.2403701; min(1, 2) / (3 * that)
+    res = capability(x, lsl=9.0, usl=12.0, target=10.0, cpm_method="minitab")
+    assert res.cpm == pytest.approx(1.386750490563, rel=1e-9)
+    assert res.cpm_method == "minitab"
+    row = res.to_frame().set_index("index").loc["cpm"]
+    assert row["basis"] == "overall"
+    # Boyles' interval with d = (mean - T) / overall SD
+    arr = np.array(x)
+    d = (arr.mean() - 10.0) / arr.std(ddof=1)
+    nu = 10 * (1 + d**2) ** 2 / (1 + 2 * d**2)
+    assert res.intervals["cpm"] == pytest.approx(
+        (res.cpm * math.sqrt(stats.chi2.ppf(0.025, nu) / nu),
+         res.cpm * math.sqrt(stats.chi2.ppf(0.975, nu) / nu)), rel=1e-12)
+    # one spec and a target: that side's half-width (Minitab's "USL and T only")
+    up = capability(x, usl=12.0, target=10.0, cpm_method="minitab")
+    assert up.cpm == pytest.approx(2.0 / (3 * math.sqrt(0.52 / 9)), rel=1e-9)
+    assert capability(x, lsl=9.0, usl=12.0, cpm_method="minitab").cpm is None
+    with pytest.raises(ParameterError, match="cpm_method"):
+        capability(x, lsl=9.0, usl=12.0, target=10.0, cpm_method="jmp")

@@ -136,3 +136,14 @@ def test_johnson_transformation(handle):
     assert res.transformed.normality.ad_p_value == pytest.approx(best, rel=1e-9)
     with pytest.raises(InsufficientDataError):
         johnson_capability(handle[:4], usl=200.0)
+
+
+def test_transformed_studies_pass_cpm_method():
+    import numpy as np
+
+    from sixsigma.capability import boxcox_capability
+
+    x = np.random.default_rng(11).lognormal(3.0, 0.3, size=200)
+    res = boxcox_capability(x, lsl=5.0, usl=60.0, target=20.0, cpm_method="minitab")
+    assert res.cpm_method == "minitab" and res.transformed.cpm_method == "minitab"
+    assert boxcox_capability(x, lsl=5.0, usl=60.0, target=20.0).cpm_method == "qcc"
