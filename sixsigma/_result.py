@@ -146,7 +146,7 @@ class Result:
             if _nonfinite(value) and not any(f.name in n for n in notes):
                 notes.append(f"{f.name} is {_describe_nonfinite(value)}: stored as null.")
             out[f.name] = encode(value)
-        out["notes"] = encode(tuple(notes))
+        out["notes"] = list(notes)  # plain text, for the people reading a payload
         return out
 
     @classmethod
@@ -236,6 +236,8 @@ def from_dict(payload: Mapping[str, Any]) -> Result:
                          f"version of sixsigma reads ({RESULT_SCHEMA_VERSION}).")
     values = {f.name: decode(payload[f.name]) for f in dataclasses.fields(cls)
               if f.name in payload}
+    if isinstance(values.get("notes"), list):
+        values["notes"] = tuple(values["notes"])
     init = {k: v for k, v in values.items()
             if next(f for f in dataclasses.fields(cls) if f.name == k).init}
     try:
