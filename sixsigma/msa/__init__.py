@@ -13,6 +13,7 @@ from sixsigma.msa.gage import GageRR, gage_rr
 from sixsigma.msa.kappa import CohenKappa, FleissKappa, cohen_kappa, fleiss_kappa
 from sixsigma.msa.kendall import KendallW, kendall_w
 from sixsigma.msa.krippendorff import KrippendorffAlpha, krippendorff_alpha
+from sixsigma.msa.latent_class import DawidSkene, dawid_skene
 from sixsigma.msa.rounds import (
     AgreementSeries,
     RoundComparison,
@@ -24,6 +25,7 @@ __all__ = [
     "AgreementSeries",
     "AttributeAgreement",
     "CohenKappa",
+    "DawidSkene", "dawid_skene",
     "FleissKappa",
     "GageRR",
     "KendallW",
