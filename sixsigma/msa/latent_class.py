@@ -227,11 +227,13 @@ def dawid_skene(
     ['spam', 'ham', 'spam', 'ham']
     >>> r.converged, r.n_labels
     (True, 12)
-    >>> r.confusion["a"].round(3)
-    given    ham   spam
-    true
-    ham    0.996  0.004
-    spam   0.003  0.997
+    >>> r.table.round(2)          # rater c calls half the spam "ham"
+      rater  n_labels  accuracy
+    0     a         4      0.99
+    1     b         4      0.75
+    2     c         4      0.75
+    >>> r.confusion["c"].loc["spam"].round(2).tolist()   # P(given | true spam)
+    [0.5, 0.5]
     """
     caller = "dawid_skene"
     max_iter = int(check_number(max_iter, "max_iter", caller=caller, low=1, integer=True))
