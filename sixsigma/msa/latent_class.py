@@ -117,11 +117,10 @@ class DawidSkene(Result, kind="dawid_skene"):
 
 def _factorize(values: NDArray[Any]) -> tuple[IntArray, NDArray[Any]]:
     """Integer codes and keys, keys sorted when they can be (else in order of appearance)."""
-    series = pd.Series(values, copy=False)
     try:
-        code, keys = pd.factorize(series, sort=True)
+        code, keys = pd.factorize(values, sort=True)
     except TypeError:
-        code, keys = pd.factorize(series, sort=False)
+        code, keys = pd.factorize(values, sort=False)
     return np.asarray(code, dtype=np.int64), np.asarray(keys)
 
 
@@ -248,12 +247,17 @@ def dawid_skene(
     values = table.raw(rating)
     if values.size == 0:
         raise InsufficientDataError(f"{caller}: the data have no rows.")
-    missing = pd.Series(values, copy=False).isna().to_numpy()
+    # factorize first (missing ratings get -1), then code the few distinct values: the
+    # first row of each distinct value is the row an error names
+    v_code, v_uniq = pd.factorize(values)
+    missing = v_code < 0
     if missing.any():
         _check_missing(items, raters, missing, item=item, rater=rater, rating=rating,
                        caller=caller)
-    cats = category_order(values, categories, caller=caller)
-    given = codes(values, cats, rating, caller=caller)
+    uniq = np.asarray(v_uniq)
+    cats = category_order(uniq, categories, caller=caller)
+    firsts = np.flatnonzero(~pd.Series(v_code, copy=False).duplicated().to_numpy())
+    given = codes(uniq, cats, rating, caller=caller, positions=firsts)[v_code]
     k = len(cats)
     i_code, i_keys = _factorize(items)
     r_code, r_keys = _factorize(raters)
