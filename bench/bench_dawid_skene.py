@@ -142,7 +142,8 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
 
 def render(rows: list[dict[str, Any]]) -> str:
     """A markdown table: one row per engine."""
-    lines = ["| engine | labels | items | seconds | EM iterations | labels agreeing with sixsigma |",
+    lines = ["| engine | labels | items | seconds | EM iterations "
+             "| labels agreeing with sixsigma |",
              "|---|---:|---:|---:|---:|---:|"]
     for r in rows:
         if "error" in r:

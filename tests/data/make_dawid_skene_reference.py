@@ -126,6 +126,17 @@ per (worker, given label), clips them below at 1e-10 (no pseudo-count) and norma
 worker and true label; priors are the mean posteriors; it stops when its evidence lower
 bound per label gains less than `tol`; labels are `idxmax` of the last E-step's
 posteriors (ties to the first label in sorted order).
+
+sixsigma's `ss.msa.dawid_skene` uses the same start, E-step, M-step, unsmoothed priors and
+tie rule. It differs in three ways: it adds a pseudo-count `smoothing` (default 0.01) to
+every confusion count before the 1e-10 floor (`smoothing=0` is crowd-kit's M-step); it
+stops when the log-likelihood per label changes by less than `tol` (default 1e-6) rather
+than on the evidence lower bound with 1e-5; and it ends with an E-step, so its posteriors
+belong to the returned confusion matrices (crowd-kit's are one M-step behind).
+`tests/msa/test_dawid_skene.py` requires >= 98 % label agreement and confusion diagonals
+within 0.02 (0.01 with `smoothing=0`); when this file was made: 100 % of labels, largest
+diagonal difference 0.016 (default smoothing) and 0.0044 (`smoothing=0`), the largest ones
+on the three sparse raters.
 """)
 
 
