@@ -32,7 +32,7 @@ from scipy import sparse
 
 from sixsigma._frames import as_table, first_row, show
 from sixsigma._params import check_number, choice
-from sixsigma._result import Result, html_table
+from sixsigma._result import Result
 from sixsigma.errors import InputError, InsufficientDataError, MissingValueError
 from sixsigma.msa._common import category_order, codes, key_column
 
@@ -110,9 +110,6 @@ class DawidSkene(Result, kind="dawid_skene"):
         for row in self.table.itertuples(index=False):
             lines.append(f"  rater {show(row[0])}: {row[1]} labels, accuracy {row[2]:.3f}")
         return "\n".join(lines + [f"  note: {n}" for n in self.notes])
-
-    def _repr_html_(self) -> str:
-        return html_table(self.table, caption=self.summary().splitlines()[0])
 
 
 def _factorize(values: NDArray[Any]) -> tuple[IntArray, NDArray[Any]]:
