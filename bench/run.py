@@ -42,6 +42,7 @@ BENCHMARKS: dict[str, str] = {
     "rootcause": "bench_rootcause",
     "flow": "bench_flow",
     "scale": "bench_scale",
+    "dawid_skene": "bench_dawid_skene",
 }
 
 HEADER_START, HEADER_END = "<!-- bench:header -->", "<!-- /bench:header -->"

@@ -91,6 +91,8 @@ FACTORIES: dict[str, Callable[[dict[str, Any]], Any]] = {
     "auditor_accuracy": lambda d: ss.msa.auditor_accuracy(
         d["cal"], "rater", "rating", "standard", positive=[
             v for v in d["cal"]["standard"].unique() if v != "no_violation"]),
+    "dawid_skene": lambda d: ss.msa.dawid_skene(d["cal"], "item_id", "rater", "rating",
+                                                duplicates="average"),
     "corrected_rate": lambda d: ss.msa.corrected_rate(40, 1000, 0.9, 0.98,
                                                       sensitivity_n=200, specificity_n=300),
     "segment_scan": lambda d: ss.rootcause.segment_scan(d["audits"], "is_error",

@@ -16,6 +16,7 @@ from sixsigma.msa.gage import GageRR, gage_rr
 from sixsigma.msa.kappa import CohenKappa, FleissKappa, cohen_kappa, fleiss_kappa
 from sixsigma.msa.kendall import KendallW, kendall_w
 from sixsigma.msa.krippendorff import KrippendorffAlpha, krippendorff_alpha
+from sixsigma.msa.latent_class import DawidSkene, dawid_skene
 from sixsigma.msa.rounds import (
     AgreementSeries,
     RoundComparison,
@@ -29,6 +30,7 @@ __all__ = [
     "AuditorAccuracy",
     "CohenKappa",
     "CorrectedRate",
+    "DawidSkene",
     "FleissKappa",
     "GageRR",
     "KendallW",
@@ -38,6 +40,7 @@ __all__ = [
     "attribute_agreement",
     "auditor_accuracy",
     "cohen_kappa",
+    "dawid_skene",
     "compare_rounds",
     "corrected_rate",
     "fleiss_kappa",
