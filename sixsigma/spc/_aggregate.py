@@ -17,7 +17,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from sixsigma._aggregate import DEFECTIVES, N, collect, group_counts
-from sixsigma._frames import Table, check_keys, first_row, orderable, show
+from sixsigma._frames import Table, check_keys, first_row, orderable, parse_dates, show
 from sixsigma.errors import DomainError, MissingValueError, NonNumericError, ParameterError
 
 FloatArray = NDArray[np.float64]
@@ -114,16 +114,21 @@ def counts(
     if pd.isna(labels).any():
         raise MissingValueError(f"{caller}: column {label!r} has missing labels; every raw "
                                 "record needs one.")
+    # date-like text labels are ordered as times, not as text
+    labels = parse_dates(labels, label, caller=caller)
+    count_ = np.asarray(total.to_numpy(dtype=np.float64))
+    size_ = np.asarray(units.to_numpy(dtype=np.float64))
+    if orderable(labels) and pd.Series(labels).duplicated().any():
+        # two spellings of one time ("2026-01-02", "2026-01-02T00:00"): one point
+        codes, uniq = pd.factorize(labels, sort=True)
+        count_ = np.bincount(codes, weights=count_)
+        size_ = np.bincount(codes, weights=size_)
+        labels = np.asarray(uniq)
     order = np.argsort(labels, kind="stable") if orderable(labels) else \
         np.argsort(labels.astype(str), kind="stable")
     labels = labels[order]
     check_keys(labels, label, caller=caller)
-    return Counts(
-        labels=labels,
-        count=np.asarray(total.to_numpy(dtype=np.float64))[order],
-        size=np.asarray(units.to_numpy(dtype=np.float64))[order],
-        row_point=None,
-    )
+    return Counts(labels=labels, count=count_[order], size=size_[order], row_point=None)
 
 
 def _defects_per_label(table: Table, count: str, label: str) -> tuple[Any, Any, Any]:

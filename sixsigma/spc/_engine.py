@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from sixsigma._frames import Table, first_row, show
+from sixsigma._frames import Table, first_row, parse_dates, show
 from sixsigma._params import check_number
 from sixsigma.errors import (
     InputError,
@@ -189,9 +189,11 @@ def _change_log(log: Any, spec: Spec) -> tuple[NDArray[Any], list[str]]:
     if "date" not in frame.columns:
         raise ParameterError(f"{spec.caller}: a change log given as stage= needs a 'date' "
                              f"column; it has {list(frame.columns)}.")
+    frame = frame.assign(date=parse_dates(frame["date"].to_numpy(), "date",
+                                          caller=spec.caller))
     frame = frame.sort_values("date", kind="stable")
     names = (frame["event"].astype(str).tolist() if "event" in frame.columns
-             else [f"from {d}" for d in frame["date"].astype(str)])
+             else [f"from {show(d)}" for d in frame["date"].to_numpy()])
     labels = spec.labels
     dates = frame["date"].to_numpy()
     try:

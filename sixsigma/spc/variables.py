@@ -195,7 +195,7 @@ def _subgrouped(
     table = as_table(data, caller=caller)
     table.require(value, subgroup)
     x = table.numeric(value)
-    keys = table.raw(subgroup)
+    keys = table.keys(subgroup)
     missing = pd.isna(pd.Series(keys, copy=False)).to_numpy()
     if missing.any():
         raise MissingValueError(f"{caller}: column {subgroup!r} has a missing subgroup key at "
