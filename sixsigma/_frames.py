@@ -9,11 +9,10 @@ the first offending row (0-based position in the table, as ``df.iloc`` counts).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
-
 import datetime as _dt
 import re
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import narwhals.stable.v2 as nw
 import numpy as np

@@ -103,8 +103,10 @@ def counts(
         # units and defectives per label: the one group-count query, validated there
         agg = group_counts(table, count, [label])
         keys, total, units = agg[label], agg[DEFECTIVES], agg[N]
+        _no_nan(table, count, label, keys, total)
     else:
         keys, total, units = _defects_per_label(table, count, label)
+        _no_nan(table, count, label, keys, total)
     if table.lazy and isinstance(keys.dtype, pd.DatetimeTZDtype) and \
             str(keys.dt.tz) in ("UTC", "Etc/UTC"):
         # DuckDB and Spark hand back UTC instants: chart them as datetime64, as the dates of
@@ -129,6 +131,18 @@ def counts(
     labels = labels[order]
     check_keys(labels, label, caller=caller)
     return Counts(labels=labels, count=count_[order], size=size_[order], row_point=None)
+
+
+def _no_nan(table: Table, count: str, label: str, keys: Any, total: Any) -> None:
+    """A float NaN that is not null (polars, DuckDB reading the text 'nan') is missing."""
+    nan = np.isnan(np.asarray(total.to_numpy(dtype=np.float64)))
+    if nan.any():
+        if not table.lazy:
+            table.numeric(count)  # names the first row holding it
+        where = show(np.asarray(keys.to_numpy())[first_row(nan)])
+        raise MissingValueError(f"{table.caller}: column {count!r} has a missing value "
+                                f"(NaN) in the group {label}={where}; drop or fill those "
+                                "rows first.")
 
 
 def _defects_per_label(table: Table, count: str, label: str) -> tuple[Any, Any, Any]:

@@ -84,6 +84,7 @@ class Spec:
     parameters: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     zero_sigma_ok: bool = False
+    estimate_from_center: bool = False  # sigma follows from the centre (attribute, g charts)
 
     @property
     def size(self) -> int:
@@ -293,6 +294,12 @@ def _estimate(spec: Spec, idx: IntArray, opts: Options, stage_name: str) -> Para
     params = spec.estimate(idx, opts.center, opts.sigma)
     if not spec.zero_sigma_ok and not params.sigma > 0:
         where = "" if stage_name == "all" else f" in stage {stage_name!r}"
+        if opts.center is not None and opts.sigma is None and spec.estimate_from_center:
+            # the sigma follows from the centre given: blame the parameter, not the data
+            raise ParameterError(
+                f"{spec.caller}: the 'center' parameter ({show(opts.center)}) gives a sigma "
+                "of 0, so no limits can be set; give a centre strictly inside its range."
+            )
         raise ZeroVarianceError(
             f"{spec.caller}: column {spec.column!r} shows no variation in the points that "
             f"estimate the limits{where} (sigma = 0), so no limits can be set."
@@ -340,6 +347,10 @@ def build(spec: Spec, opts: Options, table: Table | None,
             f"{spec.caller}: at least {spec.min_points} points are needed; got {n}."
         )
     check_number(opts.nsigmas, "nsigmas", caller=spec.caller, low=0.0, low_open=True)
+    if opts.center is not None:
+        check_number(opts.center, "center", caller=spec.caller)
+    if opts.sigma is not None:
+        check_number(opts.sigma, "sigma", caller=spec.caller, low=0.0, low_open=True)
     rules = resolve_rules(opts.rules, caller=spec.caller)
     stage = resolve_stage(opts.stage, spec, table)
     if stage is None:

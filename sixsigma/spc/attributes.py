@@ -53,8 +53,9 @@ LANEY_D2 = 1.128  # Laney (2002): sigma_z = MR-bar(z) / 1.128
 
 def _known_rate(center: float | None, caller: str, proportion: bool) -> None:
     if center is not None:
-        check_number(center, "center", caller=caller, low=0.0,
-                     high=1.0 if proportion else None)
+        # a rate of 0 (or a proportion of 1) has no variation: no limits
+        check_number(center, "center", caller=caller, low=0.0, low_open=True,
+                     high=1.0 if proportion else None, high_open=True)
 
 
 def _rate_estimator(
@@ -104,6 +105,10 @@ def _attribute_counts(
         def estimate(idx: IntArray, known_center: float | None, known_sigma: float | None
                      ) -> Params:
             base = rate_of(idx, known_center, None)
+            if not base.sigma > 0:  # no defectives (or all): checked before dividing by 0
+                raise ZeroVarianceError(f"{caller}: column {count!r} shows no variation in "
+                                        f"the points that estimate the limits (rate "
+                                        f"{base.center:g}), so no limits can be set.")
             z = (stat[idx] - base.center) / (base.sigma / np.sqrt(n[idx]))
             sigma_z = mrbar_d2(z, idx, divisor=LANEY_D2)
             if np.isnan(sigma_z):
@@ -146,7 +151,7 @@ def _attribute_counts(
         caller=caller, column=count, n=n, labels=k.labels, estimate=estimate,
         panels=[Panel(chart, stat, lim, floor_zero=True, ceiling=ceiling)],
         sigma_method=("laney" if laney else ("binomial" if binary else "poisson")),
-        row_point=k.row_point, notes=notes,
+        row_point=k.row_point, notes=notes, estimate_from_center=True,
     )
     return build(spec, opts, table, frozen_types={chart})[0]
 

@@ -23,6 +23,9 @@ from typing import Any
 
 import numpy as np
 
+from sixsigma._frames import first_row, show
+from sixsigma._params import check_number
+from sixsigma.errors import DomainError
 from sixsigma.spc._engine import (
     FloatArray,
     IntArray,
@@ -86,6 +89,14 @@ def g_chart(
     caller = "g_chart"
     table, value, g, labels = _individuals(data, value, label, caller)
     table.check_numeric(g, value, count=True)
+    if center is not None:
+        check_number(center, "center", caller=caller, low=0.0, low_open=True)
+    with np.errstate(over="ignore"):
+        big = ~np.isfinite(g * (g + 1.0))  # the variance mean (mean + 1) would overflow
+    if big.any():
+        i = first_row(big)
+        raise DomainError(f"{caller}: column {value!r} holds a value too large to chart at "
+                          f"row {i} ({show(g[i])}): its variance overflows.")
 
     def estimate(idx: IntArray, known_center: float | None, known_sigma: float | None
                  ) -> Params:
@@ -99,7 +110,7 @@ def g_chart(
 
     spec = Spec(caller=caller, column=value, n=const(1.0, g.size), labels=labels,
                 estimate=estimate, panels=[Panel("g", g, lim, floor_zero=True)],
-                sigma_method="geometric")
+                sigma_method="geometric", estimate_from_center=True)
     opts = Options(phase1, limits, stage, center, None, rules, exclude, revise, nsigmas)
     return build(spec, opts, table)[0]
 

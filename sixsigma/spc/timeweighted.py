@@ -169,6 +169,8 @@ def ewma(
                 panels=[Panel("ewma", stat, lim, dynamic=dynamic)],
                 sigma_method="rbar_d2" if subgroup else "mrbar_d2", row_point=row_point,
                 parameters={"lam": lam, "L": L, "steady_state": float(steady_state)})
+    if target is not None:
+        check_number(target, "target", caller=caller)
     opts = Options(phase1=phase1, limits=limits, stage=stage, center=target, sigma=sigma,
                    rules="nelson_1", nsigmas=L)
     return build(spec, opts, table, frozen_types={"ewma"})[0]
@@ -256,6 +258,8 @@ def cusum(
                         Panel("cusum_lower", lower, lim, dynamic=dyn_lower)],
                 sigma_method="rbar_d2" if subgroup else "mrbar_d2", row_point=row_point,
                 parameters={"k": k, "h": h, "headstart": start})
+    if target is not None:
+        check_number(target, "target", caller=caller)
     opts = Options(phase1=phase1, limits=limits, stage=stage, center=target, sigma=sigma,
                    rules="nelson_1")
     up, low = build(spec, opts, table, frozen_types={"cusum"})

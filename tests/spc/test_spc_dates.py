@@ -81,7 +81,7 @@ def test_mixed_naive_and_aware_times_are_refused() -> None:
     with pytest.raises(InputError, match=r"time zone.*row 3"):
         ss.spc.imr({"day": days, "x": X}, value="x", label="day")
     stamps = [dt.datetime(2026, 1, d) for d in range(1, 13)]
-    stamps[2] = dt.datetime(2026, 1, 3, tzinfo=dt.timezone.utc)
+    stamps[2] = dt.datetime(2026, 1, 3, tzinfo=dt.UTC)
     frame = pd.DataFrame({"day": pd.Series(stamps, dtype=object), "x": X})
     with pytest.raises(InputError, match=r"row 2") as info:
         ss.spc.imr(frame, value="x", label="day")
