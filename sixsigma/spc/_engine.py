@@ -83,6 +83,7 @@ class Spec:
     min_points: int = 2
     parameters: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    conventions: dict[str, str] = field(default_factory=dict)
     zero_sigma_ok: bool = False
     estimate_from_center: bool = False  # sigma follows from the centre (attribute, g charts)
 
@@ -435,6 +436,7 @@ def build(spec: Spec, opts: Options, table: Table | None,
             violation_rule=rule,
             nsigmas=opts.nsigmas,
             parameters=dict(spec.parameters),
+            conventions=dict(spec.conventions),
             notes=tuple(spec.notes),
         ))
     return charts

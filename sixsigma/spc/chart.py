@@ -107,6 +107,10 @@ class ControlChart(Result, kind="control_chart"):
         Width of the limits in standard errors.
     parameters : dict
         Chart-specific parameters (``lam``, ``L``, ``k``, ``h``, ``sigma_z`` ...).
+    conventions : dict
+        The named conventions the chart followed where there is a choice, e.g.
+        ``{"ewma_limits": "exact"}``, ``{"runs_about": "median"}``,
+        ``{"limits_method": "probability"}``, ``{"sigma_z_floor": "1"}``.
     notes : tuple of str
         Caveats and warnings, kept for reports (keyword-only).
     """
@@ -130,6 +134,7 @@ class ControlChart(Result, kind="control_chart"):
     violation_rule: NDArray[np.str_]
     nsigmas: float = 3.0
     parameters: dict[str, float] = field(default_factory=dict)
+    conventions: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.sigma is None:  # an undefined sigma (run chart) comes back from JSON as null
