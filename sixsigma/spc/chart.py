@@ -213,15 +213,51 @@ class ControlChart(Result, kind="control_chart"):
         )
         return frame
 
+    def to_dict(self) -> dict[str, Any]:
+        """Strict JSON of every field, plus ``stage``: the stage name of each point."""
+        out = super().to_dict()
+        out["stage"] = [str(s) for s in self.stage.tolist()]
+        return out
+
+    def _own_center(self, stage: Stage) -> str:
+        """The centre line of this chart in ``stage`` (MR-bar on an MR chart, not x-bar)."""
+        part = self.center[stage.start:stage.stop]
+        if part.size == 0 or np.all(np.isnan(part)):
+            return f"{stage.center:.6g}"
+        first = float(part[0])
+        if np.allclose(part, first, rtol=1e-12, atol=0.0, equal_nan=True):
+            return f"{first:.6g}"
+        return f"{float(np.nanmean(part)):.6g} (mean; varies with n)"
+
     def summary(self) -> str:
-        """A short text summary (rounded for display only)."""
-        last = self.stages[-1]
-        lines = [
-            f"{self.chart} chart: {len(self)} points, {len(self.stages)} stage(s)",
-            f"  center {last.center:.6g}, sigma {self.sigma:.6g} ({self.sigma_method})",
+        """A short text summary (rounded for display only).
+
+        The centre is this chart's own centre line (MR-bar on a moving-range chart, S-bar on
+        an S chart); with several stages, each figure is shown stage by stage (before ->
+        after). Attribute charts label their sigma as the per-unit sigma.
+        """
+        per_unit = self.sigma_method in ("binomial", "poisson", "laney", "geometric")
+        sig_name = "per-unit sigma" if per_unit else "sigma"
+        lines = [f"{self.chart} chart: {len(self)} points, {len(self.stages)} stage(s)"]
+        if len(self.stages) == 1:
+            st = self.stages[0]
+            lines.append(f"  center {self._own_center(st)}, {sig_name} {st.sigma:.6g} "
+                         f"({self.sigma_method})")
+            if "sigma_z" in st.extra:
+                lines.append(f"  sigma_z {st.extra['sigma_z']:.4g}")
+        else:
+            arrow = " -> "
+            lines.append("  stages: " + arrow.join(repr(s.name) for s in self.stages))
+            lines.append("  center: " + arrow.join(self._own_center(s) for s in self.stages))
+            lines.append(f"  {sig_name} ({self.sigma_method}): "
+                         + arrow.join(f"{s.sigma:.6g}" for s in self.stages))
+            if all("sigma_z" in s.extra for s in self.stages):
+                lines.append("  sigma_z: " + arrow.join(f"{s.extra['sigma_z']:.4g}"
+                                                        for s in self.stages))
+        lines.append(
             f"  rules {', '.join(self.rules)}: {self.violation_index.size} signal(s) at "
-            f"{np.unique(self.violation_index).size} point(s)",
-        ]
+            f"{np.unique(self.violation_index).size} point(s)"
+        )
         arl = self.in_control_arl
         if arl is not None:
             lines.append(f"  in-control ARL of these rules: about {arl:.0f} points")

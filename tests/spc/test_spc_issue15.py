@@ -49,3 +49,31 @@ def test_ewma_constant_sizes_unchanged() -> None:
     a = ss.spc.ewma(data, value="x", subgroup="g")
     b = ss.spc.ewma(data, value="x", subgroup="g", varying_n="qcc")
     np.testing.assert_array_equal(a.se, b.se)
+
+
+def test_dispersion_summaries_show_their_own_centre() -> None:
+    x = [116.0, 118.5, 115.2, 117.9, 116.4, 114.8, 117.1, 116.0, 118.2, 115.5]
+    pair = ss.spc.imr({"x": x}, value="x")
+    mr_bar = float(np.mean(np.abs(np.diff(x))))
+    assert f"center {mr_bar:.6g}," in pair.dispersion.summary()
+    assert f"center {np.mean(x):.6g}," not in pair.dispersion.summary()
+    rng = np.random.default_rng(2)
+    data = pd.DataFrame({"g": np.repeat(np.arange(10), 5), "x": rng.normal(100, 2, 50)})
+    s = ss.spc.xbar_s(data, value="x", subgroup="g").dispersion
+    assert f"center {s.center[0]:.6g}," in s.summary()
+
+
+def test_staged_summary_and_payload_carry_each_stage() -> None:
+    ds = ss.datasets.load("daily_audits")
+    chart = ss.spc.laney_p(ds.audits, defectives="errors", size="audited", label="day",
+                           stage=ds.changes)
+    text = chart.summary()
+    first, second = chart.stages
+    assert f"center: {first.center:.6g} -> {second.center:.6g}" in text
+    assert f"per-unit sigma (laney): {first.sigma:.6g} -> {second.sigma:.6g}" in text
+    assert "sigma_z: " in text and " -> " in text.split("sigma_z: ")[1]
+    payload = json.loads(json.dumps(chart.to_dict(), allow_nan=False))
+    assert len(payload["stage"]) == len(chart)
+    assert payload["stage"][0] == "baseline" and payload["stage"][-1] == second.name
+    assert ss.from_dict(payload) == chart
+    assert chart.to_frame()["stage"].iloc[-1] == second.name
