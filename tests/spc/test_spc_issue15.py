@@ -77,3 +77,60 @@ def test_staged_summary_and_payload_carry_each_stage() -> None:
     assert payload["stage"][0] == "baseline" and payload["stage"][-1] == second.name
     assert ss.from_dict(payload) == chart
     assert chart.to_frame()["stage"].iloc[-1] == second.name
+
+
+def _sparse_audits(seed: int = 5) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return {"d": rng.binomial(5, 0.04, 89), "n": np.full(89, 5)}
+
+
+def test_laney_sigma_z_below_one_is_said_and_can_be_floored() -> None:
+    data = _sparse_audits()
+    chart = ss.spc.laney_p(data, "d", "n")
+    sigma_z = chart.stages[-1].extra["sigma_z"]
+    assert sigma_z < 1
+    assert chart.parameters["sigma_z"] == sigma_z          # documented, was empty
+    assert any("no overdispersion" in n and "p chart" in n for n in chart.notes)
+    assert chart.conventions["sigma_z_floor"] == "none"
+    floored = ss.spc.laney_p(data, "d", "n", sigma_z_floor=True)
+    assert floored.conventions["sigma_z_floor"] == "1"
+    assert floored.parameters["sigma_z"] == 1.0
+    assert floored.stages[-1].extra["sigma_z_estimate"] == sigma_z
+    p = ss.spc.p_chart(data, "d", "n")
+    np.testing.assert_allclose(floored.ucl, p.ucl)
+    big = ss.spc.laney_p({"d": [50, 80, 45, 90, 60, 75], "n": [1000] * 6}, "d", "n")
+    assert not any("overdispersion" in n for n in big.notes)
+    assert big.parameters["sigma_z"] == pytest.approx(3.484, abs=1e-3)
+    u = ss.spc.laney_u({"c": data["d"], "n": data["n"]}, "c", "n", sigma_z_floor=True)
+    assert u.conventions["sigma_z_floor"] == "1"
+    with pytest.raises(ss.errors.ParameterError, match="sigma_z_floor"):
+        ss.spc.laney_p(data, "d", "n", sigma_z_floor="yes")  # type: ignore[arg-type]
+
+
+def test_probability_limits() -> None:
+    from scipy import stats
+
+    tail = 0.00135
+    # c chart, c-bar = 4: P(X <= 10) = 0.99716 < 1 - tail <= P(X <= 11) = 0.99908
+    c = ss.spc.c_chart({"d": [3, 5, 4, 6, 2, 4]}, "d", limits_method="probability")
+    assert c.conventions["limits_method"] == "probability"
+    assert c.ucl[0] == 11.0 and c.lcl[0] == 0.0
+    assert stats.poisson.cdf(10, 4) < 1 - tail <= stats.poisson.cdf(11, 4)
+    data = {"d": [3, 5, 4, 6, 2, 4], "n": [100, 120, 100, 90, 100, 100]}
+    p = ss.spc.p_chart(data, "d", "n", limits_method="probability")
+    pbar = 24 / 610
+    n = np.array(data["n"])
+    np.testing.assert_allclose(p.ucl, stats.binom.ppf(1 - tail, n, pbar) / n)
+    np.testing.assert_allclose(p.lcl, stats.binom.ppf(tail, n, pbar) / n)
+    np_ = ss.spc.np_chart(data, "d", "n", limits_method="probability")
+    np.testing.assert_allclose(np_.ucl, stats.binom.ppf(1 - tail, n, pbar))
+    u = ss.spc.u_chart({"c": [14, 12, 20], "n": [10, 8, 13]}, "c", "n",
+                       limits_method="probability")
+    ubar = 46 / 31
+    np.testing.assert_allclose(u.ucl, stats.poisson.ppf(1 - tail, np.array([10, 8, 13]) * ubar)
+                               / np.array([10, 8, 13]))
+    assert ss.spc.p_chart(data, "d", "n").conventions["limits_method"] == "normal"
+    with pytest.raises(ss.errors.ParameterError, match="limits_method"):
+        ss.spc.p_chart(data, "d", "n", limits_method="exact")
+    back = ss.from_dict(json.loads(json.dumps(p.to_dict(), allow_nan=False)))
+    assert back == p
