@@ -28,7 +28,7 @@ from sixsigma.errors import (
     ZeroVarianceError,
 )
 from sixsigma.spc.chart import ChartPair, ControlChart, Stage
-from sixsigma.spc.rules import find_violations, resolve_rules
+from sixsigma.spc.rules import RULE_SETS, find_violations, resolve_rules, rule_params
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -284,6 +284,19 @@ def frozen_params(limits: Any, spec: Spec, charts: set[str]) -> Params:
 # ---------------------------------------------------------------------------------------
 # building
 
+_ARL_RUNS = 1000
+_ARL_SEED = 20240601
+
+
+def _arl_with_k(rules: tuple[str, ...], k: dict[str, int]) -> float | None:
+    """In-control ARL of ``rules`` with K values ``k``, simulated once (seeded)."""
+    from sixsigma.spc.arl import in_control_arl
+
+    if any(r in RULE_SETS["anhoj"] for r in rules):
+        return None
+    spec: dict[str, int | None] = {r: k.get(r) for r in rules}
+    return round(in_control_arl(spec, runs=_ARL_RUNS, seed=_ARL_SEED), 1)
+
 
 def _estimate(spec: Spec, idx: IntArray, opts: Options, stage_name: str) -> Params:
     if idx.size < spec.min_points:
@@ -353,6 +366,7 @@ def build(spec: Spec, opts: Options, table: Table | None,
     if opts.sigma is not None:
         check_number(opts.sigma, "sigma", caller=spec.caller, low=0.0, low_open=True)
     rules = resolve_rules(opts.rules, caller=spec.caller)
+    k_values = rule_params(opts.rules, caller=spec.caller)
     stage = resolve_stage(opts.stage, spec, table)
     if stage is None:
         seg, slices = None, [slice(0, n)]
@@ -412,12 +426,25 @@ def build(spec: Spec, opts: Options, table: Table | None,
             np.concatenate([piece[k] for piece in pieces]) for k in range(4))
         panel_rules = tuple(r for r in rules if r in DISPERSION_RULES) if panel.dispersion \
             else rules
+        panel_k = {r: k for r, k in k_values.items() if r in panel_rules}
+        parameters = dict(spec.parameters)
+        notes = list(spec.notes)
+        if panel_k:
+            parameters.update({f"K.{r}": float(k) for r, k in panel_k.items()})
+            arl = _arl_with_k(panel_rules, panel_k)
+            if arl is not None:
+                parameters["in_control_arl"] = arl
+                notes.append(
+                    "K values " + ", ".join(f"{r}={k}" for r, k in panel_k.items())
+                    + f": in-control ARL of these rules about {arl:.0f} points (simulated, "
+                    f"{_ARL_RUNS} runs of a normal individuals chart, seed {_ARL_SEED}).")
         judged = (panel.statistic, center, lcl, ucl)
         if panel.transform is not None:
             with np.errstate(invalid="ignore", divide="ignore"):
                 judged = tuple(panel.transform(a) for a in judged)  # type: ignore[assignment]
         idx, rule = find_violations(judged[0], judged[1], se, judged[2], judged[3],
-                                    panel_rules, segment=seg if len(slices) > 1 else None)
+                                    panel_rules, segment=seg if len(slices) > 1 else None,
+                                    params=panel_k)
         charts.append(ControlChart(
             chart=panel.chart,
             statistic=panel.statistic,
@@ -435,8 +462,8 @@ def build(spec: Spec, opts: Options, table: Table | None,
             violation_index=idx,
             violation_rule=rule,
             nsigmas=opts.nsigmas,
-            parameters=dict(spec.parameters),
+            parameters=parameters,
             conventions=dict(spec.conventions),
-            notes=tuple(spec.notes),
+            notes=tuple(notes),
         ))
     return charts

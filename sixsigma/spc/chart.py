@@ -175,11 +175,15 @@ class ControlChart(Result, kind="control_chart"):
 
         Looked up in :data:`sixsigma.spc.arl.IN_CONTROL_ARL` (simulated for a normal
         process with known limits); None when that combination of rules is not tabled
-        (compute it with :func:`sixsigma.spc.in_control_arl`).
+        (compute it with :func:`sixsigma.spc.in_control_arl`). With K values other than
+        the defaults (``rules={"nelson_2": 7, ...}``) or run rules judged about the median
+        (g and t charts), the value simulated for the chart, ``parameters["in_control_arl"]``.
         """
         from sixsigma.spc.arl import IN_CONTROL_ARL
         from sixsigma.spc.rules import RULE_SETS
 
+        if "in_control_arl" in self.parameters:  # K values or runs about the median
+            return self.parameters["in_control_arl"]
         chosen = set(self.rules)
         for name, ids in RULE_SETS.items():
             if chosen == set(ids) and name in IN_CONTROL_ARL:

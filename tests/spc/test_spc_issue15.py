@@ -134,3 +134,37 @@ def test_probability_limits() -> None:
         ss.spc.p_chart(data, "d", "n", limits_method="exact")
     back = ss.from_dict(json.loads(json.dumps(p.to_dict(), allow_nan=False)))
     assert back == p
+
+
+def test_rule_k_values_change_the_rule_and_the_stated_arl() -> None:
+    from scipy import stats
+
+    x = np.array([0.5, -0.2, 0.3, 0.4, 0.2, 0.6, 0.1, 0.3, 0.2, -0.4] * 3)
+    default = ss.spc.imr({"x": x}, value="x", rules=["nelson_2"], center=0.0, sigma=1.0)
+    seven = ss.spc.imr({"x": x}, value="x", rules={"nelson_2": 7}, center=0.0, sigma=1.0)
+    # a run of 8 above the centre (rows 2-9 ... rows 11-19): K = 7 fires, K = 9 does not
+    assert default.location.violation_index.size == 0
+    assert seven.location.violation_index.size > 0
+    first = int(seven.location.violation_index[0])
+    assert first == 8   # rows 2..8 are the first 7 in a row above 0
+    loc = seven.location
+    assert loc.parameters["K.nelson_2"] == 7.0
+    # 7 in a row on one side of a fair coin: exact ARL 2**7 - 1 = 127
+    assert loc.in_control_arl == pytest.approx(127, rel=0.08)
+    assert any("K values nelson_2=7" in n for n in loc.notes)
+    # 6 in a row beyond 1 sigma: (q**-6 - 1) / (1 - q), q = P(|Z| > 1)
+    q = 2 * stats.norm.sf(1)
+    exact8 = (q**-6 - 1) / (1 - q)
+    assert exact8 == pytest.approx(1433.6, abs=0.1)
+    arl8 = ss.spc.in_control_arl({"nelson_8": 6}, runs=1000, seed=1)
+    assert arl8 == pytest.approx(exact8, rel=0.1)
+    # 3 of 4 beyond 2 sigma
+    y = np.array([0.0, 2.5, 0.1, 2.4, 2.6, 0.0])
+    r5 = ss.spc.imr({"y": y}, value="y", rules={"nelson_5": 3}, center=0.0, sigma=1.0)
+    assert r5.location.violation_index.tolist() == [4]
+    with pytest.raises(ss.errors.ParameterError, match="K value of rule 'nelson_2'"):
+        ss.spc.imr({"x": x}, value="x", rules={"nelson_2": 1})
+    with pytest.raises(ss.errors.ParameterError, match="nsigmas"):
+        ss.spc.imr({"x": x}, value="x", rules={"nelson_1": 2})
+    back = ss.from_dict(json.loads(json.dumps(loc.to_dict(), allow_nan=False)))
+    assert back == loc and back.in_control_arl == loc.in_control_arl
