@@ -66,6 +66,8 @@ class Panel:
     # For statistics that depend on the stage's parameters (EWMA, CUSUM sums): fills
     # ``statistic[sl]`` from the parameters of the stage.
     dynamic: Callable[[Params, slice], FloatArray] | None = None
+    # Same-side runs judged about the median (``Params.extra["median"]``; g and t charts).
+    runs_about_median: bool = False
 
 
 @dataclass
@@ -438,13 +440,19 @@ def build(spec: Spec, opts: Options, table: Table | None,
                     "K values " + ", ".join(f"{r}={k}" for r, k in panel_k.items())
                     + f": in-control ARL of these rules about {arl:.0f} points (simulated, "
                     f"{_ARL_RUNS} runs of a normal individuals chart, seed {_ARL_SEED}).")
+        runs_center: FloatArray | None = None
+        if panel.runs_about_median:
+            runs_center = np.repeat([s.extra.get("median", np.nan) for s in stages],
+                                    [s.stop - s.start for s in stages]).astype(float)
         judged = (panel.statistic, center, lcl, ucl)
         if panel.transform is not None:
             with np.errstate(invalid="ignore", divide="ignore"):
                 judged = tuple(panel.transform(a) for a in judged)  # type: ignore[assignment]
+                if runs_center is not None:
+                    runs_center = panel.transform(runs_center)
         idx, rule = find_violations(judged[0], judged[1], se, judged[2], judged[3],
                                     panel_rules, segment=seg if len(slices) > 1 else None,
-                                    params=panel_k)
+                                    params=panel_k, runs_center=runs_center)
         charts.append(ControlChart(
             chart=panel.chart,
             statistic=panel.statistic,

@@ -120,7 +120,7 @@ def simulate_run_lengths(
     seed: int | np.random.Generator | None = 0,
     sampler: Callable[[np.random.Generator, tuple[int, int]], NDArray[np.float64]]
     | None = None,
-    judged_on: tuple[float, float, float, float] = (0.0, 1.0, -3.0, 3.0),
+    judged_on: tuple[float, ...] = (0.0, 1.0, -3.0, 3.0),
 ) -> NDArray[np.int64]:
     """Simulate in-control run lengths of a rule set on an individuals chart.
 
@@ -140,8 +140,9 @@ def simulate_run_lengths(
         Seed of the random numbers.
     sampler : callable, optional
         ``sampler(rng, shape)`` draws in-control values (default: standard normal).
-    judged_on : (center, se, lcl, ucl)
-        The chart the values are judged on (default: 0, 1, -3, 3).
+    judged_on : (center, se, lcl, ucl[, runs_center])
+        The chart the values are judged on (default: 0, 1, -3, 3); a fifth value is the
+        line same-side runs are judged about (the median of a g chart).
 
     Returns
     -------
@@ -192,8 +193,10 @@ def simulate_run_lengths(
         h = history.shape[1]
         width = h + block
         segment = np.repeat(np.arange(k), width)
-        index, _ = find_violations(series.ravel(), *judged_on, ids, segment=segment,
-                                   params=params)
+        center, se, lcl, ucl = judged_on[:4]
+        index, _ = find_violations(series.ravel(), center, se, lcl, ucl, ids, segment=segment,
+                                   params=params,
+                                   runs_center=judged_on[4] if len(judged_on) > 4 else None)
         chart, offset = np.divmod(index, width)
         keep = offset >= h  # carried points were judged in the previous block
         chart, offset = chart[keep], offset[keep]

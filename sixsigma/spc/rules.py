@@ -226,8 +226,11 @@ class _Series:
         lcl: FloatArray,
         ucl: FloatArray,
         starts: NDArray[np.intp],
+        runs_center: FloatArray | None = None,
     ) -> None:
         self.x, self.center, self.se, self.lcl, self.ucl = x, center, se, lcl, ucl
+        # the line the same-side runs are judged about (the median on g and t charts)
+        self.runs_center = center if runs_center is None else runs_center
         self.n = x.size
         self.starts = starts  # first index of every segment but the first
 
@@ -251,11 +254,11 @@ class _Series:
     # -- conditions ----------------------------------------------------------------------
     @cached_property
     def above(self) -> BoolArray:
-        return self.x > self.center
+        return self.x > self.runs_center
 
     @cached_property
     def below(self) -> BoolArray:
-        return self.x < self.center
+        return self.x < self.runs_center
 
     @cached_property
     def zones(self) -> dict[str, BoolArray]:
@@ -348,7 +351,7 @@ class _Series:
     @cached_property
     def anhoj(self) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
         """Indices flagged by ``anhoj_run`` and by ``anhoj_crossings``."""
-        return _anhoj.signals(self.x, self.center, self.starts)
+        return _anhoj.signals(self.x, self.runs_center, self.starts)
 
 
 def _flagged(test: Callable[[_Series], BoolArray]) -> Callable[[_Series], NDArray[np.intp]]:
@@ -466,6 +469,7 @@ def find_violations(
     *,
     segment: ArrayLike | None = None,
     params: Mapping[str, int] | None = None,
+    runs_center: ArrayLike | None = None,
 ) -> tuple[IntArray, NDArray[np.str_]]:
     """Find the points that violate run rules.
 
@@ -488,6 +492,9 @@ def find_violations(
         no run, trend or window crosses it, and the Anhøj rules are judged per segment.
     params : mapping of rule id to int, optional
         K values other than the defaults (see :func:`rule_params`).
+    runs_center : array_like of float, shape (n,) or scalar, optional
+        The line that same-side runs (``nelson_2``, ``we_4``, the Anhøj rules) are judged
+        about, when it is not ``center``: the median on g and t charts (as qicharts2).
 
     Returns
     -------
@@ -541,6 +548,7 @@ def find_violations(
     se_a = _as_vector(se, "se", n)
     lcl_a = _as_vector(lcl, "lcl", n)
     ucl_a = _as_vector(ucl, "ucl", n)
+    runs_a = center_a if runs_center is None else _as_vector(runs_center, "runs_center", n)
     if segment is None:
         starts = np.empty(0, dtype=np.intp)
     else:
@@ -575,14 +583,14 @@ def find_violations(
     whole = [p for p in wanted if RULES[ALL_RULES[p]].whole_series]
     local = [p for p in wanted if not RULES[ALL_RULES[p]].whole_series]
     if whole:  # whole-segment properties (Anhøj): judged on the full series
-        collect(_Series(x, center_a, se_a, lcl_a, ucl_a, starts), whole, 0, 0)
+        collect(_Series(x, center_a, se_a, lcl_a, ucl_a, starts, runs_a), whole, 0, 0)
     # The other rules look back at most 15 points, so they are judged block by block with
     # an overlap: the temporaries stay small and in cache, and the cost per point constant.
     for first in range(0, n, _BLOCK) if local else ():
         lo, hi = max(0, first - _OVERLAP), min(n, first + _BLOCK)
         inner = starts[(starts > lo) & (starts < hi)] - lo
         block = _Series(x[lo:hi], center_a[lo:hi], se_a[lo:hi], lcl_a[lo:hi], ucl_a[lo:hi],
-                        inner)
+                        inner, runs_a[lo:hi])
         collect(block, local, lo, first)
     index = np.concatenate(found).astype(np.int64, copy=False)
     code = np.concatenate(codes)

@@ -168,3 +168,41 @@ def test_rule_k_values_change_the_rule_and_the_stated_arl() -> None:
         ss.spc.imr({"x": x}, value="x", rules={"nelson_1": 2})
     back = ss.from_dict(json.loads(json.dumps(loc.to_dict(), allow_nan=False)))
     assert back == loc and back.in_control_arl == loc.in_control_arl
+
+
+def test_g_and_t_chart_runs_about_the_median() -> None:
+    rng = np.random.default_rng(3)
+    g = rng.geometric(1 / 21, 60) - 1.0
+    # a run of 9 points between the median and the mean: a run below the mean, not a run
+    # below (or above) the median
+    med = float(np.median(g))
+    mean = float(g.mean())
+    assert med < mean
+    g[20:29] = np.floor((med + mean) / 2)
+    chart = ss.spc.g_chart({"g": g}, value="g", rules=["nelson_2"])
+    assert chart.conventions["runs_about"] == "median"
+    assert chart.stages[-1].extra["median"] == float(np.median(g))
+    mid = chart.stages[-1].extra["median"]
+    # nelson_2 fired exactly where 9 in a row sit on one side of the median
+    from sixsigma.spc.rules import find_violations
+
+    expect, _ = find_violations(g, mid, chart.se, chart.lcl, chart.ucl, ("nelson_2",))
+    assert chart.violation_index.tolist() == expect.tolist()
+    about_mean, _ = find_violations(g, chart.center, chart.se, chart.lcl, chart.ucl,
+                                    ("nelson_2",))
+    assert about_mean.size > expect.size  # about the mean the run of 9 signals
+    # the ARL stated: about the median nelson_2 is near 2**9 - 1 (ties break runs), about
+    # the mean of a skewed count far lower (about 190, issue 15)
+    assert chart.in_control_arl is not None and chart.in_control_arl > 300
+    assert any("about the median" in n and "in-control ARL" in n for n in chart.notes)
+    rule1 = ss.spc.g_chart({"g": g}, value="g")
+    keep = 1 - 1 / (rule1.center[0] + 1)
+    exact = 1 / keep ** (np.floor(rule1.ucl[0]) + 1)
+    assert rule1.in_control_arl == pytest.approx(exact, abs=0.05)
+    t = rng.weibull(1.5, 50) * 10
+    tc = ss.spc.t_chart({"t": t}, value="t", rules="nelson")
+    assert tc.conventions["runs_about"] == "median"
+    assert tc.stages[-1].extra["median"] == pytest.approx(float(np.median(t)))
+    assert any("about the median" in n for n in tc.notes)
+    back = ss.from_dict(json.loads(json.dumps(chart.to_dict(), allow_nan=False)))
+    assert back == chart
