@@ -9,6 +9,8 @@ the first offending row (0-based position in the table, as ``df.iloc`` counts).
 
 from __future__ import annotations
 
+import datetime as _dt
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -26,7 +28,9 @@ from sixsigma.errors import (
     OrderError,
 )
 
-__all__ = ["Table", "as_table", "check_keys", "first_row", "orderable", "show"]
+__all__ = [
+    "Table", "as_table", "check_keys", "first_row", "orderable", "parse_dates", "show",
+]
 
 FloatArray = NDArray[np.float64]
 
@@ -197,14 +201,20 @@ class Table:
                 )
         return arr
 
+    def keys(self, name: str) -> NDArray[Any]:
+        """A label or key column, date-like text parsed to datetime64 (:func:`parse_dates`)."""
+        return parse_dates(self.raw(name), name, caller=self.caller)
+
     def labels(self, name: str | None, n: int) -> NDArray[Any]:
         """Point labels from a column (one row per point), checked for order and duplicates.
 
-        Without a column the labels are 1, 2, ..., n (the point numbers Minitab and qcc show).
+        Date-like text (ISO dates and datetimes) is parsed first, so that text dates are
+        checked for order too. Without a column the labels are 1, 2, ..., n (the point
+        numbers Minitab and qcc show).
         """
         if name is None:
             return np.arange(1, n + 1)
-        values = self.raw(name)
+        values = self.keys(name)
         return check_keys(values, name, caller=self.caller)
 
 
@@ -235,6 +245,70 @@ def check_keys(values: NDArray[Any], name: str, *, caller: str) -> NDArray[Any]:
     return values
 
 
+_ISO = re.compile(
+    r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(?P<tz>Z|[+-]\d{2}:?\d{2})?)?"
+)
+
+
+def parse_dates(values: NDArray[Any], name: str, *, caller: str) -> NDArray[Any]:
+    """Date-like labels as ``datetime64``; anything else unchanged.
+
+    Text in ISO 8601 form (``2026-01-02``, ``2026-01-02T08:30``, ``2026-01-02 08:30:00Z``)
+    and Python ``date``/``datetime`` objects are parsed once, here, so that every chart
+    orders and checks them as times. Time-zone-aware values are converted to UTC. A column
+    that mixes naive and aware times raises :class:`InputError` naming the first row whose
+    kind differs from the first value's; text that is not all date-like is left as text.
+    """
+    if values.dtype.kind not in "OUS" or values.size == 0:
+        return values
+    series = pd.Series(values, copy=False)
+    present = series.notna().to_numpy()
+    if not present.any():
+        return values
+    items = values[present]
+    rows = np.flatnonzero(present)
+    aware: NDArray[np.bool_]
+    if all(isinstance(v, str) for v in items):
+        matches = [_ISO.fullmatch(v.strip()) for v in items]
+        if not all(matches):
+            return values
+        aware = np.array([m.group("tz") is not None for m in matches if m is not None])
+    elif all(isinstance(v, _dt.date) for v in items):
+        aware = np.array([isinstance(v, _dt.datetime) and v.tzinfo is not None
+                          for v in items])
+    else:
+        return values
+    if aware.any() and not aware.all():
+        i = first_row(aware != aware[0])
+        kinds = ("with", "without") if aware[0] else ("without", "with")
+        raise InputError(
+            f"{caller}: column {name!r} mixes times {kinds[0]} a time zone (row "
+            f"{int(rows[0])}, {show(items[0])}) and {kinds[1]} one (row {int(rows[i])}, "
+            f"{show(items[i])}); give every time with a time zone or none."
+        )
+    try:
+        if isinstance(items[0], str):
+            parsed = pd.to_datetime(series.str.strip(), format="ISO8601", utc=bool(aware[0]))
+        else:
+            parsed = pd.to_datetime(series, utc=bool(aware[0]))
+    except (ValueError, OverflowError) as err:
+        bad = [j for j, v in enumerate(items) if _unparsable(v)]
+        where = f" at row {int(rows[bad[0]])} ({show(items[bad[0]])})" if bad else ""
+        raise InputError(f"{caller}: column {name!r} holds dates that cannot be "
+                         f"read{where}.") from err
+    if aware[0]:
+        parsed = parsed.dt.tz_localize(None)
+    return np.asarray(parsed.to_numpy())
+
+
+def _unparsable(value: Any) -> bool:
+    try:
+        pd.Timestamp(value.strip() if isinstance(value, str) else value)
+    except (ValueError, OverflowError):
+        return True
+    return False
+
+
 def orderable(values: NDArray[Any]) -> bool:
     """True for numeric and datetime keys, whose order is meaningful."""
     return bool(
@@ -246,8 +320,11 @@ def show(value: Any) -> str:
     """A value as a message shows it: numpy scalars as plain numbers, text quoted."""
     if isinstance(value, np.generic):
         value = value.item()
-    if isinstance(value, np.datetime64 | pd.Timestamp):
-        return str(pd.Timestamp(value))
+    if isinstance(value, np.datetime64 | pd.Timestamp | _dt.date):
+        stamp = pd.Timestamp(value)
+        if stamp.tzinfo is None and stamp == stamp.normalize():
+            return str(stamp.date())  # a date: no 00:00:00
+        return str(stamp)
     return repr(value)
 
 

@@ -7,7 +7,8 @@ inside the function, so ``import sixsigma`` does not load it.
 Every artist it draws carries a ``gid`` naming its role (``"statistic"``, ``"center"``,
 ``"lcl"``, ``"ucl"``, ``"zone"``, ``"signals"``, ``"signal-label"``, ``"stage-boundary"``,
 ``"stage-name"``, ``"phase2-boundary"``, ``"phase2-label"``, ``"cusum-upper"``,
-``"cusum-lower"``, ``"decision-interval"``), so that tests and callers can find them.
+``"cusum-lower"``, ``"decision-interval"``, ``"median"``: the line g and t charts judge
+same-side runs about), so that tests and callers can find them.
 """
 
 from __future__ import annotations
@@ -392,6 +393,13 @@ def _draw_shewhart(chart: ControlChart, ax: Axes, x: NDArray[Any], *, zones: boo
             gid="statistic", zorder=3, **style)
     _step_line(ax, x, chart.center, big, color="black", linewidth=1.0, label="Centre",
                gid="center", zorder=2)
+    if chart.conventions.get("runs_about") == "median" and chart.stages:
+        # g and t charts judge same-side runs about the median: draw the line they use
+        median = np.repeat([s.extra.get("median", np.nan) for s in chart.stages],
+                           [s.stop - s.start for s in chart.stages]).astype(float)
+        if median.size == x.size and np.isfinite(median).any():
+            _step_line(ax, x, median, big, color="#6b6b6b", linewidth=0.9, linestyle="-.",
+                       label="Median (runs)", gid="median", zorder=2)
     if np.isfinite(chart.ucl).any() or np.isfinite(chart.lcl).any():
         limit: dict[str, Any] = {"color": LIMIT_COLOR, "linewidth": 1.1,
                                  "linestyle": "--", "zorder": 4.5 if big else 2}

@@ -17,7 +17,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from sixsigma._aggregate import DEFECTIVES, N, collect, group_counts
-from sixsigma._frames import Table, check_keys, first_row, orderable, show
+from sixsigma._frames import Table, check_keys, first_row, orderable, parse_dates, show
 from sixsigma.errors import DomainError, MissingValueError, NonNumericError, ParameterError
 
 FloatArray = NDArray[np.float64]
@@ -103,8 +103,10 @@ def counts(
         # units and defectives per label: the one group-count query, validated there
         agg = group_counts(table, count, [label])
         keys, total, units = agg[label], agg[DEFECTIVES], agg[N]
+        _no_nan(table, count, label, keys, total)
     else:
         keys, total, units = _defects_per_label(table, count, label)
+        _no_nan(table, count, label, keys, total)
     if table.lazy and isinstance(keys.dtype, pd.DatetimeTZDtype) and \
             str(keys.dt.tz) in ("UTC", "Etc/UTC"):
         # DuckDB and Spark hand back UTC instants: chart them as datetime64, as the dates of
@@ -114,16 +116,33 @@ def counts(
     if pd.isna(labels).any():
         raise MissingValueError(f"{caller}: column {label!r} has missing labels; every raw "
                                 "record needs one.")
+    # date-like text labels are ordered as times, not as text
+    labels = parse_dates(labels, label, caller=caller)
+    count_ = np.asarray(total.to_numpy(dtype=np.float64))
+    size_ = np.asarray(units.to_numpy(dtype=np.float64))
+    if orderable(labels) and pd.Series(labels).duplicated().any():
+        # two spellings of one time ("2026-01-02", "2026-01-02T00:00"): one point
+        codes, uniq = pd.factorize(labels, sort=True)
+        count_ = np.bincount(codes, weights=count_)
+        size_ = np.bincount(codes, weights=size_)
+        labels = np.asarray(uniq)
     order = np.argsort(labels, kind="stable") if orderable(labels) else \
         np.argsort(labels.astype(str), kind="stable")
     labels = labels[order]
     check_keys(labels, label, caller=caller)
-    return Counts(
-        labels=labels,
-        count=np.asarray(total.to_numpy(dtype=np.float64))[order],
-        size=np.asarray(units.to_numpy(dtype=np.float64))[order],
-        row_point=None,
-    )
+    return Counts(labels=labels, count=count_[order], size=size_[order], row_point=None)
+
+
+def _no_nan(table: Table, count: str, label: str, keys: Any, total: Any) -> None:
+    """A float NaN that is not null (polars, DuckDB reading the text 'nan') is missing."""
+    nan = np.isnan(np.asarray(total.to_numpy(dtype=np.float64)))
+    if nan.any():
+        if not table.lazy:
+            table.numeric(count)  # names the first row holding it
+        where = show(np.asarray(keys.to_numpy())[first_row(nan)])
+        raise MissingValueError(f"{table.caller}: column {count!r} has a missing value "
+                                f"(NaN) in the group {label}={where}; drop or fill those "
+                                "rows first.")
 
 
 def _defects_per_label(table: Table, count: str, label: str) -> tuple[Any, Any, Any]:

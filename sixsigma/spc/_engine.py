@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from sixsigma._frames import Table, first_row, show
+from sixsigma._frames import Table, first_row, parse_dates, show
 from sixsigma._params import check_number
 from sixsigma.errors import (
     InputError,
@@ -28,7 +28,7 @@ from sixsigma.errors import (
     ZeroVarianceError,
 )
 from sixsigma.spc.chart import ChartPair, ControlChart, Stage
-from sixsigma.spc.rules import find_violations, resolve_rules
+from sixsigma.spc.rules import RULE_SETS, find_violations, resolve_rules, rule_params
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -66,6 +66,8 @@ class Panel:
     # For statistics that depend on the stage's parameters (EWMA, CUSUM sums): fills
     # ``statistic[sl]`` from the parameters of the stage.
     dynamic: Callable[[Params, slice], FloatArray] | None = None
+    # Same-side runs judged about the median (``Params.extra["median"]``; g and t charts).
+    runs_about_median: bool = False
 
 
 @dataclass
@@ -83,7 +85,9 @@ class Spec:
     min_points: int = 2
     parameters: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    conventions: dict[str, str] = field(default_factory=dict)
     zero_sigma_ok: bool = False
+    estimate_from_center: bool = False  # sigma follows from the centre (attribute, g charts)
 
     @property
     def size(self) -> int:
@@ -189,9 +193,11 @@ def _change_log(log: Any, spec: Spec) -> tuple[NDArray[Any], list[str]]:
     if "date" not in frame.columns:
         raise ParameterError(f"{spec.caller}: a change log given as stage= needs a 'date' "
                              f"column; it has {list(frame.columns)}.")
+    frame = frame.assign(date=parse_dates(frame["date"].to_numpy(), "date",
+                                          caller=spec.caller))
     frame = frame.sort_values("date", kind="stable")
     names = (frame["event"].astype(str).tolist() if "event" in frame.columns
-             else [f"from {d}" for d in frame["date"].astype(str)])
+             else [f"from {show(d)}" for d in frame["date"].to_numpy()])
     labels = spec.labels
     dates = frame["date"].to_numpy()
     try:
@@ -280,6 +286,19 @@ def frozen_params(limits: Any, spec: Spec, charts: set[str]) -> Params:
 # ---------------------------------------------------------------------------------------
 # building
 
+_ARL_RUNS = 1000
+_ARL_SEED = 20240601
+
+
+def _arl_with_k(rules: tuple[str, ...], k: dict[str, int]) -> float | None:
+    """In-control ARL of ``rules`` with K values ``k``, simulated once (seeded)."""
+    from sixsigma.spc.arl import in_control_arl
+
+    if any(r in RULE_SETS["anhoj"] for r in rules):
+        return None
+    spec: dict[str, int | None] = {r: k.get(r) for r in rules}
+    return round(in_control_arl(spec, runs=_ARL_RUNS, seed=_ARL_SEED), 1)
+
 
 def _estimate(spec: Spec, idx: IntArray, opts: Options, stage_name: str) -> Params:
     if idx.size < spec.min_points:
@@ -291,6 +310,12 @@ def _estimate(spec: Spec, idx: IntArray, opts: Options, stage_name: str) -> Para
     params = spec.estimate(idx, opts.center, opts.sigma)
     if not spec.zero_sigma_ok and not params.sigma > 0:
         where = "" if stage_name == "all" else f" in stage {stage_name!r}"
+        if opts.center is not None and opts.sigma is None and spec.estimate_from_center:
+            # the sigma follows from the centre given: blame the parameter, not the data
+            raise ParameterError(
+                f"{spec.caller}: the 'center' parameter ({show(opts.center)}) gives a sigma "
+                "of 0, so no limits can be set; give a centre strictly inside its range."
+            )
         raise ZeroVarianceError(
             f"{spec.caller}: column {spec.column!r} shows no variation in the points that "
             f"estimate the limits{where} (sigma = 0), so no limits can be set."
@@ -338,7 +363,12 @@ def build(spec: Spec, opts: Options, table: Table | None,
             f"{spec.caller}: at least {spec.min_points} points are needed; got {n}."
         )
     check_number(opts.nsigmas, "nsigmas", caller=spec.caller, low=0.0, low_open=True)
+    if opts.center is not None:
+        check_number(opts.center, "center", caller=spec.caller)
+    if opts.sigma is not None:
+        check_number(opts.sigma, "sigma", caller=spec.caller, low=0.0, low_open=True)
     rules = resolve_rules(opts.rules, caller=spec.caller)
+    k_values = rule_params(opts.rules, caller=spec.caller)
     stage = resolve_stage(opts.stage, spec, table)
     if stage is None:
         seg, slices = None, [slice(0, n)]
@@ -398,12 +428,31 @@ def build(spec: Spec, opts: Options, table: Table | None,
             np.concatenate([piece[k] for piece in pieces]) for k in range(4))
         panel_rules = tuple(r for r in rules if r in DISPERSION_RULES) if panel.dispersion \
             else rules
+        panel_k = {r: k for r, k in k_values.items() if r in panel_rules}
+        parameters = dict(spec.parameters)
+        notes = list(spec.notes)
+        if panel_k:
+            parameters.update({f"K.{r}": float(k) for r, k in panel_k.items()})
+            arl = _arl_with_k(panel_rules, panel_k)
+            if arl is not None:
+                parameters["in_control_arl"] = arl
+                notes.append(
+                    "K values " + ", ".join(f"{r}={k}" for r, k in panel_k.items())
+                    + f": in-control ARL of these rules about {arl:.0f} points (simulated, "
+                    f"{_ARL_RUNS} runs of a normal individuals chart, seed {_ARL_SEED}).")
+        runs_center: FloatArray | None = None
+        if panel.runs_about_median:
+            runs_center = np.repeat([s.extra.get("median", np.nan) for s in stages],
+                                    [s.stop - s.start for s in stages]).astype(float)
         judged = (panel.statistic, center, lcl, ucl)
         if panel.transform is not None:
             with np.errstate(invalid="ignore", divide="ignore"):
                 judged = tuple(panel.transform(a) for a in judged)  # type: ignore[assignment]
+                if runs_center is not None:
+                    runs_center = panel.transform(runs_center)
         idx, rule = find_violations(judged[0], judged[1], se, judged[2], judged[3],
-                                    panel_rules, segment=seg if len(slices) > 1 else None)
+                                    panel_rules, segment=seg if len(slices) > 1 else None,
+                                    params=panel_k, runs_center=runs_center)
         charts.append(ControlChart(
             chart=panel.chart,
             statistic=panel.statistic,
@@ -421,7 +470,8 @@ def build(spec: Spec, opts: Options, table: Table | None,
             violation_index=idx,
             violation_rule=rule,
             nsigmas=opts.nsigmas,
-            parameters=dict(spec.parameters),
-            notes=tuple(spec.notes),
+            parameters=parameters,
+            conventions=dict(spec.conventions),
+            notes=tuple(notes),
         ))
     return charts

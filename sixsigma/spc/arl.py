@@ -23,7 +23,7 @@ References
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Final
 
 import numpy as np
@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 
 from sixsigma._params import check_number
 from sixsigma.errors import ParameterError
-from sixsigma.spc.rules import RULE_SETS, find_violations, resolve_rules
+from sixsigma.spc.rules import RULE_SETS, find_violations, resolve_rules, rule_params
 
 __all__ = ["IN_CONTROL_ARL", "IN_CONTROL_ARL_SE", "in_control_arl", "simulate_run_lengths"]
 
@@ -81,8 +81,8 @@ Cross-checks against exact values; every entry is within two standard errors:
   gave 255.26, 255.48 and 254.15 for ``we_4``.
 * ``nelson_7`` (15 within 1 sigma, p = 0.6827): (p**-15 - 1) / (1 - p) = 963.3
   (964.56 +/- 3.0).
-* ``nelson_8`` (8 beyond 1 sigma, q = 0.3173): (q**-8 - 1) / (1 - q) = 14 260
-  (14 266.7 +/- 45.2).
+* ``nelson_8`` (8 beyond 1 sigma, q = 0.3173): (q**-8 - 1) / (1 - q) = 14 251.4
+  (14 266.7 +/- 45.2, +0.3 SE).
 * ``western_electric`` (tests 1-4 together): Champ & Woodall (1987) give 91.75 by a Markov
   chain; the simulation gives 91.73 +/- 0.28, in agreement within its standard error.
 """
@@ -113,19 +113,23 @@ IN_CONTROL_ARL_SE: Final[dict[str, float]] = {
 
 
 def simulate_run_lengths(
-    rules: str | Sequence[str],
+    rules: str | Sequence[str] | Mapping[str, int | None],
     *,
     runs: int = 2000,
     max_length: int = 1_000_000,
     seed: int | np.random.Generator | None = 0,
+    sampler: Callable[[np.random.Generator, tuple[int, int]], NDArray[np.float64]]
+    | None = None,
+    judged_on: tuple[float, ...] = (0.0, 1.0, -3.0, 3.0),
 ) -> NDArray[np.int64]:
     """Simulate in-control run lengths of a rule set on an individuals chart.
 
     Parameters
     ----------
-    rules : str or sequence of str
-        Rule-set name, rule id or a list of them (see :func:`resolve_rules`). The Anhøj
-        rules are not allowed.
+    rules : str, sequence of str or mapping
+        Rule-set name, rule id or a list of them (see :func:`resolve_rules`), or a mapping
+        of rule ids to K values (:func:`~sixsigma.spc.rules.rule_params`). The Anhøj rules
+        are not allowed.
     runs : int, default 2000
         Number of simulated charts.
     max_length : int, default 1_000_000
@@ -134,6 +138,11 @@ def simulate_run_lengths(
         whose ARL is in the hundreds of thousands).
     seed : int, numpy.random.Generator or None, default 0
         Seed of the random numbers.
+    sampler : callable, optional
+        ``sampler(rng, shape)`` draws in-control values (default: standard normal).
+    judged_on : (center, se, lcl, ucl[, runs_center])
+        The chart the values are judged on (default: 0, 1, -3, 3); a fifth value is the
+        line same-side runs are judged about (the median of a g chart).
 
     Returns
     -------
@@ -160,6 +169,7 @@ def simulate_run_lengths(
     ((200,), True)
     """
     ids = resolve_rules(rules, caller="simulate_run_lengths")
+    params = rule_params(rules, caller="simulate_run_lengths")
     if any(r in RULE_SETS["anhoj"] for r in ids) or not ids:
         raise ParameterError(
             "simulate_run_lengths: the ARL is defined for Nelson and Western Electric rules "
@@ -177,12 +187,16 @@ def simulate_run_lengths(
         k = active.size
         block = int(np.clip(_POINTS_PER_BLOCK // k, 64, max_length))
         block = min(block, int(max_length - length[active].min()))
-        fresh = rng.standard_normal((k, block))
+        fresh = rng.standard_normal((k, block)) if sampler is None else \
+            np.asarray(sampler(rng, (k, block)), dtype=np.float64)
         series = np.concatenate([history, fresh], axis=1)
         h = history.shape[1]
         width = h + block
         segment = np.repeat(np.arange(k), width)
-        index, _ = find_violations(series.ravel(), 0.0, 1.0, -3.0, 3.0, ids, segment=segment)
+        center, se, lcl, ucl = judged_on[:4]
+        index, _ = find_violations(series.ravel(), center, se, lcl, ucl, ids, segment=segment,
+                                   params=params,
+                                   runs_center=judged_on[4] if len(judged_on) > 4 else None)
         chart, offset = np.divmod(index, width)
         keep = offset >= h  # carried points were judged in the previous block
         chart, offset = chart[keep], offset[keep]
@@ -193,13 +207,18 @@ def simulate_run_lengths(
         length[active[hit]] += offset[first] - h + 1 - block
         done |= length[active] >= max_length
         np.minimum(length, max_length, out=length)
-        history = series[~done, -min(_HISTORY, width) :]
+        history = series[~done, -min(_history(params), width) :]
         active = active[~done]
     return length
 
 
+def _history(params: Mapping[str, int]) -> int:
+    """Points a chart carries into the next block: the longest look-back of its rules."""
+    return max([_HISTORY, *(k + 1 for k in params.values())])
+
+
 def in_control_arl(
-    rules: str | Sequence[str],
+    rules: str | Sequence[str] | Mapping[str, int | None],
     *,
     runs: int = 2000,
     max_length: int = 1_000_000,
@@ -209,8 +228,9 @@ def in_control_arl(
 
     Parameters
     ----------
-    rules : str or sequence of str
-        Rule-set name, rule id or a list of them; not the Anhøj rules.
+    rules : str, sequence of str or mapping
+        Rule-set name, rule id or a list of them; not the Anhøj rules. A mapping gives K
+        values: ``in_control_arl({"nelson_1": None, "nelson_2": 7})``.
     runs : int, default 2000
         Number of simulated charts; the standard error is about ARL / sqrt(runs).
     max_length : int, default 1_000_000

@@ -24,12 +24,14 @@ back.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
-from sixsigma._frames import Table, as_table
-from sixsigma._params import check_number
+from sixsigma._frames import Table, as_table, show
+from sixsigma._params import check_number, choice
 from sixsigma.errors import InsufficientDataError, ParameterError, ZeroVarianceError
 from sixsigma.spc._aggregate import Counts, counts
 from sixsigma.spc._engine import (
@@ -53,8 +55,9 @@ LANEY_D2 = 1.128  # Laney (2002): sigma_z = MR-bar(z) / 1.128
 
 def _known_rate(center: float | None, caller: str, proportion: bool) -> None:
     if center is not None:
-        check_number(center, "center", caller=caller, low=0.0,
-                     high=1.0 if proportion else None)
+        # a rate of 0 (or a proportion of 1) has no variation: no limits
+        check_number(center, "center", caller=caller, low=0.0, low_open=True,
+                     high=1.0 if proportion else None, high_open=True)
 
 
 def _rate_estimator(
@@ -80,30 +83,49 @@ CALLERS = {"p": "p_chart", "np": "np_chart", "u": "u_chart", "c": "c_chart",
 
 def _attribute(
     chart: str, data: Any, count: str, size: str | None, label: str | None,
-    opts: Options, *, binary: bool, laney: bool,
+    opts: Options, *, binary: bool, laney: bool, **how: Any,
 ) -> ControlChart:
     caller = CALLERS[chart]
     _sigma_not_allowed(opts.sigma, caller)
     _known_rate(opts.center, caller, binary)
+    _check_how(caller, **how)
     table = as_table(data, caller=caller)
     k = counts(table, count, size, label, binary=binary)
-    return _attribute_counts(chart, table, k, count, opts, binary=binary, laney=laney)
+    return _attribute_counts(chart, table, k, count, opts, binary=binary, laney=laney, **how)
+
+
+def _check_how(caller: str, *, limits_method: str = "normal",
+               sigma_z_floor: bool = False) -> None:
+    choice(limits_method, "limits_method", ("normal", "probability"), caller=caller)
+    if not isinstance(sigma_z_floor, bool | np.bool_):
+        raise ParameterError(f"{caller}: the 'sigma_z_floor' parameter must be True or "
+                             f"False; got {show(sigma_z_floor)}.")
 
 
 def _attribute_counts(
     chart: str, table: Table, k: Counts, count: str, opts: Options, *, binary: bool,
-    laney: bool,
+    laney: bool, limits_method: str = "normal", sigma_z_floor: bool = False,
 ) -> ControlChart:
     caller = CALLERS[chart]
     d, n = k.count, k.size
     rate_of = _rate_estimator(d, n, proportion=binary)
     stat = d if chart == "np" else d / n
     notes: list[str] = []
+    conventions: dict[str, str] = {}
+    probability = limits_method == "probability"
+    if laney:
+        conventions["sigma_z_floor"] = "1" if sigma_z_floor else "none"
+    if chart in ("p", "np", "c", "u"):
+        conventions["limits_method"] = limits_method
 
     if laney:
         def estimate(idx: IntArray, known_center: float | None, known_sigma: float | None
                      ) -> Params:
             base = rate_of(idx, known_center, None)
+            if not base.sigma > 0:  # no defectives (or all): checked before dividing by 0
+                raise ZeroVarianceError(f"{caller}: column {count!r} shows no variation in "
+                                        f"the points that estimate the limits (rate "
+                                        f"{base.center:g}), so no limits can be set.")
             z = (stat[idx] - base.center) / (base.sigma / np.sqrt(n[idx]))
             sigma_z = mrbar_d2(z, idx, divisor=LANEY_D2)
             if np.isnan(sigma_z):
@@ -113,13 +135,29 @@ def _attribute_counts(
                 raise ZeroVarianceError(f"{caller}: column {count!r} gives identical "
                                         "standardised rates (sigma_z = 0), so the limits "
                                         "would have no width.")
-            return Params(base.center, base.sigma, {"sigma_z": sigma_z})
+            extra = {"sigma_z": sigma_z}
+            if sigma_z < 1.0:
+                kind = "p" if binary else "u"
+                if sigma_z_floor:
+                    extra = {"sigma_z": 1.0, "sigma_z_estimate": sigma_z}
+                    note = (f"sigma_z = {sigma_z:.3g} < 1 floored at 1 (sigma_z_floor=True): "
+                            f"the limits are the {kind} chart's.")
+                else:
+                    note = (f"sigma_z = {sigma_z:.3g} < 1: no overdispersion, so these "
+                            f"limits are narrower than the {kind} chart's and the {kind} "
+                            "chart is the right chart here (Minitab's P chart diagnostic); "
+                            "sigma_z_floor=True floors sigma_z at 1.")
+                if note not in notes:
+                    notes.append(note)
+            return Params(base.center, base.sigma, extra)
     else:
         estimate = rate_of
 
     same_n = bool(np.all(n == n[0])) if n.size else True
 
     def lim(p: Params, sl: slice, m: float) -> Limits:
+        if probability:
+            return _probability_limits(chart, p.center, n[sl], m, same_n)
         inflate = p.extra.get("sigma_z", 1.0)
         if same_n:  # constant limits: views, not arrays
             size_ = float(n[0])
@@ -146,9 +184,43 @@ def _attribute_counts(
         caller=caller, column=count, n=n, labels=k.labels, estimate=estimate,
         panels=[Panel(chart, stat, lim, floor_zero=True, ceiling=ceiling)],
         sigma_method=("laney" if laney else ("binomial" if binary else "poisson")),
-        row_point=k.row_point, notes=notes,
+        row_point=k.row_point, notes=notes, estimate_from_center=True,
+        conventions=conventions,
     )
-    return build(spec, opts, table, frozen_types={chart})[0]
+    result = build(spec, opts, table, frozen_types={chart})[0]
+    if laney and "sigma_z" in result.stages[-1].extra:
+        params = dict(result.parameters)
+        params["sigma_z"] = result.stages[-1].extra["sigma_z"]
+        result = replace(result, parameters=params)
+    return result
+
+
+def _probability_limits(chart: str, center: float, sizes: FloatArray, m: float,
+                        same_n: bool) -> Limits:
+    """Exact binomial / Poisson limits: the alpha/2 and 1 - alpha/2 quantiles of the count.
+
+    alpha/2 is the normal tail beyond ``m`` sigmas (0.00135 for 3), so that the false-alarm
+    rate per side is at most that of a 3-sigma chart of a normal statistic.
+    """
+    tail = float(stats.norm.sf(m))
+    size = sizes[:1] if same_n else sizes
+    if chart in ("p", "np"):
+        lo = stats.binom.ppf(tail, size, center)
+        hi = stats.binom.ppf(1.0 - tail, size, center)
+        se = np.sqrt(size * center * (1.0 - center))
+    else:  # c, u: Poisson counts of size * rate
+        lo = stats.poisson.ppf(tail, size * center)
+        hi = stats.poisson.ppf(1.0 - tail, size * center)
+        se = np.sqrt(size * center)
+    mid = size * center
+    if chart in ("p", "u"):
+        lo, hi, se, mid = lo / size, hi / size, se / size, np.full(size.size, center)
+    arrays = [np.asarray(a, dtype=float) for a in (mid, se, lo, hi)]
+    if same_n:
+        k = sizes.size
+        return const(arrays[0][0], k), const(arrays[1][0], k), const(arrays[2][0], k), \
+            const(arrays[3][0], k)
+    return arrays[0], arrays[1], arrays[2], arrays[3]
 
 
 def p_chart(
@@ -165,6 +237,7 @@ def p_chart(
     exclude: Any = None,
     revise: bool = False,
     nsigmas: float = 3.0,
+    limits_method: str = "normal",
 ) -> ControlChart:
     """P chart: the proportion defective per subgroup.
 
@@ -194,6 +267,12 @@ def p_chart(
         Iteratively drop Phase I points beyond the limits and re-estimate.
     nsigmas : float
         Width of the limits (3).
+    limits_method : {"normal", "probability"}
+        ``"normal"`` (default): centre +/- nsigmas standard errors. ``"probability"``:
+        exact binomial limits, the alpha/2 and 1 - alpha/2 quantiles of the count with
+        alpha/2 = P(Z > nsigmas) = 0.00135 for 3 (as qcc users compute them); a point
+        signals beyond them with probability at most alpha/2 per side. Named on the result
+        as ``conventions["limits_method"]``.
 
     Returns
     -------
@@ -216,7 +295,8 @@ def p_chart(
     (0.05625, 0.1051)
     """
     opts = Options(phase1, limits, stage, center, None, rules, exclude, revise, nsigmas)
-    return _attribute("p", data, defectives, size, label, opts, binary=True, laney=False)
+    return _attribute("p", data, defectives, size, label, opts, binary=True, laney=False,
+                      limits_method=limits_method)
 
 
 def np_chart(
@@ -233,10 +313,20 @@ def np_chart(
     exclude: Any = None,
     revise: bool = False,
     nsigmas: float = 3.0,
+    limits_method: str = "normal",
 ) -> ControlChart:
     """Np chart: the number defective per subgroup (limits per point when n varies).
 
     Parameters are those of :func:`p_chart`; ``center`` is the known proportion p.
+
+    Other Parameters
+    ----------------
+    limits_method : {"normal", "probability"}
+        ``"normal"`` (default): centre +/- nsigmas standard errors. ``"probability"``:
+        exact binomial limits, the alpha/2 and 1 - alpha/2 quantiles of the count with
+        alpha/2 = P(Z > nsigmas) = 0.00135 for 3 (as qcc users compute them); a point
+        signals beyond them with probability at most alpha/2 per side. Named on the result
+        as ``conventions["limits_method"]``.
 
     Returns
     -------
@@ -251,7 +341,8 @@ def np_chart(
     4.5
     """
     opts = Options(phase1, limits, stage, center, None, rules, exclude, revise, nsigmas)
-    return _attribute("np", data, defectives, size, label, opts, binary=True, laney=False)
+    return _attribute("np", data, defectives, size, label, opts, binary=True, laney=False,
+                      limits_method=limits_method)
 
 
 def c_chart(
@@ -267,6 +358,7 @@ def c_chart(
     exclude: Any = None,
     revise: bool = False,
     nsigmas: float = 3.0,
+    limits_method: str = "normal",
 ) -> ControlChart:
     """C chart: the number of defects per inspection unit of constant size.
 
@@ -278,6 +370,12 @@ def c_chart(
         Column of defect counts.
     label, phase1, limits, stage, center, rules, exclude, revise, nsigmas
         As in :func:`p_chart`.
+    limits_method : {"normal", "probability"}
+        ``"normal"`` (default): centre +/- nsigmas standard errors. ``"probability"``:
+        exact Poisson limits, the alpha/2 and 1 - alpha/2 quantiles of the count with
+        alpha/2 = P(Z > nsigmas) = 0.00135 for 3 (as qcc users compute them); a point
+        signals beyond them with probability at most alpha/2 per side. Named on the result
+        as ``conventions["limits_method"]``.
 
     Returns
     -------
@@ -294,12 +392,14 @@ def c_chart(
     opts = Options(phase1, limits, stage, center, None, rules, exclude, revise, nsigmas)
     _sigma_not_allowed(opts.sigma, "c_chart")
     _known_rate(center, "c_chart", proportion=False)
+    _check_how("c_chart", limits_method=limits_method)
     table = as_table(data, caller="c_chart")
     table.require(count, label)
     values = table.numeric(count, count=True)
     k = Counts(labels=table.labels(label, values.size), count=values,
                size=const(1.0, values.size), row_point=None)
-    return _attribute_counts("c", table, k, count, opts, binary=False, laney=False)
+    return _attribute_counts("c", table, k, count, opts, binary=False, laney=False,
+                             limits_method=limits_method)
 
 
 def u_chart(
@@ -316,6 +416,7 @@ def u_chart(
     exclude: Any = None,
     revise: bool = False,
     nsigmas: float = 3.0,
+    limits_method: str = "normal",
 ) -> ControlChart:
     """U chart: defects per unit, with per-point limits when the sizes vary.
 
@@ -329,6 +430,12 @@ def u_chart(
         Column of inspection units per point; omit for raw records.
     label, phase1, limits, stage, center, rules, exclude, revise, nsigmas
         As in :func:`p_chart`.
+    limits_method : {"normal", "probability"}
+        ``"normal"`` (default): centre +/- nsigmas standard errors. ``"probability"``:
+        exact Poisson limits, the alpha/2 and 1 - alpha/2 quantiles of the count with
+        alpha/2 = P(Z > nsigmas) = 0.00135 for 3 (as qcc users compute them); a point
+        signals beyond them with probability at most alpha/2 per side. Named on the result
+        as ``conventions["limits_method"]``.
 
     Returns
     -------
@@ -343,7 +450,8 @@ def u_chart(
     1.4839
     """
     opts = Options(phase1, limits, stage, center, None, rules, exclude, revise, nsigmas)
-    return _attribute("u", data, count, size, label, opts, binary=False, laney=False)
+    return _attribute("u", data, count, size, label, opts, binary=False, laney=False,
+                      limits_method=limits_method)
 
 
 def laney_p(
@@ -360,6 +468,7 @@ def laney_p(
     exclude: Any = None,
     revise: bool = False,
     nsigmas: float = 3.0,
+    sigma_z_floor: bool = False,
 ) -> ControlChart:
     """Laney p' chart: a p chart whose limits are widened (or narrowed) by sigma_z.
 
@@ -370,6 +479,14 @@ def laney_p(
     sigma_z is about 1 and the chart is the p chart.
 
     Parameters are those of :func:`p_chart`.
+
+    Other Parameters
+    ----------------
+    sigma_z_floor : bool
+        Floor sigma_z at 1 (Minitab's option): with no overdispersion (sigma_z < 1) the
+        chart becomes the p chart instead of narrowing its limits. Named on the result
+        as ``conventions["sigma_z_floor"]``; the estimate is kept in
+        ``stages[i].extra["sigma_z_estimate"]``. A sigma_z below 1 adds a note either way.
 
     Returns
     -------
@@ -391,7 +508,8 @@ def laney_p(
     3.484
     """
     opts = Options(phase1, limits, stage, center, None, rules, exclude, revise, nsigmas)
-    return _attribute("laney_p", data, defectives, size, label, opts, binary=True, laney=True)
+    return _attribute("laney_p", data, defectives, size, label, opts, binary=True, laney=True,
+                      sigma_z_floor=sigma_z_floor)
 
 
 def laney_u(
@@ -408,10 +526,19 @@ def laney_u(
     exclude: Any = None,
     revise: bool = False,
     nsigmas: float = 3.0,
+    sigma_z_floor: bool = False,
 ) -> ControlChart:
     """Laney u' chart: the u chart with limits scaled by sigma_z (Laney 2002).
 
     Parameters are those of :func:`u_chart`.
+
+    Other Parameters
+    ----------------
+    sigma_z_floor : bool
+        Floor sigma_z at 1 (Minitab's option): with no overdispersion (sigma_z < 1) the
+        chart becomes the u chart instead of narrowing its limits. Named on the result
+        as ``conventions["sigma_z_floor"]``; the estimate is kept in
+        ``stages[i].extra["sigma_z_estimate"]``. A sigma_z below 1 adds a note either way.
 
     Returns
     -------
@@ -427,4 +554,5 @@ def laney_u(
     True
     """
     opts = Options(phase1, limits, stage, center, None, rules, exclude, revise, nsigmas)
-    return _attribute("laney_u", data, count, size, label, opts, binary=False, laney=True)
+    return _attribute("laney_u", data, count, size, label, opts, binary=False, laney=True,
+                      sigma_z_floor=sigma_z_floor)

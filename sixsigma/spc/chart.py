@@ -107,6 +107,10 @@ class ControlChart(Result, kind="control_chart"):
         Width of the limits in standard errors.
     parameters : dict
         Chart-specific parameters (``lam``, ``L``, ``k``, ``h``, ``sigma_z`` ...).
+    conventions : dict
+        The named conventions the chart followed where there is a choice, e.g.
+        ``{"ewma_limits": "exact"}``, ``{"runs_about": "median"}``,
+        ``{"limits_method": "probability"}``, ``{"sigma_z_floor": "1"}``.
     notes : tuple of str
         Caveats and warnings, kept for reports (keyword-only).
     """
@@ -130,6 +134,7 @@ class ControlChart(Result, kind="control_chart"):
     violation_rule: NDArray[np.str_]
     nsigmas: float = 3.0
     parameters: dict[str, float] = field(default_factory=dict)
+    conventions: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.sigma is None:  # an undefined sigma (run chart) comes back from JSON as null
@@ -170,11 +175,15 @@ class ControlChart(Result, kind="control_chart"):
 
         Looked up in :data:`sixsigma.spc.arl.IN_CONTROL_ARL` (simulated for a normal
         process with known limits); None when that combination of rules is not tabled
-        (compute it with :func:`sixsigma.spc.in_control_arl`).
+        (compute it with :func:`sixsigma.spc.in_control_arl`). With K values other than
+        the defaults (``rules={"nelson_2": 7, ...}``) or run rules judged about the median
+        (g and t charts), the value simulated for the chart, ``parameters["in_control_arl"]``.
         """
         from sixsigma.spc.arl import IN_CONTROL_ARL
         from sixsigma.spc.rules import RULE_SETS
 
+        if "in_control_arl" in self.parameters:  # K values or runs about the median
+            return self.parameters["in_control_arl"]
         chosen = set(self.rules)
         for name, ids in RULE_SETS.items():
             if chosen == set(ids) and name in IN_CONTROL_ARL:
@@ -208,15 +217,51 @@ class ControlChart(Result, kind="control_chart"):
         )
         return frame
 
+    def to_dict(self) -> dict[str, Any]:
+        """Strict JSON of every field, plus ``stage``: the stage name of each point."""
+        out = super().to_dict()
+        out["stage"] = [str(s) for s in self.stage.tolist()]
+        return out
+
+    def _own_center(self, stage: Stage) -> str:
+        """The centre line of this chart in ``stage`` (MR-bar on an MR chart, not x-bar)."""
+        part = self.center[stage.start:stage.stop]
+        if part.size == 0 or np.all(np.isnan(part)):
+            return f"{stage.center:.6g}"
+        first = float(part[0])
+        if np.allclose(part, first, rtol=1e-12, atol=0.0, equal_nan=True):
+            return f"{first:.6g}"
+        return f"{float(np.nanmean(part)):.6g} (mean; varies with n)"
+
     def summary(self) -> str:
-        """A short text summary (rounded for display only)."""
-        last = self.stages[-1]
-        lines = [
-            f"{self.chart} chart: {len(self)} points, {len(self.stages)} stage(s)",
-            f"  center {last.center:.6g}, sigma {self.sigma:.6g} ({self.sigma_method})",
+        """A short text summary (rounded for display only).
+
+        The centre is this chart's own centre line (MR-bar on a moving-range chart, S-bar on
+        an S chart); with several stages, each figure is shown stage by stage (before ->
+        after). Attribute charts label their sigma as the per-unit sigma.
+        """
+        per_unit = self.sigma_method in ("binomial", "poisson", "laney", "geometric")
+        sig_name = "per-unit sigma" if per_unit else "sigma"
+        lines = [f"{self.chart} chart: {len(self)} points, {len(self.stages)} stage(s)"]
+        if len(self.stages) == 1:
+            st = self.stages[0]
+            lines.append(f"  center {self._own_center(st)}, {sig_name} {st.sigma:.6g} "
+                         f"({self.sigma_method})")
+            if "sigma_z" in st.extra:
+                lines.append(f"  sigma_z {st.extra['sigma_z']:.4g}")
+        else:
+            arrow = " -> "
+            lines.append("  stages: " + arrow.join(repr(s.name) for s in self.stages))
+            lines.append("  center: " + arrow.join(self._own_center(s) for s in self.stages))
+            lines.append(f"  {sig_name} ({self.sigma_method}): "
+                         + arrow.join(f"{s.sigma:.6g}" for s in self.stages))
+            if all("sigma_z" in s.extra for s in self.stages):
+                lines.append("  sigma_z: " + arrow.join(f"{s.extra['sigma_z']:.4g}"
+                                                        for s in self.stages))
+        lines.append(
             f"  rules {', '.join(self.rules)}: {self.violation_index.size} signal(s) at "
-            f"{np.unique(self.violation_index).size} point(s)",
-        ]
+            f"{np.unique(self.violation_index).size} point(s)"
+        )
         arl = self.in_control_arl
         if arl is not None:
             lines.append(f"  in-control ARL of these rules: about {arl:.0f} points")

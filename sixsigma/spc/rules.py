@@ -66,7 +66,7 @@ References
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Final
@@ -89,6 +89,7 @@ __all__ = [
     "anhoj_limits",
     "find_violations",
     "resolve_rules",
+    "rule_params",
 ]
 
 BoolArray = NDArray[np.bool_]
@@ -119,7 +120,49 @@ def _unknown(name: object, caller: str) -> ParameterError:
     return ParameterError(f"{caller}: unknown rule {name!r}; expected one of {expected}")
 
 
-def resolve_rules(rules: str | Sequence[str] | None, *, caller: str) -> tuple[str, ...]:
+_K_RANGE: Final[tuple[int, int]] = (2, 30)  # look-back stays within the block overlap
+
+
+def rule_params(rules: object, *, caller: str) -> dict[str, int]:
+    """The K values given in a ``rules=`` mapping that differ from each rule's default.
+
+    ``rules={"nelson_1": None, "nelson_2": 7, "nelson_5": 3}`` evaluates rules 1, 2 and 5,
+    rule 2 with K = 7 points on one side and rule 5 with 3 of 4 points beyond 2 sigma:
+    Minitab's K values (its "Tests" tab). A value of None keeps the default. K is a whole
+    number from 1 (the m-of-m+1 rules ``nelson_5``/``nelson_6``) or 2 up to 30.
+
+    Examples
+    --------
+    >>> rule_params({"nelson_1": None, "nelson_2": 7, "nelson_3": 6}, caller="imr")
+    {'nelson_2': 7}
+    """
+    if not isinstance(rules, Mapping):
+        return {}
+    out: dict[str, int] = {}
+    for name, k in rules.items():
+        if not isinstance(name, str) or (name not in _POSITION and name not in RULE_SETS):
+            raise _unknown(name, caller)
+        if k is None:
+            continue
+        rule = RULES.get(name)
+        if rule is None or rule.k is None:
+            raise ParameterError(
+                f"{caller}: rule {name!r} takes no K value (give None); adjustable rules: "
+                + ", ".join(r for r, v in RULES.items() if v.k is not None)
+                + ". The limits' width is nsigmas=."
+            )
+        low = 1 if rule.test in (_beyond_1, _beyond_2) else _K_RANGE[0]
+        if isinstance(k, bool) or not isinstance(k, int | np.integer) or \
+                not low <= int(k) <= _K_RANGE[1]:
+            raise ParameterError(f"{caller}: the K value of rule {name!r} must be a whole "
+                                 f"number from {low} to {_K_RANGE[1]}; got {k!r}.")
+        if int(k) != rule.k:
+            out[name] = int(k)
+    return out
+
+
+def resolve_rules(rules: str | Sequence[str] | Mapping[str, int | None] | None, *,
+                  caller: str) -> tuple[str, ...]:
     """Turn a rule-set name, a rule id or a list of them into a tuple of rule ids.
 
     Parameters
@@ -150,6 +193,9 @@ def resolve_rules(rules: str | Sequence[str] | None, *, caller: str) -> tuple[st
     """
     if rules is None:
         return ("nelson_1",)
+    if isinstance(rules, Mapping):  # {"nelson_2": 7, "nelson_1": None}: K values
+        rule_params(rules, caller=caller)
+        rules = list(rules)
     names: Sequence[object] = [rules] if isinstance(rules, str) else rules
     if not isinstance(names, Sequence):
         raise ParameterError(
@@ -180,8 +226,11 @@ class _Series:
         lcl: FloatArray,
         ucl: FloatArray,
         starts: NDArray[np.intp],
+        runs_center: FloatArray | None = None,
     ) -> None:
         self.x, self.center, self.se, self.lcl, self.ucl = x, center, se, lcl, ucl
+        # the line the same-side runs are judged about (the median on g and t charts)
+        self.runs_center = center if runs_center is None else runs_center
         self.n = x.size
         self.starts = starts  # first index of every segment but the first
 
@@ -196,19 +245,20 @@ class _Series:
     def window_count(self, a: BoolArray, w: int) -> NDArray[np.uint8]:
         """Count ``a`` among the last ``w`` points, truncated at breaks and segments."""
         count = a.astype(np.uint8)
-        for k in range(1, w):
-            hit = self.reach[k - 1][k:] & a[:-k]
+        reach = self.reach_upto(w - 1)
+        for k in range(1, min(w, self.n)):
+            hit = reach[k - 1][k:] & a[:-k]
             count[k:] += hit
         return count
 
     # -- conditions ----------------------------------------------------------------------
     @cached_property
     def above(self) -> BoolArray:
-        return self.x > self.center
+        return self.x > self.runs_center
 
     @cached_property
     def below(self) -> BoolArray:
-        return self.x < self.center
+        return self.x < self.runs_center
 
     @cached_property
     def zones(self) -> dict[str, BoolArray]:
@@ -238,11 +288,16 @@ class _Series:
     @cached_property
     def reach(self) -> list[BoolArray]:
         """``reach[k - 1][i]``: points i-k .. i all judged by the zones, same segment."""
-        first = self.link(self.valid)
-        out = [first]
-        for k in range(2, 5):
+        return self.reach_upto(4)
+
+    def reach_upto(self, m: int) -> list[BoolArray]:
+        """:attr:`reach` for look-backs 1 .. ``m`` (extended on demand)."""
+        out: list[BoolArray] = self.__dict__.setdefault("_reach", [self.link(self.valid)])
+        first = out[0]
+        for k in range(len(out) + 1, m + 1):
             nxt = out[-1].copy()
-            nxt[k - 1 :] &= first[: self.n - k + 1]
+            if k - 1 < self.n:
+                nxt[k - 1 :] &= first[: self.n - k + 1]
             out.append(nxt)
         return out
 
@@ -296,7 +351,7 @@ class _Series:
     @cached_property
     def anhoj(self) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
         """Indices flagged by ``anhoj_run`` and by ``anhoj_crossings``."""
-        return _anhoj.signals(self.x, self.center, self.starts)
+        return _anhoj.signals(self.x, self.runs_center, self.starts)
 
 
 def _flagged(test: Callable[[_Series], BoolArray]) -> Callable[[_Series], NDArray[np.intp]]:
@@ -326,32 +381,62 @@ class Rule:
     evaluate: Callable[[_Series], NDArray[np.intp]]
     same_as: str | None = None
     whole_series: bool = False
+    k: int | None = None  # Minitab's K: the rule's default count (None: not adjustable)
+    test: Callable[[_Series, int], BoolArray] | None = None  # the test for another K
+
+
+def _kind(test: Callable[[_Series, int], BoolArray], k: int, text: str,
+          same_as: str | None = None) -> Rule:
+    return Rule(text.format(k=k), _flagged(lambda s: test(s, k)), same_as=same_as, k=k,
+                test=test)
+
+
+def _same_side(s: _Series, k: int) -> BoolArray:
+    return s.same_side(k)
+
+
+def _trend(s: _Series, k: int) -> BoolArray:
+    return s.trend(k)
+
+
+def _alternating(s: _Series, k: int) -> BoolArray:
+    return s.alternating(k)
+
+
+def _beyond_2(s: _Series, k: int) -> BoolArray:
+    return s.m_of_w(k, k + 1, 2)
+
+
+def _beyond_1(s: _Series, k: int) -> BoolArray:
+    return s.m_of_w(k, k + 1, 1)
+
+
+def _within_1(s: _Series, k: int) -> BoolArray:
+    return s.within_1(k)
+
+
+def _outside_1(s: _Series, k: int) -> BoolArray:
+    return s.outside_1(k)
 
 
 RULES: Final[dict[str, Rule]] = {
     "nelson_1": Rule("1 point beyond a control limit", _flagged(lambda s: s.limits())),
-    "nelson_2": Rule("9 points in a row on the same side of the centre line",
-                     _flagged(lambda s: s.same_side(9))),
-    "nelson_3": Rule("6 points in a row steadily increasing or decreasing",
-                     _flagged(lambda s: s.trend(6))),
-    "nelson_4": Rule("14 points in a row alternating up and down",
-                     _flagged(lambda s: s.alternating(14))),
-    "nelson_5": Rule("2 of 3 points in a row beyond 2 sigma, same side",
-                     _flagged(lambda s: s.m_of_w(2, 3, 2))),
-    "nelson_6": Rule("4 of 5 points in a row beyond 1 sigma, same side",
-                     _flagged(lambda s: s.m_of_w(4, 5, 1))),
-    "nelson_7": Rule("15 points in a row within 1 sigma of the centre line",
-                     _flagged(lambda s: s.within_1(15))),
-    "nelson_8": Rule("8 points in a row beyond 1 sigma, either side",
-                     _flagged(lambda s: s.outside_1(8))),
+    "nelson_2": _kind(_same_side, 9, "{k} points in a row on the same side of the centre "
+                      "line"),
+    "nelson_3": _kind(_trend, 6, "{k} points in a row steadily increasing or decreasing"),
+    "nelson_4": _kind(_alternating, 14, "{k} points in a row alternating up and down"),
+    "nelson_5": _kind(_beyond_2, 2, "{k} of {k}+1 points in a row beyond 2 sigma, same side"
+                      .replace("{k}+1", "3")),
+    "nelson_6": _kind(_beyond_1, 4, "{k} of 5 points in a row beyond 1 sigma, same side"),
+    "nelson_7": _kind(_within_1, 15, "{k} points in a row within 1 sigma of the centre line"),
+    "nelson_8": _kind(_outside_1, 8, "{k} points in a row beyond 1 sigma, either side"),
     "we_1": Rule("1 point beyond a control limit", _flagged(lambda s: s.limits()),
                  same_as="nelson_1"),
-    "we_2": Rule("2 of 3 points in a row beyond 2 sigma, same side",
-                 _flagged(lambda s: s.m_of_w(2, 3, 2)), same_as="nelson_5"),
-    "we_3": Rule("4 of 5 points in a row beyond 1 sigma, same side",
-                 _flagged(lambda s: s.m_of_w(4, 5, 1)), same_as="nelson_6"),
-    "we_4": Rule("8 points in a row on the same side of the centre line",
-                 _flagged(lambda s: s.same_side(8))),
+    "we_2": _kind(_beyond_2, 2, "{k} of 3 points in a row beyond 2 sigma, same side",
+                  same_as="nelson_5"),
+    "we_3": _kind(_beyond_1, 4, "{k} of 5 points in a row beyond 1 sigma, same side",
+                  same_as="nelson_6"),
+    "we_4": _kind(_same_side, 8, "{k} points in a row on the same side of the centre line"),
     "anhoj_run": Rule("longest run on one side longer than round(log2(n_useful) + 3)",
                       lambda s: s.anhoj[0], whole_series=True),
     "anhoj_crossings": Rule("fewer crossings of the centre line than qbinom(0.05, n_useful "
@@ -383,6 +468,8 @@ def find_violations(
     rules: tuple[str, ...],
     *,
     segment: ArrayLike | None = None,
+    params: Mapping[str, int] | None = None,
+    runs_center: ArrayLike | None = None,
 ) -> tuple[IntArray, NDArray[np.str_]]:
     """Find the points that violate run rules.
 
@@ -403,6 +490,11 @@ def find_violations(
     segment : array_like, shape (n,), optional
         Stage of each point (non-decreasing). Every change of value starts a new segment;
         no run, trend or window crosses it, and the Anhøj rules are judged per segment.
+    params : mapping of rule id to int, optional
+        K values other than the defaults (see :func:`rule_params`).
+    runs_center : array_like of float, shape (n,) or scalar, optional
+        The line that same-side runs (``nelson_2``, ``we_4``, the Anhøj rules) are judged
+        about, when it is not ``center``: the median on g and t charts (as qicharts2).
 
     Returns
     -------
@@ -456,6 +548,7 @@ def find_violations(
     se_a = _as_vector(se, "se", n)
     lcl_a = _as_vector(lcl, "lcl", n)
     ucl_a = _as_vector(ucl, "ucl", n)
+    runs_a = center_a if runs_center is None else _as_vector(runs_center, "runs_center", n)
     if segment is None:
         starts = np.empty(0, dtype=np.intp)
     else:
@@ -476,9 +569,11 @@ def find_violations(
         cache: dict[str, NDArray[np.intp]] = {}
         for pos in positions:
             rule = RULES[ALL_RULES[pos]]
-            key = rule.same_as or ALL_RULES[pos]
+            k = (params or {}).get(ALL_RULES[pos])
+            key = f"{rule.same_as or ALL_RULES[pos]}:{k}"
             if key not in cache:
-                cache[key] = rule.evaluate(series)
+                cache[key] = rule.evaluate(series) if k is None or rule.test is None else \
+                    np.flatnonzero(rule.test(series, k))
             idx = cache[key]
             if keep_from > offset:
                 idx = idx[idx >= keep_from - offset]
@@ -488,14 +583,14 @@ def find_violations(
     whole = [p for p in wanted if RULES[ALL_RULES[p]].whole_series]
     local = [p for p in wanted if not RULES[ALL_RULES[p]].whole_series]
     if whole:  # whole-segment properties (Anhøj): judged on the full series
-        collect(_Series(x, center_a, se_a, lcl_a, ucl_a, starts), whole, 0, 0)
+        collect(_Series(x, center_a, se_a, lcl_a, ucl_a, starts, runs_a), whole, 0, 0)
     # The other rules look back at most 15 points, so they are judged block by block with
     # an overlap: the temporaries stay small and in cache, and the cost per point constant.
     for first in range(0, n, _BLOCK) if local else ():
         lo, hi = max(0, first - _OVERLAP), min(n, first + _BLOCK)
         inner = starts[(starts > lo) & (starts < hi)] - lo
         block = _Series(x[lo:hi], center_a[lo:hi], se_a[lo:hi], lcl_a[lo:hi], ucl_a[lo:hi],
-                        inner)
+                        inner, runs_a[lo:hi])
         collect(block, local, lo, first)
     index = np.concatenate(found).astype(np.int64, copy=False)
     code = np.concatenate(codes)

@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.signal import lfilter
 
-from sixsigma._params import check_number
+from sixsigma._params import check_number, choice
 from sixsigma.errors import ParameterError
 from sixsigma.spc._engine import (
     FloatArray,
@@ -101,6 +101,7 @@ def ewma(
     limits: ControlChart | None = None,
     stage: Any = None,
     steady_state: bool = False,
+    varying_n: str = "exact",
 ) -> ControlChart:
     """Exponentially weighted moving average chart with exact time-varying limits.
 
@@ -124,6 +125,12 @@ def ewma(
         As in :func:`sixsigma.spc.imr`. The EWMA restarts from the centre in each stage.
     steady_state : bool
         Use the asymptotic limits from the first point (narrower at the start).
+    varying_n : {"exact", "qcc"}
+        Limits when subgroup sizes vary. ``"exact"`` (default): the variance of the EWMA
+        statistic, sigma^2 lam^2 sum_j (1 - lam)^(2(t-j)) / n_j; ``"qcc"``: qcc 2.7's
+        approximation (sigma^2 / n_t) lam / (2 - lam) (1 - (1 - lam)^(2t)), exact only for
+        constant sizes (15-18 % off on alternating sizes). Named on the result as
+        ``conventions["ewma_limits"]``. Both agree when the sizes are constant.
 
     Returns
     -------
@@ -146,6 +153,7 @@ def ewma(
     caller = "ewma"
     lam = check_number(lam, "lam", caller=caller, low=0.0, high=1.0, low_open=True)
     L = check_number(L, "L", caller=caller, low=0.0, low_open=True)
+    choice(varying_n, "varying_n", ("exact", "qcc"), caller=caller)
     _check_sigma(sigma, caller)
     table, column, x, n, labels, sigma_of, row_point = _points(data, value, subgroup, label,
                                                                caller)
@@ -155,12 +163,20 @@ def ewma(
         out, _ = lfilter([lam], [1.0, -(1.0 - lam)], x[sl], zi=[(1.0 - lam) * p.center])
         return np.asarray(out, dtype=float)
 
+    sizes_vary = bool(np.any(n != n[0])) if n.size else False
+    exact = varying_n == "exact" and sizes_vary and not steady_state
+
     def lim(p: Params, sl: slice, k: float) -> Limits:
         t = np.arange(1, sl.stop - sl.start + 1)
-        factor: FloatArray | float = lam / (2.0 - lam)
-        if not steady_state:
-            factor = factor * (1.0 - (1.0 - lam) ** (2 * t))
-        se = p.sigma / np.sqrt(n[sl]) * np.sqrt(factor)
+        if exact:
+            # Var(z_t) / sigma^2 = v_t = (1 - lam)^2 v_(t-1) + lam^2 / n_t, v_0 = 0
+            v = lfilter([lam * lam], [1.0, -(1.0 - lam) ** 2], 1.0 / n[sl])
+            se = p.sigma * np.sqrt(np.asarray(v, dtype=float))
+        else:
+            factor: FloatArray | float = lam / (2.0 - lam)
+            if not steady_state:
+                factor = factor * (1.0 - (1.0 - lam) ** (2 * t))
+            se = p.sigma / np.sqrt(n[sl]) * np.sqrt(factor)
         c = np.full(t.size, p.center)
         return c, se, c - k * se, c + k * se
 
@@ -168,7 +184,17 @@ def ewma(
                 estimate=_estimator(x, n, sigma_of),
                 panels=[Panel("ewma", stat, lim, dynamic=dynamic)],
                 sigma_method="rbar_d2" if subgroup else "mrbar_d2", row_point=row_point,
-                parameters={"lam": lam, "L": L, "steady_state": float(steady_state)})
+                parameters={"lam": lam, "L": L, "steady_state": float(steady_state)},
+                conventions={"ewma_limits": "steady_state" if steady_state else (
+                    "exact" if varying_n == "exact" else "qcc")})
+    if sizes_vary and not steady_state:
+        spec.notes.append(
+            "subgroup sizes vary: limits from the exact variance of the EWMA statistic"
+            if exact else
+            "subgroup sizes vary: limits from qcc's approximation "
+            "(sigma^2/n_t) lam/(2-lam) (1-(1-lam)^(2t)), not the exact variance")
+    if target is not None:
+        check_number(target, "target", caller=caller)
     opts = Options(phase1=phase1, limits=limits, stage=stage, center=target, sigma=sigma,
                    rules="nelson_1", nsigmas=L)
     return build(spec, opts, table, frozen_types={"ewma"})[0]
@@ -256,6 +282,8 @@ def cusum(
                         Panel("cusum_lower", lower, lim, dynamic=dyn_lower)],
                 sigma_method="rbar_d2" if subgroup else "mrbar_d2", row_point=row_point,
                 parameters={"k": k, "h": h, "headstart": start})
+    if target is not None:
+        check_number(target, "target", caller=caller)
     opts = Options(phase1=phase1, limits=limits, stage=stage, center=target, sigma=sigma,
                    rules="nelson_1")
     up, low = build(spec, opts, table, frozen_types={"cusum"})

@@ -195,7 +195,10 @@ def _subgrouped(
     table = as_table(data, caller=caller)
     table.require(value, subgroup)
     x = table.numeric(value)
-    keys = table.raw(subgroup)
+    if x.size == 0:
+        raise InsufficientDataError(f"{caller}: the data have no rows; X-bar charts need at "
+                                    "least two subgroups of two or more values.")
+    keys = table.keys(subgroup)
     missing = pd.isna(pd.Series(keys, copy=False)).to_numpy()
     if missing.any():
         raise MissingValueError(f"{caller}: column {subgroup!r} has a missing subgroup key at "

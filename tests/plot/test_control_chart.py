@@ -300,3 +300,15 @@ def test_ax_is_keyword_only_and_the_module_does_not_shadow_the_function():
     assert params["ax"].kind is inspect.Parameter.KEYWORD_ONLY
     assert callable(ss.plot.control_chart)
     assert importlib.import_module("sixsigma.plot.charts").control_chart is ss.plot.control_chart
+
+
+def test_g_chart_draws_the_median_its_runs_are_judged_about():
+    rng = np.random.default_rng(3)
+    g = ss.spc.g_chart({"g": rng.geometric(1 / 21, 40) - 1.0}, value="g")
+    ax = ss.plot.control_chart(g)
+    lines = [ln for ln in ax.get_lines() if ln.get_gid() == "median"]
+    assert len(lines) == 1
+    assert np.allclose(np.asarray(lines[0].get_ydata(), dtype=float),
+                       g.stages[0].extra["median"])
+    p = ss.spc.p_chart({"d": [3, 5, 4, 6], "n": [100] * 4}, "d", "n")
+    assert not [ln for ln in ss.plot.control_chart(p).get_lines() if ln.get_gid() == "median"]

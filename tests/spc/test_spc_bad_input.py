@@ -173,7 +173,7 @@ def test_bad_parameters():
     with pytest.raises(ParameterError, match="center= only"):
         ss.spc._engine  # noqa: B018 - module is importable
         ss.spc.attributes._sigma_not_allowed(1.0, "p_chart")
-    with pytest.raises(ParameterError, match=r"the 'center' parameter must be in \[0, 1\]"):
+    with pytest.raises(ParameterError, match=r"the 'center' parameter must be in \(0, 1\)"):
         ss.spc.p_chart(AUDITS, defectives="errors", size="audited", center=1.5)
     with pytest.raises(ParameterError, match="phase1=9 must be between 2"):
         ss.spc.p_chart(AUDITS, defectives="errors", size="audited", phase1=9)
