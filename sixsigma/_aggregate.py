@@ -110,7 +110,7 @@ def _check_defect_raw(table: Table, defect: str) -> Any:
     checks = [
         col.min().alias("min"),
         col.max().alias("max"),
-        miss.sum().alias("nulls"),
+        miss.cast(nw.Int64).sum().alias("nulls"),
     ]
     if dtype.is_float():
         # x(1 - x) >= 0 on [0, 1], = 0 only at 0 and 1: one sum proves the values are 0/1
@@ -158,7 +158,8 @@ def _check_counts(table: Table, defect: str, size: str) -> None:
     dc, sc = nw.col(defect), nw.col(size)
     dmiss, smiss = missing(table.frame, defect), missing(table.frame, size)
     stats = collect(table.frame.select(
-        dmiss.sum().alias("dn"), smiss.sum().alias("sn"), dc.min().alias("dmin"),
+        dmiss.cast(nw.Int64).sum().alias("dn"), smiss.cast(nw.Int64).sum().alias("sn"),
+        dc.min().alias("dmin"),
         (sc - dc).min().alias("gap"), (dc - dc.round(0)).abs().sum().alias("dfrac"),
         (sc - sc.round(0)).abs().sum().alias("sfrac"),
     )).to_pandas().iloc[0]
@@ -168,8 +169,8 @@ def _check_counts(table: Table, defect: str, size: str) -> None:
         raise MissingValueError(f"{caller}: column {name!r} has a missing value (null or "
                                 f"NaN) at {where}.")
     inf = collect(table.frame.select(
-        (dc.abs() == float("inf")).sum().alias("di"),
-        (sc.abs() == float("inf")).sum().alias("si"))).to_pandas().iloc[0]
+        (dc.abs() == float("inf")).cast(nw.Int64).sum().alias("di"),
+        (sc.abs() == float("inf")).cast(nw.Int64).sum().alias("si"))).to_pandas().iloc[0]
     if int(inf["di"]) or int(inf["si"]):
         name = defect if int(inf["di"]) else size
         where = _first_bad_row(table, name, nw.col(name).abs() == float("inf"))
@@ -233,7 +234,9 @@ def check_group_keys(table: Table, keys: Sequence[str], *, dropna: bool = True) 
             _check_mixed(table, name)
     if dropna is False and keys:
         return
-    counts = collect(frame.select(*[missing(frame, k).sum().alias(k) for k in keys]))
+    # cast before summing: Spark does not sum booleans
+    counts = collect(frame.select(*[missing(frame, k).cast(nw.Int64).sum().alias(k)
+                                    for k in keys]))
     for name in keys:
         if not int(counts[name].to_list()[0]):
             continue

@@ -346,7 +346,7 @@ def attribute_capability_report(result: BinomialCapability | PoissonCapability, 
     """
     import matplotlib.pyplot as plt
 
-    from sixsigma.plot.control_chart import control_chart
+    from sixsigma.plot.charts import control_chart
 
     if not isinstance(result, BinomialCapability | PoissonCapability):
         raise ParameterError("attribute_capability_report: result must be a "

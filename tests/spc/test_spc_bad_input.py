@@ -212,7 +212,7 @@ def test_raw_records_must_be_zero_or_one():
     # validated by the one group-count layer (sixsigma._aggregate.group_counts)
     with pytest.raises(DomainError, match=r"'bad' must be 0/1 .*row 3 \(2\) is not"):
         ss.spc.p_chart(raw, defectives="bad", label="day")
-    with pytest.raises(MissingValueError, match=r"'bad' has a missing value at row 2"):
+    with pytest.raises(MissingValueError, match=r"'bad' has a missing value.* at row 2"):
         ss.spc.p_chart(raw.assign(bad=[0, 1, None, 0, 1, 0]), defectives="bad", label="day")
     with pytest.raises(ParameterError, match="give size="):
         ss.spc.p_chart(raw, defectives="bad")
