@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import datetime as _dt
 import os
+import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
@@ -38,6 +39,7 @@ from dmaic.types import (
     Identifier,
     NonEmptyStr,
     Phase,
+    ProjectId,
     SchemaVersion,
     Stage,
 )
@@ -81,6 +83,10 @@ def _service(name: str) -> Any:
                          "(its __init__ installs dmaic.store and dmaic.tollgates).") from None
 
 
+def _new_id() -> str:
+    return str(uuid.uuid4())
+
+
 def _now() -> _dt.datetime:
     return _dt.datetime.now(_dt.UTC)
 
@@ -118,8 +124,12 @@ class Project(DmaicModel):
 
     Attributes
     ----------
-    schema_version : 3
+    schema_version : 4
         Version of the document format (older files are migrated on load).
+    id : str
+        The project's identity, a UUID made when the project is created (files of older
+        versions get one derived from their content). It never changes: :meth:`save`
+        refuses to replace a file holding another project's id.
     revision : int
         Incremented by each save; :meth:`save` refuses to overwrite a file holding a newer
         revision than the one this project was loaded at.
@@ -148,7 +158,7 @@ class Project(DmaicModel):
     >>> import dmaic
     >>> p = dmaic.Project(title="Wrong-policy errors after the policy update")
     >>> p.phase, p.revision, p.schema_version
-    ('define', 0, 3)
+    ('define', 0, 4)
     >>> p.append("define.ctqs", {"id": "wp", "name": "Wrong-policy rate", "direction": "lower"})
     >>> p.set("define.ctqs.0.usl", 0.02)
     >>> p.define.ctqs[0].usl
@@ -156,6 +166,7 @@ class Project(DmaicModel):
     """
 
     schema_version: SchemaVersion = SCHEMA_VERSION
+    id: ProjectId = Field(default_factory=_new_id)
     revision: int = Field(default=0, ge=0)
     title: NonEmptyStr
     phase: Stage = "define"
