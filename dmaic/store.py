@@ -131,7 +131,7 @@ class _Loader(yaml.SafeLoader):
     """
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             what = "an alias" if isinstance(event, yaml.AliasEvent) else "an anchor"
             raise _Refused(f"{what} ({'*' if what == 'an alias' else '&'}{event.anchor}) at "

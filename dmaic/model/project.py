@@ -22,6 +22,7 @@ from dmaic._base import DmaicModel, Problems
 from dmaic.errors import (
     DmaicError,
     DocumentPathError,
+    EvidenceError,
     GateReport,
     PhaseError,
     TollgateNotPassedError,
@@ -346,6 +347,34 @@ class Project(DmaicModel):
         data["transitions"].append(step.model_dump())
         self._commit(data)
         return self.transitions[-1]
+
+    def root_cause_tests(self, root_cause: str) -> list[tuple[str, float | None]]:
+        """The test of a root cause in each attached evidence it cites: ``(id, p)`` pairs.
+
+        ``p`` is the evidence's p-value; for a segment scan, the q-value of the cause's
+        ``segment`` (or of the scan's first cause); None when the evidence reports no test
+        or the scan holds no such segment. Planned evidence is left out.
+
+        Raises
+        ------
+        DocumentPathError
+            No root cause has that id.
+        """
+        causes = {rc.id: rc for rc in self.analyze.root_causes}
+        if root_cause not in causes:
+            raise DocumentPathError(f"root_cause_tests: no root cause {root_cause!r}; the "
+                                    f"register holds {list(causes)}.")
+        rc = causes[root_cause]
+        out: list[tuple[str, float | None]] = []
+        for eid in rc.evidence:
+            ev = self.evidence.get(eid)
+            if ev is None or ev.planned:
+                continue
+            try:
+                out.append((eid, ev.p_value_for(rc.segment)))
+            except EvidenceError:
+                out.append((eid, None))
+        return out
 
     @property
     def overrides(self) -> list[Override]:
