@@ -45,7 +45,7 @@ from dmaic.report import report  # noqa: E402  # the storyboard, above everythin
 __all__ = [
     "Check", "DmaicError", "DocumentPathError", "Evidence", "EvidenceError", "MigrationError",
     "Override", "ParameterError", "PhaseError", "Project", "ProjectMismatchError",
-    "RevisionConflictError", "StoreFormatError", "Thresholds", "TollgateNotPassedError", "TollgateReport", "attach",
-    "check_tollgate", "errors", "evidence", "fingerprint", "json_schema", "load", "loads",
+    "RevisionConflictError", "StoreFormatError", "Thresholds", "TollgateNotPassedError",
+    "TollgateReport", "attach", "check_tollgate", "errors", "evidence", "fingerprint", "json_schema", "load", "loads",
     "migrations", "model", "report", "store", "tollgates",
 ]
