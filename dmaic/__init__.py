@@ -46,6 +46,6 @@ __all__ = [
     "Check", "DmaicError", "DocumentPathError", "Evidence", "EvidenceError", "MigrationError",
     "Override", "ParameterError", "PhaseError", "Project", "ProjectMismatchError",
     "RevisionConflictError", "StoreFormatError", "Thresholds", "TollgateNotPassedError",
-    "TollgateReport", "attach", "check_tollgate", "errors", "evidence", "fingerprint", "json_schema", "load", "loads",
-    "migrations", "model", "report", "store", "tollgates",
+    "TollgateReport", "attach", "check_tollgate", "errors", "evidence", "fingerprint",
+    "json_schema", "load", "loads", "migrations", "model", "report", "store", "tollgates",
 ]
