@@ -352,6 +352,17 @@ class Evidence(DmaicModel):
             self._result = _restore(self.payload, f"evidence {self.kind!r}")
         return self._result
 
+    def record_extent(self) -> None:
+        """Fill in :attr:`size` and :attr:`groups` from the result, when neither is recorded.
+
+        For evidence attached before dmaic recorded them (the store calls it on load).
+        """
+        result = self.result
+        if result is not None and self.size is None and self.groups is None:
+            size, groups, name = _extent(result)
+            if size is not None or groups is not None:
+                self.size, self.groups, self.group_name = size, groups, name
+
     def reuse_result(self, older: Evidence) -> None:
         """Reuse ``older``'s restored result when it holds the same payload."""
         if older._result is not None and self._result is None and older.payload == self.payload:

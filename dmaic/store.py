@@ -262,7 +262,8 @@ def loads(text: str, format: Format = "yaml", *, source: str = "text") -> Projec
                                "file.") from None
     for key, ev in project.evidence.items():
         try:
-            _ = ev.result  # restored once here, then cached
+            ev.record_extent()  # restores the result once, then cached (and older
+            # evidence gains the size and groups the analysis used)
         except EvidenceError as err:
             raise EvidenceError(f"load: {source}, evidence {key!r}: {err}") from err
     return project

@@ -7,6 +7,7 @@ a segment scan attached to a root cause verifies it with the segment's q-value.
 
 from __future__ import annotations
 
+import json
 import warnings
 
 import numpy as np
@@ -114,3 +115,17 @@ def test_a_segment_the_scan_does_not_hold_fails_the_check(scan):
     project = _project_with_cause(scan, segment="queue=nowhere")
     check = project.tollgate("analyze")["verified_root_cause"]
     assert not check.passed and "no segment 'queue=nowhere'" in check.reason
+
+
+def test_older_evidence_gains_its_size_on_load(scan, tmp_path):
+    project = dmaic.Project(title="t")
+    project.attach("scan", scan)
+    doc = project.model_dump(mode="json")
+    doc["evidence"]["scan"].update(size=None, groups=None)
+    doc["evidence"]["scan"].pop("group_name")
+    doc["schema_version"] = 3                   # a file written before sizes were recorded
+    doc.pop("id")
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(doc))
+    ev = dmaic.load(path).evidence["scan"]
+    assert ev.data_used == f"13,405 units in {len(scan.cells)} cells"
