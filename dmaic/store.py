@@ -230,6 +230,8 @@ def _parse(text: str, format: Format, source: str) -> dict[str, Any]:  # noqa: A
     except RecursionError:
         raise StoreFormatError(f"load: {source} is nested too deeply to be a project "
                                "file.") from None
+    if data is None:
+        raise StoreFormatError(f"load: {source} is empty (no project in it, line 1).")
     if not isinstance(data, dict):
         raise StoreFormatError(f"load: {source} must hold a mapping (a project); got "
                                f"{type(data).__name__}.")
@@ -252,14 +254,18 @@ def loads(text: str, format: Format = "yaml", *, source: str = "text") -> Projec
         A stored result that :func:`sixsigma.from_dict` cannot restore.
     """
     doc = _parse(text, format, source)
-    migrated = migrate(doc, source=source)
-    if "id" not in migrated:  # a hand-written file: the same id on every load until saved
-        migrated = {**migrated, "id": derived_id(doc)}
     try:
-        project = Project.model_validate(migrated)
+        return _build(doc, source)
     except RecursionError:
         raise StoreFormatError(f"load: {source} is nested too deeply to be a project "
                                "file.") from None
+
+
+def _build(doc: dict[str, Any], source: str) -> Project:
+    migrated = migrate(doc, source=source)
+    if "id" not in migrated:  # a hand-written file: the same id on every load until saved
+        migrated = {**migrated, "id": derived_id(doc)}
+    project = Project.model_validate(migrated)
     for key, ev in project.evidence.items():
         try:
             ev.record_extent()  # restores the result once, then cached (and older

@@ -125,6 +125,14 @@ def test_a_truncated_file_is_never_an_empty_project(tmp_path):
         dmaic.load(path)
 
 
+@pytest.mark.parametrize("body", ["", "\n", "# only a comment\n"])
+def test_an_empty_file_is_an_error(tmp_path, body):
+    path = tmp_path / "empty.yaml"
+    path.write_text(body)
+    with pytest.raises(dmaic.StoreFormatError, match=r"empty\.yaml is empty"):
+        dmaic.load(path)
+
+
 def test_hand_written_yaml_needs_no_end_marker(tmp_path):
     path = tmp_path / "hand.yaml"
     path.write_text("title: Written by hand\n")
@@ -202,11 +210,12 @@ def test_non_utf8_file(tmp_path, suffix):
         dmaic.load(path)
 
 
+@pytest.mark.parametrize("depth", [600, 100_000])
 @pytest.mark.parametrize("suffix", [".yaml", ".json"])
-def test_over_deep_file(tmp_path, suffix):
+def test_over_deep_file(tmp_path, suffix, depth):
     path = tmp_path / f"deep{suffix}"
-    depth = 100_000
-    path.write_text('{"title": "t", "x": ' + "[" * depth + "]" * depth + "}")
+    path.write_text('{"title": "t", "evidence": {"a": {"kind": "k", "record": {"kind": "k", '
+                    '"x": ' + "[" * depth + "]" * depth + "}}}}")
     with pytest.raises(dmaic.StoreFormatError, match=r"deep\.\w+.*nested too deeply"):
         dmaic.load(path)
 
