@@ -27,6 +27,7 @@ from dmaic.errors import (
     MigrationError,
     ParameterError,
     PhaseError,
+    ProjectMismatchError,
     RevisionConflictError,
     StoreFormatError,
     TollgateNotPassedError,
@@ -43,8 +44,8 @@ from dmaic.report import report  # noqa: E402  # the storyboard, above everythin
 
 __all__ = [
     "Check", "DmaicError", "DocumentPathError", "Evidence", "EvidenceError", "MigrationError",
-    "Override", "ParameterError", "PhaseError", "Project", "RevisionConflictError",
-    "StoreFormatError", "Thresholds", "TollgateNotPassedError", "TollgateReport", "attach",
-    "check_tollgate", "errors", "evidence", "fingerprint", "json_schema", "load", "loads",
-    "migrations", "model", "report", "store", "tollgates",
+    "Override", "ParameterError", "PhaseError", "Project", "ProjectMismatchError",
+    "RevisionConflictError", "StoreFormatError", "Thresholds", "TollgateNotPassedError",
+    "TollgateReport", "attach", "check_tollgate", "errors", "evidence", "fingerprint",
+    "json_schema", "load", "loads", "migrations", "model", "report", "store", "tollgates",
 ]

@@ -20,6 +20,7 @@ __all__ = [
     "MigrationError",
     "ParameterError",
     "PhaseError",
+    "ProjectMismatchError",
     "RevisionConflictError",
     "StoreFormatError",
     "TollgateNotPassedError",
@@ -65,7 +66,13 @@ class DmaicError(SixSigmaError):
 
 
 class StoreFormatError(DmaicError, ValueError):
-    """A project file cannot be read: unknown suffix, unparsable text, not a mapping."""
+    """A project file cannot be read.
+
+    Unknown suffix, unparsable text, not a mapping; not UTF-8; nested too deeply; YAML
+    anchors or aliases; a key given twice; a file that :func:`dmaic.store.save` wrote but
+    that is incomplete (truncated). The message names the file and, where there is one, the
+    line.
+    """
 
 
 class MigrationError(StoreFormatError):
@@ -94,6 +101,30 @@ class RevisionConflictError(DmaicError):
             f"{project_revision} this project was loaded at; someone else saved it in the "
             "meantime. Nothing was written. Load the file again, re-apply your changes and "
             "save (or pass force=True to overwrite their changes)."
+        )
+
+
+class ProjectMismatchError(DmaicError):
+    """The file on disk holds a different project (another ``id``) than the one being saved.
+
+    Attributes
+    ----------
+    path : str
+        The file.
+    disk_id : str
+        The id of the project in the file.
+    project_id : str
+        The id of the project being saved.
+    """
+
+    def __init__(self, path: str, disk_id: str, project_id: str) -> None:
+        self.path = path
+        self.disk_id = disk_id
+        self.project_id = project_id
+        super().__init__(
+            f"save: {path} holds a different project (id {disk_id}) than the one being saved "
+            f"(id {project_id}); nothing was written. Save to another file, or pass "
+            "force=True to replace that project with this one."
         )
 
 

@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Literal, Protocol
 
 import numpy as np
+import pandas as pd
 from pydantic import AwareDatetime, Field, JsonValue, PrivateAttr, model_validator
 
 import sixsigma as ss
@@ -164,22 +165,48 @@ def _number(value: Any) -> float | None:
     return out if math.isfinite(out) else None
 
 
-def _size(result: Any) -> int | None:
-    """The number of units the analysis used, when the result states it.
+def _count(value: Any) -> int | None:
+    number = _number(value)
+    return int(number) if number is not None and number >= 0 and number.is_integer() else None
 
-    A chart's subgroup sizes summed (``n``; the location chart of a pair), the ``units`` of
-    sigma metrics, the ``n_items`` of an agreement study, or an integer ``n``.
+
+def _column_sum(table: Any, column: str) -> int | None:
+    if isinstance(table, pd.DataFrame) and column in table.columns:
+        return _count(pd.to_numeric(table[column], errors="coerce").sum(min_count=1))
+    return None
+
+
+def _extent(result: Any) -> tuple[int | None, int | None, str]:
+    """Units the analysis used, the number of groups they fell in, and what a group is.
+
+    Read from the result itself (never from the table passed to :func:`attach`): a chart's
+    subgroup sizes summed and its points; a comparison's group sizes and groups; a segment
+    scan's units and cells; a Pareto's total and categories; a funnel's units; otherwise
+    the ``n``, ``units``, ``n_items``, ``n_units``, ``total_n`` or ``n_cases`` the result
+    states.
     """
     if isinstance(result, ss.spc.ChartPair):
         result = result.location
-    for name in ("n", "units", "n_items"):
+    if isinstance(result, ss.spc.ControlChart):
+        n = np.asarray(result.n, dtype=float)
+        size = _count(n.sum()) if n.size and np.isfinite(n).all() else None
+        return size, len(result.statistic), "subgroups"
+    if isinstance(result, ss.hypothesis.Comparison):
+        return _column_sum(result.groups, "n"), len(result.groups), "groups"
+    if isinstance(result, ss.rootcause.SegmentScan):
+        return _count(result.total_n), len(result.cells), "cells"
+    if isinstance(result, ss.pareto.Pareto):
+        return _count(result.total), len(result.table), "categories"
+    if isinstance(result, ss.rootcause.Funnel):
+        return _column_sum(result.units, "n"), len(result.units), "units"
+    for name in ("n", "units", "n_items", "n_units", "total_n", "n_cases"):
         value = getattr(result, name, None)
         if isinstance(value, np.ndarray):
             value = value.sum() if value.size and value.dtype.kind in "iuf" else None
-        number = _number(value)
-        if number is not None and number >= 0 and number.is_integer():
-            return int(number)
-    return None
+        size = _count(value)
+        if size is not None:
+            return size, None, "groups"
+    return None, None, "groups"
 
 
 class Evidence(DmaicModel):
@@ -203,7 +230,13 @@ class Evidence(DmaicModel):
     record : dict or None
         A result computed outside sixsigma: a JSON mapping with a ``kind``.
     size : int or None
-        The number of units the analysis used, when the result states it.
+        The number of units the analysis used, read from the result (not from the table
+        passed as ``data``, which may be a summary of other rows).
+    groups : int or None
+        The number of groups those units fell in: a chart's subgroups, a test's groups, a
+        segment scan's cells, a Pareto's categories, a funnel's units.
+    group_name : str
+        What a group is (``"subgroups"``, ``"groups"``, ``"cells"`` ...).
     fingerprint : Fingerprint or None
         Of the input data, when it was given to :func:`attach`.
     created_at : datetime or None
@@ -220,6 +253,8 @@ class Evidence(DmaicModel):
     payload: dict[str, JsonValue] | None = None
     record: dict[str, JsonValue] | None = None
     size: int | None = Field(default=None, ge=0)
+    groups: int | None = Field(default=None, ge=0)
+    group_name: NonEmptyStr = "groups"
     fingerprint: Fingerprint | None = None
     created_at: AwareDatetime | None = None
     sixsigma_version: str | None = None
@@ -281,6 +316,7 @@ class Evidence(DmaicModel):
                 f"attach: a result must be a typed sixsigma result (derived from its result "
                 f"base, restorable with sixsigma.from_dict) or a JSON mapping with a 'kind'; "
                 f"got {type(result).__name__}.")
+        size, groups, group_name = (None, None, "groups") if typed is None else _extent(typed)
         held = payload if payload is not None else record
         kind = None if held is None else held.get("kind")
         if not isinstance(kind, str) or not kind.strip():
@@ -291,7 +327,7 @@ class Evidence(DmaicModel):
             function=_function_name(function),
             parameters=_strict_json(dict(parameters or {}), "parameters"),
             data_source=data_source, payload=payload, record=record,
-            size=None if typed is None else _size(typed),
+            size=size, groups=groups, group_name=group_name,
             fingerprint=None if data is None else Fingerprint.of(data),
             created_at=_now(), sixsigma_version=ss.__version__,
         )
@@ -315,6 +351,17 @@ class Evidence(DmaicModel):
         if self._result is None:
             self._result = _restore(self.payload, f"evidence {self.kind!r}")
         return self._result
+
+    def record_extent(self) -> None:
+        """Fill in :attr:`size` and :attr:`groups` from the result, when neither is recorded.
+
+        For evidence attached before dmaic recorded them (the store calls it on load).
+        """
+        result = self.result
+        if result is not None and self.size is None and self.groups is None:
+            size, groups, name = _extent(result)
+            if size is not None or groups is not None:
+                self.size, self.groups, self.group_name = size, groups, name
 
     def reuse_result(self, older: Evidence) -> None:
         """Reuse ``older``'s restored result when it holds the same payload."""
@@ -394,9 +441,50 @@ class Evidence(DmaicModel):
         return None if result is None else _number(getattr(result, name, None))
 
     @property
+    def data_used(self) -> str | None:
+        """The size of the analysis in words (``"782 units in 2 groups"``), or None."""
+        if self.size is None:
+            return None
+        text = f"{self.size:,} units"
+        return text if self.groups is None else f"{text} in {self.groups:,} {self.group_name}"
+
+    @property
     def p_value(self) -> float | None:
-        """The p-value the result reports, if any."""
-        return self.number("p_value")
+        """The p-value the result reports, if any.
+
+        For a segment scan, the q-value (Benjamini-Hochberg) of its first cause, at the time
+        it was picked: the test of that cause (see :meth:`p_value_for`).
+        """
+        return self.p_value_for(None)
+
+    def p_value_for(self, segment: str | None) -> float | None:
+        """The test of one segment of a segment scan: its q-value; else :attr:`p_value`.
+
+        Parameters
+        ----------
+        segment : str or None
+            A segment as the scan names it (``"queue=hate_speech & tenure=<30d"``); None
+            for the scan's first cause. A cause's q-value is the one at the time it was
+            picked (``causes``); another segment's, the one of the scan table. Ignored for
+            results other than a segment scan.
+
+        Raises
+        ------
+        EvidenceError
+            The scan holds no such segment.
+        """
+        scan = self.result if self.kind == "segment_scan" else None
+        if not isinstance(scan, ss.rootcause.SegmentScan):
+            return self.number("p_value")
+        causes = scan.causes
+        if segment is None:
+            return None if causes.empty else _number(causes["q_value"].iloc[0])
+        for table in (causes, scan.segments):
+            hit = table.loc[table["segment"] == segment, "q_value"]
+            if len(hit):
+                return _number(hit.iloc[0])
+        raise EvidenceError(f"p_value_for: the segment scan holds no segment {segment!r}; "
+                            f"its causes are {list(causes['segment'])}.")
 
 
 def attach(

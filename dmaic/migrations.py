@@ -24,6 +24,11 @@ Version 2 differed from version 3 in how evidence holds its result:
   is kept, unchanged and readable, as the evidence's ``record``: the tollgates still read
   its top-level numbers (``p_value``, ``kappa``, ``alpha``, ``pct_grr``, ``sigma_level``);
 * ``summary`` is gone (it repeated the result); ``size`` is new (left empty).
+
+Version 4 gives each project a stable ``id`` (a UUID), so that a save never replaces one
+project's file with another project: :func:`v3_to_v4` derives the id of an older file from
+its content (:func:`derived_id`), so that loading the same file twice gives the same id
+until it is saved with it.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ import copy
 import dataclasses
 import datetime as _dt
 import json
+import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -42,7 +48,7 @@ from dmaic.errors import MigrationError
 from dmaic.evidence import is_typed_result, plain_json
 from dmaic.types import SCHEMA_VERSION
 
-__all__ = ["CONVERTIBLE", "MIGRATIONS", "convert_v2_result", "migrate"]
+__all__ = ["CONVERTIBLE", "MIGRATIONS", "convert_v2_result", "derived_id", "migrate"]
 
 Document = dict[str, Any]
 
@@ -219,8 +225,32 @@ def _readable(record: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
+_NAMESPACE = uuid.UUID("6f1c2b9e-5d4a-4c1e-9b57-0d7a3e2f8c11")
+
+
+def derived_id(doc: Mapping[str, Any]) -> str:
+    """A project id for a document that has none: a UUID (version 5) of its content.
+
+    The same document gives the same id every time it is read, so two people loading one
+    older file get the same project; once saved, the file holds the id.
+    """
+    canonical = json.dumps({k: v for k, v in doc.items() if k != "id"}, sort_keys=True,
+                           default=str, ensure_ascii=True)
+    return str(uuid.uuid5(_NAMESPACE, canonical))
+
+
+def v3_to_v4(doc: Document) -> Document:
+    """Give the project a stable ``id`` (derived from the document: :func:`derived_id`)."""
+    out = copy.deepcopy(doc)
+    if "id" not in out:
+        out["id"] = derived_id(doc)
+    out["schema_version"] = 4
+    return out
+
+
 #: ``MIGRATIONS[n]`` turns a version-n document into a version n+1 document.
-MIGRATIONS: dict[int, Callable[[Document], Document]] = {1: v1_to_v2, 2: v2_to_v3}
+MIGRATIONS: dict[int, Callable[[Document], Document]] = {1: v1_to_v2, 2: v2_to_v3,
+                                                         3: v3_to_v4}
 
 
 def migrate(doc: Document, *, source: str = "document") -> Document:
@@ -250,7 +280,7 @@ def migrate(doc: Document, *, source: str = "document") -> Document:
     ...        "define": {"ctqs": [{"id": "e", "name": "Error rate", "lower_is_better": True}]}}
     >>> new = migrate(old)
     >>> new["schema_version"], new["phase"], new["define"]["ctqs"][0]["direction"]
-    (3, 'measure', 'lower')
+    (4, 'measure', 'lower')
     """
     version = doc.get("schema_version", 1)
     if isinstance(version, bool) or not isinstance(version, int):

@@ -17,7 +17,7 @@ Checks and thresholds (defaults in :class:`Thresholds`):
   Krippendorff 2004 §11.4 advises, or %GRR < 30 % of study variation, the AIAG MSA 4th ed.
   limit of acceptability); ``baseline_capability``.
 * **analyze**: ``fishbone_populated``; ``verified_root_cause`` (a verified cause whose
-  evidence reports p < alpha).
+  evidence reports p < alpha; for a segment scan, the q-value of the cause's segment).
 * **improve**: ``solution_selected`` (addressing a verified cause); ``fmea_actions``
   (every high action priority row has an action); ``pilot_significant`` (a test with
   p < alpha and the CTQ moved the right way, or else a staged chart whose last stage's
@@ -379,22 +379,31 @@ def fishbone_populated(p: Project, th: Thresholds) -> Check:
 
 
 def verified_root_cause(p: Project, th: Thresholds) -> Check:
-    """At least one verified root cause whose attached evidence reports p < alpha."""
+    """At least one verified root cause whose attached evidence reports p < alpha.
+
+    For a segment scan the test is the q-value of the cause's segment (or of the scan's
+    first cause): :meth:`dmaic.Project.root_cause_tests`.
+    """
     verified = [rc for rc in p.analyze.root_causes if rc.status == "verified"]
     if not verified:
         return _fail("verified_root_cause", "no verified root cause in the register")
-    found, weak = [], []
+    found, weak, unknown = [], [], []
     for rc in verified:
-        ps = [(eid, ev.p_value) for eid in rc.evidence
-              if (ev := _attached(p, eid)) is not None and ev.p_value is not None]
-        sig = [(eid, pv) for eid, pv in ps if pv < th.alpha]
+        tests = p.root_cause_tests(rc.id)
+        sig = [(eid, pv) for eid, pv in tests if pv is not None and pv < th.alpha]
         if sig:
-            found.append(f"{rc.id} (p = {sig[0][1]:.3g} in {sig[0][0]!r})")
+            eid, pv = sig[0]
+            name = "q" if p.evidence[eid].kind == "segment_scan" else "p"
+            found.append(f"{rc.id} ({name} = {pv:.3g} in {eid!r})")
         else:
             weak.append(rc.id)
+            if rc.segment is not None and any(
+                    p.evidence[eid].kind == "segment_scan" for eid, pv in tests if pv is None):
+                unknown.append(f"{rc.id}: no segment {rc.segment!r} in its scan")
     if not found:
+        extra = f" ({'; '.join(unknown)})" if unknown else ""
         return _fail("verified_root_cause", f"verified causes {weak} have no attached evidence "
-                     f"with p < {th.alpha}")
+                     f"with p < {th.alpha}{extra}")
     return _ok("verified_root_cause", "verified: " + ", ".join(found))
 
 

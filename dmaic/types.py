@@ -20,6 +20,7 @@ __all__ = [
     "Percent",
     "Phase",
     "Probability",
+    "ProjectId",
     "RootCauseStatus",
     "Role",
     "SchemaVersion",
@@ -27,13 +28,17 @@ __all__ = [
     "Stage",
 ]
 
-SchemaVersion = Literal[3]
+SchemaVersion = Literal[4]
 """The version of the project document format this dmaic writes."""
 
-SCHEMA_VERSION: SchemaVersion = 3
+SCHEMA_VERSION: SchemaVersion = 4
 """Version of the project document format (older files are migrated on load: see
 :mod:`dmaic.migrations`). Version 3 stores each result as the typed sixsigma result's
-``to_dict()`` payload."""
+``to_dict()`` payload; version 4 gives each project a stable ``id``."""
+
+ProjectId = Annotated[str, StringConstraints(
+    pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
+"""A project's identity: a UUID in its canonical lower-case text form."""
 
 NonEmptyStr = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 """Text that is not empty once surrounding white space is removed."""

@@ -64,7 +64,10 @@ class RootCause(DmaicModel):
 
     A cause is ``hypothesized`` until evidence verifies or rejects it; a verified or
     rejected cause must name its evidence (the Analyze tollgate further asks for a
-    p-value below alpha in that evidence).
+    p-value below alpha in that evidence). When the evidence is a segment scan, the test of
+    the cause is the q-value of the scan's segment named by ``segment`` (as the scan
+    writes it: ``"queue=hate_speech & tenure=<30d"``), or of its first cause when
+    ``segment`` is not given.
     """
 
     id: Identifier
@@ -72,6 +75,7 @@ class RootCause(DmaicModel):
     category: NonEmptyStr
     status: RootCauseStatus = "hypothesized"
     evidence: list[Identifier] = Field(default_factory=list)
+    segment: NonEmptyStr | None = None
     notes: str | None = None
 
     @model_validator(mode="after")

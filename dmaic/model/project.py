@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import datetime as _dt
 import os
+import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
@@ -21,6 +22,7 @@ from dmaic._base import DmaicModel, Problems
 from dmaic.errors import (
     DmaicError,
     DocumentPathError,
+    EvidenceError,
     GateReport,
     PhaseError,
     TollgateNotPassedError,
@@ -38,6 +40,7 @@ from dmaic.types import (
     Identifier,
     NonEmptyStr,
     Phase,
+    ProjectId,
     SchemaVersion,
     Stage,
 )
@@ -81,6 +84,10 @@ def _service(name: str) -> Any:
                          "(its __init__ installs dmaic.store and dmaic.tollgates).") from None
 
 
+def _new_id() -> str:
+    return str(uuid.uuid4())
+
+
 def _now() -> _dt.datetime:
     return _dt.datetime.now(_dt.UTC)
 
@@ -118,8 +125,12 @@ class Project(DmaicModel):
 
     Attributes
     ----------
-    schema_version : 3
+    schema_version : 4
         Version of the document format (older files are migrated on load).
+    id : str
+        The project's identity, a UUID made when the project is created (files of older
+        versions get one derived from their content). It never changes: :meth:`save`
+        refuses to replace a file holding another project's id.
     revision : int
         Incremented by each save; :meth:`save` refuses to overwrite a file holding a newer
         revision than the one this project was loaded at.
@@ -148,7 +159,7 @@ class Project(DmaicModel):
     >>> import dmaic
     >>> p = dmaic.Project(title="Wrong-policy errors after the policy update")
     >>> p.phase, p.revision, p.schema_version
-    ('define', 0, 3)
+    ('define', 0, 4)
     >>> p.append("define.ctqs", {"id": "wp", "name": "Wrong-policy rate", "direction": "lower"})
     >>> p.set("define.ctqs.0.usl", 0.02)
     >>> p.define.ctqs[0].usl
@@ -156,6 +167,7 @@ class Project(DmaicModel):
     """
 
     schema_version: SchemaVersion = SCHEMA_VERSION
+    id: ProjectId = Field(default_factory=_new_id)
     revision: int = Field(default=0, ge=0)
     title: NonEmptyStr
     phase: Stage = "define"
@@ -335,6 +347,34 @@ class Project(DmaicModel):
         data["transitions"].append(step.model_dump())
         self._commit(data)
         return self.transitions[-1]
+
+    def root_cause_tests(self, root_cause: str) -> list[tuple[str, float | None]]:
+        """The test of a root cause in each attached evidence it cites: ``(id, p)`` pairs.
+
+        ``p`` is the evidence's p-value; for a segment scan, the q-value of the cause's
+        ``segment`` (or of the scan's first cause); None when the evidence reports no test
+        or the scan holds no such segment. Planned evidence is left out.
+
+        Raises
+        ------
+        DocumentPathError
+            No root cause has that id.
+        """
+        causes = {rc.id: rc for rc in self.analyze.root_causes}
+        if root_cause not in causes:
+            raise DocumentPathError(f"root_cause_tests: no root cause {root_cause!r}; the "
+                                    f"register holds {list(causes)}.")
+        rc = causes[root_cause]
+        out: list[tuple[str, float | None]] = []
+        for eid in rc.evidence:
+            ev = self.evidence.get(eid)
+            if ev is None or ev.planned:
+                continue
+            try:
+                out.append((eid, ev.p_value_for(rc.segment)))
+            except EvidenceError:
+                out.append((eid, None))
+        return out
 
     @property
     def overrides(self) -> list[Override]:
