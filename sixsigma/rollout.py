@@ -151,6 +151,7 @@ class Rollout(Result, kind="rollout"):
         return self.charts[key]
 
     def summary(self) -> str:
+        """Verdict counts, the pooled and staggered estimates, the notes."""
         counts = self.table["verdict"].value_counts()
         lines = [f"Rollout of {len(self.table)} units ("
                  + ", ".join(f"{v}: {int(counts.get(v, 0))}" for v in VERDICTS
@@ -302,9 +303,10 @@ def track(
     ...         for d in days for r in "AB"]
     >>> r = ss.rollout.track(pd.DataFrame(rows), "errors", size="audited", label="day",
     ...                      unit="region", go_live={"A": "2026-01-11"})
-    >>> r.table[["unit", "change", "verdict"]].to_dict("records")
-    [{'unit': 'A', 'change': -0.05, 'verdict': 'improved'}, \
-{'unit': 'B', 'change': nan, 'verdict': 'not_live'}]
+    >>> r.table[["unit", "verdict"]].to_dict("records")
+    [{'unit': 'A', 'verdict': 'improved'}, {'unit': 'B', 'verdict': 'not_live'}]
+    >>> round(r.table["change"][0], 4), round(r.pooled.estimate, 4)
+    (-0.05, -0.05)
     """
     caller = "track"
     choice(direction, "direction", ("lower", "higher"), caller=caller)

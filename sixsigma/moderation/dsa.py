@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,6 +98,7 @@ class Transparency(Result, kind="transparency"):
     confidence: float
 
     def summary(self) -> str:
+        """The size of the table, the data's fingerprint and the notes."""
         lines = [f"Transparency ({len(self.table)} rows per {self.period}, data "
                  f"{str(self.fingerprint)[:19]}...)"]
         lines += [f"  note: {n}" for n in self.notes]
@@ -132,25 +133,27 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _period(days: pd.Series, grain: str) -> pd.Series:
-    days = pd.to_datetime(days).dt.tz_localize(None) if getattr(
-        pd.to_datetime(days).dt, "tz", None) is not None else pd.to_datetime(days)
+def _period(values: pd.Series, grain: str) -> pd.Series:
+    """The start of each value's reporting period (NaT for ``"all"``)."""
+    days = pd.Series(pd.to_datetime(values), index=values.index)
+    if days.dt.tz is not None:
+        days = days.dt.tz_localize(None)
+    out: Any
     if grain == "day":
-        return days.dt.normalize()
-    if grain == "week":
+        out = days.dt.normalize()
+    elif grain == "week":
         d = days.dt.normalize()
-        return d - pd.to_timedelta(d.dt.day_of_week, unit="D")
-    if grain == "month":
-        return days.dt.to_period("M").dt.to_timestamp()
-    if grain == "quarter":
-        return days.dt.to_period("Q").dt.to_timestamp()
-    if grain == "half":
-        return pd.to_datetime(pd.DataFrame({"year": days.dt.year,
-                                            "month": np.where(days.dt.month <= 6, 1, 7),
-                                            "day": 1}))
-    if grain == "year":
-        return days.dt.to_period("Y").dt.to_timestamp()
-    return pd.Series(pd.NaT, index=days.index, dtype="datetime64[ns]")
+        out = d - pd.to_timedelta(d.dt.day_of_week, unit="D")
+    elif grain in ("month", "quarter", "year"):
+        out = days.dt.to_period({"month": "M", "quarter": "Q", "year": "Y"}[grain]) \
+            .dt.to_timestamp()
+    elif grain == "half":
+        out = pd.to_datetime(pd.DataFrame({"year": days.dt.year,
+                                           "month": np.where(days.dt.month <= 6, 1, 7),
+                                           "day": 1}))
+    else:
+        return pd.Series(pd.NaT, index=days.index, dtype="datetime64[ns]")
+    return pd.Series(out, index=days.index)
 
 
 def transparency(
@@ -216,9 +219,9 @@ def transparency(
     >>> t = ss.moderation.transparency(audits, "month")
     >>> total = t.table[(t.table.policy == "all") & (t.table.means == "all")]
     >>> total[["period", "actions", "complaints", "reversals"]].head(2).to_dict("records")
-    [{'period': Timestamp('2026-01-01 00:00:00'), 'actions': 2387, 'complaints': 172, \
-'reversals': 40}, {'period': Timestamp('2026-02-01 00:00:00'), 'actions': 2409, \
-'complaints': 174, 'reversals': 29}]
+    [{'period': Timestamp('2026-01-01 00:00:00'), 'actions': 2358, 'complaints': 187, \
+'reversals': 42}, {'period': Timestamp('2026-02-01 00:00:00'), 'actions': 2412, \
+'complaints': 172, 'reversals': 41}]
     """
     caller = "transparency"
     choice(period, "period", PERIODS, caller=caller)
