@@ -305,7 +305,7 @@ def track(
     ...                      unit="region", go_live={"A": "2026-01-11"})
     >>> r.table[["unit", "verdict"]].to_dict("records")
     [{'unit': 'A', 'verdict': 'improved'}, {'unit': 'B', 'verdict': 'not_live'}]
-    >>> round(r.table["change"][0], 4), round(r.pooled.estimate, 4)
+    >>> round(float(r.table["change"][0]), 4), round(r.pooled.estimate, 4)
     (-0.05, -0.05)
     """
     caller = "track"
