@@ -391,13 +391,17 @@ def _medians(work: Any, period: str, levels: list[tuple[str, ...]]) -> pd.DataFr
     days = collect(acts.select("__day").unique()).to_pandas()
     days["period"] = _period(days["__day"], period)
     days["__pkey"] = days["period"].astype("int64") if period != "all" else 0
-    key = nw.from_native(days[["__day", "__pkey"]], eager_only=True)
     if isinstance(acts, nw.LazyFrame):
         key_lazy: Any = nw.from_native(days[["__day", "__pkey"]]).lazy(
             backend=acts.implementation)
         acts = acts.join(key_lazy, on="__day", how="left")
     else:
-        acts = acts.join(key, on="__day", how="left")
+        if acts.implementation.is_pyarrow():
+            # pyarrow's grouped median is an approximation (t-digest): use the exact one
+            acts = nw.from_native(acts.to_pandas(), eager_only=True)
+        same = nw.from_dict({"__day": days["__day"], "__pkey": days["__pkey"]},
+                            backend=acts.implementation)
+        acts = acts.join(same, on="__day", how="left")
     parts: list[pd.DataFrame] = []
     pmap = dict(zip(days["__pkey"], days["period"], strict=False))
     for level in levels:

@@ -148,3 +148,25 @@ def test_round_trip():
     back = ss.from_dict(d)
     assert type(back) is type(t)
     assert back.to_dict() == d
+
+
+@pytest.mark.parametrize("backend", ["polars", "polars_lazy", "pyarrow", "duckdb"])
+def test_backends_give_the_same_figures(backend):
+    audits = ss.datasets.load("policy_update").audits
+    if backend == "duckdb":
+        duckdb = pytest.importorskip("duckdb")
+        data = duckdb.from_df(audits)
+    elif backend == "pyarrow":
+        pa = pytest.importorskip("pyarrow")
+        data = pa.Table.from_pandas(audits)
+    else:
+        pl = pytest.importorskip("polars")
+        data = pl.from_pandas(audits)
+        if backend == "polars_lazy":
+            data = data.lazy()
+    cols = ["actions", "complaints", "reversals", "median_seconds_to_action", "precision",
+            "recall"]
+    want = ss.moderation.transparency(audits, "month").table
+    got = ss.moderation.transparency(data, "month").table
+    np.testing.assert_allclose(got[cols].astype(float), want[cols].astype(float))
+    assert ss.moderation.appeals(data).funnel.equals(ss.moderation.appeals(audits).funnel)
