@@ -179,7 +179,7 @@ def mantel_haenszel_rd(x1: Any, n1: Any, x0: Any, n0: Any,
 
     Examples
     --------
-    Agresti (2013, *Categorical Data Analysis*, 3rd ed., Table 6.? p. 226, 8 centres,
+    Agresti (2013, *Categorical Data Analysis*, 3rd ed., p. 226: 8 centres,
     drug vs control; p. 231: RD 0.130, SE 0.050):
 
     >>> x1 = [11, 16, 14, 2, 6, 1, 1, 4]; n1 = [36, 20, 19, 16, 17, 11, 5, 6]
