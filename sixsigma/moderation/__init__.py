@@ -11,10 +11,15 @@
   type from the decision and QA's verdict.
 * :mod:`~sixsigma.moderation.quality`: :func:`metrics`, the tidy table of quality rates with
   Wilson intervals, counted where the data live.
+* :mod:`~sixsigma.moderation.appeal`: :func:`appeals`, the appeal funnel, agreement with QA
+  and a bias-corrected over-enforcement rate.
+* :mod:`~sixsigma.moderation.dsa`: :func:`transparency`, DSA-style transparency figures.
 """
 
 from sixsigma.moderation.adapter import standardize
+from sixsigma.moderation.appeal import Appeals, appeals
 from sixsigma.moderation.classify import classify_errors
+from sixsigma.moderation.dsa import TRANSPARENCY_COLUMNS, Transparency, transparency
 from sixsigma.moderation.quality import METRICS, metrics
 from sixsigma.moderation.schema import (
     AUDIT_COLUMNS,
@@ -31,17 +36,22 @@ from sixsigma.moderation.validate import validate_audits
 
 __all__ = [
     "AUDIT_COLUMNS",
+    "Appeals",
     "DEFAULT_TAXONOMY",
     "ERROR_TYPES",
     "FLAG_COLUMNS",
     "METRICS",
     "NO_VIOLATION",
     "POLICIES",
+    "TRANSPARENCY_COLUMNS",
+    "Transparency",
     "AuditSchema",
     "ErrorTaxonomy",
     "ErrorType",
+    "appeals",
     "classify_errors",
     "metrics",
     "standardize",
+    "transparency",
     "validate_audits",
 ]
