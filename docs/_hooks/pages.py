@@ -150,8 +150,10 @@ def api_index(modules: list[str]) -> str:
 def rewrite_links(text: str, source: str, dest: str, pages: dict[str, str]) -> str:
     """Point the relative links of ``source`` (a repository path) at the site's pages.
 
-    ``pages`` maps repository paths to site paths. A link to a repository file that is not
-    a page keeps its text and loses its target. Fenced code is left alone.
+    ``pages`` maps repository paths to site paths; a link into ``docs/`` keeps its target
+    (mkdocs validates it). A link to a repository file that is not a page keeps its text and
+    loses its target; a link to nothing is kept, so the strict build fails on it. Fenced code
+    is left alone.
     """
     src_dir = posixpath.dirname(source)
     dest_dir = posixpath.dirname(dest)
@@ -164,11 +166,11 @@ def rewrite_links(text: str, source: str, dest: str, pages: dict[str, str]) -> s
         repo_path = posixpath.normpath(posixpath.join(src_dir, path))
         site = pages.get(repo_path)
         if site is None and repo_path.startswith("docs/"):
-            site = repo_path[len("docs/"):]
-            if not (DOCS / site).exists() and site not in pages.values():
-                site = None
+            site = repo_path[len("docs/"):]  # a page or file of the site: mkdocs checks it
         if site is None:
-            return label if not bang else match.group(0)
+            if not (ROOT / repo_path).exists():
+                return match.group(0)  # broken in the repository too: let the build say so
+            return label if not bang else match.group(0)  # a repository file, not a page
         new = posixpath.relpath(site, dest_dir or ".") + (f"#{anchor}" if anchor else "")
         return f"{bang}[{label}]({new})"
 
