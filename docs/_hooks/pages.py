@@ -268,7 +268,8 @@ def on_config(config: Any) -> Any:
     for package in PACKAGES:
         api.append({package: [{m: api_path(m)} for m in modules
                               if m == package or m.startswith(package + ".")]})
-    sheets = [{_title(ROOT / repo): site} for repo, site in _STATE["sheets"].items()]
+    sheets = [{"Overview" if site == "datasets/index.md" else _title(ROOT / repo): site}
+              for repo, site in _STATE["sheets"].items()]
     config["nav"] = [
         {"Home": "index.md"},
         {"Guide": guide},
