@@ -256,6 +256,8 @@ def encode(value: Any) -> Any:
     """Turn a value held by a result into strict JSON (see the module docstring)."""
     if value is None or isinstance(value, bool | str):
         return value
+    if value is pd.NA:
+        return None
     if isinstance(value, int | np.integer):
         return int(value)
     if isinstance(value, float | np.floating):

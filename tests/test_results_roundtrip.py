@@ -117,6 +117,12 @@ FACTORIES: dict[str, Callable[[dict[str, Any]], Any]] = {
     "bottlenecks": lambda d: ss.flow.bottlenecks(_spec()),
     "escapes": lambda d: ss.flow.escapes(d["events"], d["esc_audits"]),
     "hotspots": lambda d: ss.flow.hotspots(d["events"], d["esc_audits"]),
+    "appeals": lambda d: ss.moderation.appeals(d["audits"].drop(columns="is_error")),
+    "transparency": lambda d: ss.moderation.transparency(d["audits"].drop(columns="is_error"),
+                                                         "month"),
+    "rollout": lambda d: ss.rollout.track(
+        d["audits"].assign(day=pd.to_datetime(d["audits"]["day"])), "is_error", label="day",
+        unit="region", go_live={r: "2026-02-19" for r in d["audits"]["region"].unique()[:2]}),
     "allocation": lambda d: ss.sampling.allocate(
         pd.DataFrame({"stratum": ["a", "b", "c"], "size": [1000, 500, 200]}), 300,
         columns={"stratum": "stratum", "size": "size"}),
