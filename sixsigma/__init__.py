@@ -23,6 +23,7 @@ from sixsigma import (
     rootcause,
     sampling,
     spc,
+    targets,
 )
 from sixsigma._result import Result, from_dict
 from sixsigma.io import read
@@ -49,4 +50,5 @@ __all__ = [
     "rootcause",
     "sampling",
     "spc",
+    "targets",
 ]

@@ -1,0 +1,461 @@
+"""Screening many series at once: one control chart per series, ranked by urgency.
+
+:func:`screen` charts every queue x policy x market (or any ``by=``) series of a table in one
+pass, as JMP's Process Screening does, and ranks them for a review:
+
+1. **One aggregation where the data live.** Units and defectives per (series, label) come
+   from :func:`sixsigma._aggregate.group_counts` (pandas, polars, DuckDB, Spark): raw rows
+   (one per audited unit) or pre-counted rows (``size=``) alike.
+2. **Every chart at once.** The points are sorted by (series, label) and each series is a
+   contiguous block; the centre, sigma, Laney's sigma_z and the limits of all series are
+   segment-wise reductions (``np.add.reduceat``, ``np.bincount``) on those arrays, and the
+   run rules are evaluated once on the concatenated series with the series as the segment,
+   so that no run, trend or window crosses from one series to the next. Nothing loops over
+   series in Python, and the single-series chart functions are not called.
+3. **Missing days are explicit.** A day without audits in a series is no point (not a zero):
+   the series' chart is exactly the chart of its own rows (:meth:`Screen.chart`); the table
+   counts the labels of the screen missing inside each series' span (``missing``).
+
+The chart of each series (``chart="auto"``)
+-------------------------------------------
+A P chart (Montgomery 2019, ch. 7) unless the P chart diagnostic shows overdispersion, then
+Laney's p' chart (Laney 2002). The diagnostic is Laney's sigma_z = MR-bar(z) / 1.128 of the
+binomially standardised rates z_i = (p_i - p-bar) / sqrt(p-bar (1 - p-bar) / n_i): p' is
+used when sigma_z > 1 + 1.645 x 0.91 / sqrt(m - 1), the one-sided 95% upper bound of sigma_z
+for a binomial series of m points (the standard deviation of MR-bar / 1.128 of m
+independent normal values is 0.91 / sqrt(m - 1), simulated). ``chart="p"`` or
+``"laney_p"`` forces one kind on every series.
+
+The table
+---------
+``stability`` is JMP's stability index: the overall sigma over the within sigma of the
+standardised series, sd(z) / sigma_z (about 1 for a stable process; JMP suggests 1.25 as
+the threshold of concern). ``signals`` counts the points where a run rule fires,
+``last_signal`` / ``last_rule`` name the latest, and ``recent_signal`` says whether one
+fires in the last ``recent`` labels of the screen.
+
+``p_value`` is the evidence of a sustained shift anywhere in the series, not only among the
+last points: with u_i = z_i / sigma_z (the standardised rates on the chart's own within
+scale, so an overdispersed series is not flagged for its overdispersion), the CUSUM
+statistic K = max_k |sum_(i<=k) (u_i - u-bar)| / sqrt(m) has, for a series without a
+change, the distribution of the supremum of a Brownian bridge (Page 1955; Csorgo & Horvath
+1997, ch. 1): P(K > x) = 2 sum_(k>=1) (-1)^(k-1) exp(-2 k^2 x^2) (Kolmogorov's
+distribution, conservative for finite m). A series whose rate moved three weeks ago
+therefore ranks with one that moved yesterday, and series that all signal are still
+ordered. ``change_at`` is the first label after the most likely change point and ``shift``
+the change of rate there (after - before). ``q_value`` is the Benjamini-Hochberg adjustment
+of the p-values across series, and ``flagged`` is ``q_value <= fdr``.
+
+Rows are sorted most urgent first: by p-value, then by ``excess`` (the rate of the last
+``recent`` labels minus the centre, signed so that positive is worse for ``direction``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+from scipy import special
+
+from sixsigma._aggregate import DEFECTIVES, N, group_counts
+from sixsigma._frames import as_table, first_row, orderable, show
+from sixsigma._params import check_number, choice
+from sixsigma._result import Result
+from sixsigma._stats import bh
+from sixsigma.errors import MissingValueError, ParameterError
+from sixsigma.spc.chart import ControlChart
+from sixsigma.spc.rules import find_violations, resolve_rules
+from sixsigma.targets import limit_assurance
+
+__all__ = ["LANEY_SE", "Screen", "laney_threshold", "screen"]
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+LANEY_D2 = 1.128  # Laney (2002), as sixsigma.spc.attributes
+LANEY_SE = 0.91
+"""sqrt(m - 1) times the standard deviation of MR-bar / 1.128 for m independent normal values
+(simulated, 20 000 series of 20 to 200 points): the noise of sigma_z under the binomial."""
+_CHARTS = ("auto", "p", "laney_p")
+
+
+def laney_threshold(points: ArrayLike | int) -> NDArray[np.float64]:
+    """The sigma_z above which ``chart="auto"`` picks Laney's p' (see the module docstring).
+
+    >>> round(float(laney_threshold(90)), 3)
+    1.159
+    """
+    m = np.asarray(points, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(1.0 + 1.645 * LANEY_SE / np.sqrt(m - 1.0), dtype=np.float64)
+
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Screen(Result, kind="screen"):
+    """Every series of a table charted and ranked (:func:`screen`).
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per series, most urgent first (columns in the module docstring).
+    points : pandas.DataFrame
+        The aggregated points every chart was computed from: the ``by`` keys, the label,
+        ``n`` and ``defectives``, sorted by series and label.
+    by : tuple of str
+        The columns that name a series.
+    label : str
+        The column of the point labels (dates).
+    rules : tuple of str
+        The run rules evaluated.
+    fdr : float
+        The false-discovery rate behind ``flagged``.
+    recent : int
+        How many of the latest labels count as recent.
+    direction : str
+        ``"lower"`` (a lower rate is better) or ``"higher"``.
+    target : float or None
+        The target rate given, if any.
+    """
+
+    table: pd.DataFrame
+    points: pd.DataFrame
+    by: tuple[str, ...]
+    label: str
+    rules: tuple[str, ...]
+    fdr: float
+    recent: int
+    direction: str
+    target: float | None = None
+
+    @property
+    def flagged(self) -> pd.DataFrame:
+        """The rows of the series whose shift survives the FDR control (``q_value <= fdr``)."""
+        return self.table[self.table["flagged"].to_numpy(dtype=bool)]
+
+    def _series_rows(self, key: Any) -> pd.DataFrame:
+        if isinstance(key, Mapping):
+            values = [key[b] for b in self.by]
+        elif isinstance(key, tuple | list):
+            values = list(key)
+        else:
+            values = [key]
+        if len(values) != len(self.by):
+            raise ParameterError(f"Screen.chart: a series is named by {len(self.by)} key(s) "
+                                 f"({', '.join(self.by)}); got {show(key)}.")
+        mask = np.ones(len(self.points), dtype=bool)
+        for col, value in zip(self.by, values, strict=True):
+            mask &= (self.points[col] == value).to_numpy()
+        if not mask.any():
+            raise ParameterError(f"Screen.chart: no series {show(key)} in this screen.")
+        return self.points[mask].reset_index(drop=True)
+
+    def chart(self, key: Any) -> ControlChart:
+        """The ControlChart of one series, equal to charting that series' rows alone.
+
+        ``key`` is the value of the ``by`` column, a tuple of the ``by`` values in order, or
+        a dict by column name.
+        """
+        from sixsigma.spc.attributes import laney_p, p_chart
+
+        rows = self._series_rows(key)
+        mask = np.ones(len(self.table), dtype=bool)
+        for col in self.by:
+            mask &= (self.table[col] == rows[col].iloc[0]).to_numpy()
+        kind = str(self.table["chart"].to_numpy()[first_row(mask)])
+        fn = laney_p if kind == "laney_p" else p_chart
+        return fn(rows, defectives=DEFECTIVES, size=N, label=self.label, rules=list(self.rules))
+
+    def summary(self) -> str:
+        """Series screened, flagged after FDR, with a recent signal."""
+        t = self.table
+        lines = [
+            f"screen: {len(t)} series by {', '.join(self.by)}; rules {', '.join(self.rules)}",
+            f"  flagged (q <= {self.fdr:g}): {int(t['flagged'].sum())}; recent signal: "
+            f"{int(t['recent_signal'].sum())}; charts: "
+            + ", ".join(f"{k} {v}" for k, v in t["chart"].value_counts().items()),
+        ]
+        lines += [f"  note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+def _as_list(by: Any) -> list[str]:
+    if isinstance(by, str):
+        return [by]
+    if isinstance(by, Sequence) and by and all(isinstance(b, str) for b in by):
+        return list(by)
+    raise ParameterError(f"screen: the 'by' parameter must be a column name or a list of "
+                         f"them; got {show(by)}.")
+
+
+def screen(
+    data: Any,
+    *,
+    defectives: str | None = None,
+    size: str | None = None,
+    count: str | None = None,
+    value: str | None = None,
+    label: str,
+    by: str | Sequence[str],
+    chart: str = "auto",
+    rules: Any = "nelson",
+    target: float | None = None,
+    direction: str = "lower",
+    fdr: float = 0.05,
+    recent: int = 7,
+) -> Screen:
+    """Chart every series of ``data`` at once and rank them by evidence of a shift.
+
+    Parameters
+    ----------
+    data : dataframe or lazy frame (pandas, polars, DuckDB, Spark)
+        Raw records (one row per audited unit, ``defectives`` 0/1) or pre-counted rows
+        (``defectives`` among ``size`` units, at most one row per series and label after
+        summing).
+    defectives : str
+        The defectives column.
+    size : str, optional
+        The units behind each row (pre-counted data).
+    count, value : str, optional
+        Defects per unit (u charts) and measured values (I-MR): not screened yet.
+    label : str
+        The time key of a point (a day).
+    by : str or list of str
+        The columns that name a series (queue, policy, market ...).
+    chart : {"auto", "p", "laney_p"}
+        The chart of each series; ``"auto"`` picks p' over p by the P chart diagnostic.
+    rules : str or list of str
+        Run rules, as for a single chart (``"nelson"`` by default).
+    target : float, optional
+        A target rate: adds ``sigma_level`` and ``assurance`` (pass / fail / hit_and_miss
+        from the process limits, :func:`sixsigma.targets.assurance`).
+    direction : {"lower", "higher"}
+        Which way is better for the rate (errors: lower).
+    fdr : float
+        False-discovery rate for ``flagged`` (Benjamini-Hochberg across series).
+    recent : int
+        How many of the latest labels of the screen count as recent.
+
+    Returns
+    -------
+    Screen
+        ``.table`` (one row per series, most urgent first), ``.chart(key)``.
+
+    Examples
+    --------
+    >>> import sixsigma as ss
+    >>> ds = ss.datasets.generate_many_series(seed=1, days=42, queues=2, policies=2,
+    ...                                       markets=3)
+    >>> s = ss.spc.screen(ds.audits, defectives="errors", size="audited", label="day",
+    ...                   by=["queue", "policy", "market"])
+    >>> len(s.table), list(s.table.columns[:4])
+    (12, ['queue', 'policy', 'market', 'chart'])
+    """
+    caller = "screen"
+    if count is not None or value is not None:
+        raise ParameterError("screen: only defectives= (p and p' charts) is screened so far; "
+                             "count= and value= are not supported yet.")
+    if defectives is None:
+        raise ParameterError("screen: give defectives= (and size= for pre-counted rows).")
+    keys = _as_list(by)
+    if label in keys:
+        raise ParameterError(f"screen: column {label!r} cannot be both label= and in by=.")
+    chart = choice(chart, "chart", _CHARTS, caller=caller)
+    direction = choice(direction, "direction", ("lower", "higher"), caller=caller)
+    fdr = check_number(fdr, "fdr", caller=caller, low=0.0, high=1.0, low_open=True)
+    if isinstance(recent, bool) or not isinstance(recent, int | np.integer) or recent < 1:
+        raise ParameterError(f"screen: the 'recent' parameter must be a whole number >= 1; "
+                             f"got {show(recent)}.")
+    if target is not None:
+        target = check_number(target, "target", caller=caller, low=0.0, high=1.0)
+    rule_ids = resolve_rules(rules, caller=caller)
+
+    table = as_table(data, caller=caller)
+    agg = group_counts(table, defectives, [*keys, label], size=size)
+    points = _sorted_points(agg, keys, label, lazy=table.lazy)
+    return _screen_points(points, keys, label, chart=chart, rules=rule_ids, target=target,
+                          direction=direction, fdr=fdr, recent=int(recent))
+
+
+def _sorted_points(agg: pd.DataFrame, keys: list[str], label: str, *, lazy: bool
+                   ) -> pd.DataFrame:
+    lab = agg[label]
+    if lazy and isinstance(lab.dtype, pd.DatetimeTZDtype) and str(lab.dt.tz) in (
+            "UTC", "Etc/UTC"):
+        agg[label] = lab.dt.tz_localize(None)  # as sixsigma.spc._aggregate.counts
+    for col in (*keys, label):
+        missing = agg[col].isna().to_numpy()
+        if missing.any():
+            raise MissingValueError(f"screen: column {col!r} has missing values; every row "
+                                    "needs a series key and a label.")
+    if not orderable(agg[label].to_numpy()):
+        raise ParameterError(f"screen: column {label!r} must hold orderable labels (dates or "
+                             "numbers).")
+    out = agg.sort_values([*keys, label], kind="mergesort").reset_index(drop=True)
+    return out[[*keys, label, N, DEFECTIVES]]
+
+
+def _first_where(hit: NDArray[np.bool_], starts: IntArray, size: int) -> IntArray:
+    """Per block, the first index where ``hit`` holds (``size`` when none)."""
+    pos = np.where(hit, np.arange(hit.size), size)
+    return np.minimum.reduceat(pos, starts).astype(np.int64)
+
+
+def _screen_points(points: pd.DataFrame, keys: list[str], label: str, *, chart: str,
+                   rules: tuple[str, ...], target: float | None, direction: str, fdr: float,
+                   recent: int) -> Screen:
+    d = points[DEFECTIVES].to_numpy(dtype=np.float64)
+    n = points[N].to_numpy(dtype=np.float64)
+    labels = points[label].to_numpy()
+    total = d.size
+    sid = points.groupby(keys, sort=False, observed=True).ngroup().to_numpy().astype(np.int64)
+    change = np.ones(total, dtype=bool)
+    change[1:] = sid[1:] != sid[:-1]
+    starts = np.flatnonzero(change).astype(np.int64)
+    k = starts.size
+    m = np.diff(np.append(starts, total)).astype(np.float64)
+    sid = (np.cumsum(change) - 1).astype(np.int64)  # 0..k-1 in sorted order
+
+    # -- centre and binomial sigma per series ---------------------------------------------
+    dsum, nsum = np.add.reduceat(d, starts), np.add.reduceat(n, starts)
+    pbar = dsum / nsum
+    sig = np.sqrt(pbar * (1.0 - pbar))
+    ok = (m >= 2) & (sig > 0)
+    rate = d / n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (rate - pbar[sid]) / (sig[sid] / np.sqrt(n))
+    same = sid[1:] == sid[:-1]  # consecutive points of one series
+    mr = np.abs(np.diff(z))
+    mr_sum = np.bincount(sid[1:][same], weights=mr[same], minlength=k)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sigma_z = mr_sum / (m - 1.0) / LANEY_D2
+    ok &= sigma_z > 0
+    if chart == "auto":
+        laney = sigma_z > laney_threshold(m)
+    else:
+        laney = np.full(k, chart == "laney_p")
+    inflate = np.where(laney, sigma_z, 1.0)
+
+    # -- limits and run rules, all series at once -----------------------------------------
+    keep = ok[sid]
+    center = pbar[sid]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se = (sig * inflate)[sid] / np.sqrt(n)
+    lcl = center - 3.0 * se
+    ucl = center + 3.0 * se
+    lcl[lcl < 0] = np.nan
+    ucl[ucl > 1] = np.nan
+    rows = np.flatnonzero(keep)
+    vi, vr = find_violations(rate[rows], center[rows], se[rows], lcl[rows], ucl[rows], rules,
+                             segment=sid[rows])
+    vi = rows[vi]
+
+    # -- per-series signals -----------------------------------------------------------------
+    uniq_labels = np.unique(labels)
+    cutoff = uniq_labels[max(uniq_labels.size - recent, 0)]
+    is_recent = labels >= cutoff
+    vpoint = np.unique(vi)
+    signals = np.bincount(sid[vpoint], minlength=k)
+    recent_signal = np.bincount(sid[vpoint[is_recent[vpoint]]], minlength=k) > 0
+    last_point = np.full(k, -1, dtype=np.int64)
+    np.maximum.at(last_point, sid[vpoint], vpoint)
+    last_rule = np.full(k, None, dtype=object)
+    last_label = np.full(k, None, dtype=object)
+    if vi.size:
+        vf = pd.DataFrame({"i": vi, "r": vr})
+        joined = vf.groupby("i", sort=True)["r"].agg(",".join)
+        has = last_point >= 0
+        last_rule[has] = joined.loc[last_point[has]].to_numpy()
+        last_label[has] = labels[last_point[has]]
+
+    # -- stability and sustained-shift statistic --------------------------------------------
+    zz = np.where(keep, z, 0.0)
+    zsum = np.add.reduceat(zz, starts)
+    z2sum = np.add.reduceat(zz * zz, starts)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        overall = np.sqrt(np.maximum(z2sum - zsum * zsum / m, 0.0) / (m - 1.0))
+        stability = overall / sigma_z
+        u = zz / np.where(ok, sigma_z, 1.0)[sid]
+    ubar = np.add.reduceat(u, starts) / m
+    dev = u - ubar[sid]
+    csum = np.cumsum(dev)
+    before = np.concatenate(([0.0], csum[starts[1:] - 1])) if k else csum[:0]
+    bridge = np.abs(csum - before[sid]) / np.sqrt(m[sid])
+    stat = np.maximum.reduceat(bridge, starts)
+    p_value = np.where(ok, special.kolmogorov(stat), np.nan)
+    cp = _first_where(bridge >= stat[sid], starts, total)  # last point before the change
+    stops = starts + m.astype(np.int64)
+    cum_d, cum_n = np.cumsum(d), np.cumsum(n)
+    d0 = np.concatenate(([0.0], cum_d))[starts]
+    n0 = np.concatenate(([0.0], cum_n))[starts]
+    has_cp = ok & (cp + 1 < stops)
+    cpi = np.minimum(cp, total - 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate_before = (cum_d[cpi] - d0) / (cum_n[cpi] - n0)
+        rate_after = (dsum - (cum_d[cpi] - d0)) / (nsum - (cum_n[cpi] - n0))
+    shift = np.where(has_cp, rate_after - rate_before, np.nan)
+    change_at = np.full(k, None, dtype=object)
+    change_at[has_cp] = labels[cp[has_cp] + 1]
+
+    # -- recent rate, excess, missing labels ----------------------------------------------
+    rd = np.bincount(sid[is_recent], weights=d[is_recent], minlength=k)
+    rn = np.bincount(sid[is_recent], weights=n[is_recent], minlength=k)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        recent_rate = np.where(rn > 0, rd / rn, np.nan)
+    sign = 1.0 if direction == "lower" else -1.0
+    excess = sign * (recent_rate - pbar)
+    grid = np.searchsorted(uniq_labels, labels)
+    span = grid[stops - 1] - grid[starts] + 1
+    missing = span - m.astype(np.int64)
+
+    q_value = np.full(k, np.nan)
+    q_value[ok] = bh(p_value[ok])
+    kinds = np.where(laney, "laney_p", "p").astype(object)
+    kinds[~ok] = "none"
+
+    first = points.iloc[starts][keys].reset_index(drop=True)
+    table = first.assign(
+        chart=kinds, points=m.astype(np.int64), missing=missing,
+        center=pbar, sigma_z=np.where(m >= 2, sigma_z, np.nan),
+        stability=np.where(ok, stability, np.nan), signals=signals.astype(np.int64),
+        last_signal=last_label, last_rule=last_rule, recent_signal=recent_signal,
+        recent_rate=recent_rate, excess=excess, change_at=change_at, shift=shift,
+        p_value=p_value, q_value=q_value,
+        flagged=np.where(ok, q_value <= fdr, False),
+    )
+    notes = [
+        "p_value: CUSUM of the standardised rates (scaled by sigma_z) against the supremum "
+        "of a Brownian bridge (Kolmogorov's distribution); q_value: Benjamini-Hochberg "
+        "across series.",
+    ]
+    if chart == "auto":
+        notes.append("chart: Laney p' where sigma_z > 1 + 1.645 * 0.91 / sqrt(points - 1) "
+                     "(P chart diagnostic), else p.")
+    if (~ok).any():
+        notes.append(f"{int((~ok).sum())} series have fewer than 2 points or a rate of 0 or 1 "
+                     "(no limits): chart 'none', no p-value.")
+    if target is not None:
+        from sixsigma.capability import sigma_level
+
+        bad_rate = pbar if direction == "lower" else 1.0 - pbar
+        low = np.where(np.isnan(lcl), -np.inf, lcl)
+        high = np.where(np.isnan(ucl), np.inf, ucl)
+        low_mean = np.add.reduceat(low, starts) / m
+        high_mean = np.add.reduceat(high, starts) / m
+        verdict = limit_assurance(low_mean, high_mean, float(target), direction)
+        table["sigma_level"] = np.asarray(sigma_level(np.clip(bad_rate, 0, 1) * 1e6),
+                                          dtype=np.float64).reshape(k)
+        table["assurance"] = np.where(ok, verdict, None)
+        notes.append("assurance: the target against the mean process limits of each series "
+                     "(NHS Making Data Count); sigma_level from the centre rate with the "
+                     "1.5 shift.")
+    urgency = np.where(np.isnan(excess), -np.inf, excess)
+    order = np.lexsort((-urgency, np.where(ok, p_value, np.inf)))
+    table = table.iloc[order].reset_index(drop=True)
+    return Screen(table=table, points=points, by=tuple(keys), label=label, rules=rules,
+                  fdr=fdr, recent=recent, direction=direction, target=target,
+                  notes=tuple(notes))
