@@ -12,7 +12,7 @@ How the data are made
   exp(N(0, 0.3^2)) (day-to-day variation beyond the binomial, as Laney's p' expects).
 * About 3% of series-days have no audits at all (no row, not a row of zeros), and the
   series of markets ``m08`` and ``m09`` are not audited on Sundays.
-* ``shifts`` series (4 by default) get a sustained multiplicative shift of their error rate
+* ``shifts`` series (4 by default, among the series audited at least 150 times a day) get a sustained multiplicative shift of their error rate
   from a start day to the end: by default they begin 60, 40, 21 (three weeks before the
   end) and 10 days before the last day, with factors 1.8, 1.7, 2.0 and 2.2. ``truth``
   lists each (``series`` as a dict of keys, ``start_day``, ``before``, ``after``, ``factor``).
@@ -101,7 +101,9 @@ def generate_many_series(
     overdispersed = rng.random(k) < 1 / 3
     factor = np.ones((k, days))
     truth = []
-    chosen = rng.choice(k, size=min(shifts, k), replace=False)
+    # shifts are injected into series audited enough to show them (>= 150 a day)
+    pool = np.flatnonzero(volume >= 150) if (volume >= 150).sum() >= shifts else np.arange(k)
+    chosen = rng.choice(pool, size=min(shifts, pool.size), replace=False)
     day0 = pd.Timestamp(start)
     for j, s in enumerate(chosen.tolist()):
         begin = days - _STARTS[j]
@@ -122,7 +124,7 @@ def generate_many_series(
     errors = rng.binomial(audited, rate)
     dates = pd.date_range(day0, periods=days, freq="D")
     present = (rng.random((k, days)) > 0.03) & (audited > 0)
-    sunday = (dates.dayofweek == 6)[None, :] & (mk >= 7)[:, None]
+    sunday = (dates.day_of_week == 6)[None, :] & (mk >= 7)[:, None]
     present &= ~sunday
     si, di = np.nonzero(present)
     audits = pd.DataFrame({

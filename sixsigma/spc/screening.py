@@ -40,7 +40,8 @@ scale, so an overdispersed series is not flagged for its overdispersion), the CU
 statistic K = max_k |sum_(i<=k) (u_i - u-bar)| / sqrt(m) has, for a series without a
 change, the distribution of the supremum of a Brownian bridge (Page 1955; Csorgo & Horvath
 1997, ch. 1): P(K > x) = 2 sum_(k>=1) (-1)^(k-1) exp(-2 k^2 x^2) (Kolmogorov's
-distribution, conservative for finite m). A series whose rate moved three weeks ago
+distribution), mixed over the noise of the estimate sigma_z so that it stays calibrated
+for short series (:func:`shift_p_value`). A series whose rate moved three weeks ago
 therefore ranks with one that moved yesterday, and series that all signal are still
 ordered. ``change_at`` is the first label after the most likely change point and ``shift``
 the change of rate there (after - before). ``q_value`` is the Benjamini-Hochberg adjustment
@@ -59,7 +60,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy import special
+from scipy import special, stats
 
 from sixsigma._aggregate import DEFECTIVES, N, group_counts
 from sixsigma._frames import as_table, first_row, orderable, show
@@ -71,7 +72,7 @@ from sixsigma.spc.chart import ControlChart
 from sixsigma.spc.rules import find_violations, resolve_rules
 from sixsigma.targets import limit_assurance
 
-__all__ = ["LANEY_SE", "Screen", "laney_threshold", "screen"]
+__all__ = ["LANEY_SE", "Screen", "laney_threshold", "screen", "shift_p_value"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -93,6 +94,31 @@ def laney_threshold(points: ArrayLike | int) -> NDArray[np.float64]:
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.asarray(1.0 + 1.645 * LANEY_SE / np.sqrt(m - 1.0), dtype=np.float64)
 
+
+
+def shift_p_value(stat: ArrayLike, points: ArrayLike, *, nodes: int = 64
+                  ) -> NDArray[np.float64]:
+    """P-value of the CUSUM statistic K of a series of ``points`` (module docstring).
+
+    K is scaled by the estimate sigma_z, whose relative noise is 0.91 / sqrt(m - 1); its
+    null distribution is taken as Kolmogorov's mixed over that noise, with sigma_z / sigma
+    ~ sqrt(chi2_nu / nu), nu = (m - 1) / (2 x 0.91^2) (``nodes`` quantiles of the mixing
+    law). Simulated on independent normal series of 10 to 200 points, the test is
+    conservative (at most the nominal rate of rejections at 5%, 1% and 0.1%), where the
+    plain Kolmogorov p-value rejects up to 2.6 times too often at 0.1%.
+
+    >>> round(float(shift_p_value(2.0, 90)), 4)
+    0.0018
+    """
+    k = np.atleast_1d(np.asarray(stat, dtype=np.float64))
+    m = np.broadcast_to(np.asarray(points, dtype=np.float64), k.shape)
+    nu = np.maximum(m - 1.0, 1.0) / (2.0 * LANEY_SE**2)
+    q = (np.arange(nodes) + 0.5) / nodes
+    scale = np.sqrt(stats.chi2.ppf(q[None, :], nu[:, None]) / nu[:, None])
+    with np.errstate(invalid="ignore"):
+        out = special.kolmogorov(k[:, None] * scale).mean(axis=1)
+    out = np.where(np.isnan(k), np.nan, out)
+    return out if np.ndim(stat) else out.reshape(())
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -386,7 +412,7 @@ def _screen_points(points: pd.DataFrame, keys: list[str], label: str, *, chart: 
     before = np.concatenate(([0.0], csum[starts[1:] - 1])) if k else csum[:0]
     bridge = np.abs(csum - before[sid]) / np.sqrt(m[sid])
     stat = np.maximum.reduceat(bridge, starts)
-    p_value = np.where(ok, special.kolmogorov(stat), np.nan)
+    p_value = np.where(ok, shift_p_value(stat, m), np.nan)
     cp = _first_where(bridge >= stat[sid], starts, total)  # last point before the change
     stops = starts + m.astype(np.int64)
     cum_d, cum_n = np.cumsum(d), np.cumsum(n)
@@ -429,7 +455,8 @@ def _screen_points(points: pd.DataFrame, keys: list[str], label: str, *, chart: 
     )
     notes = [
         "p_value: CUSUM of the standardised rates (scaled by sigma_z) against the supremum "
-        "of a Brownian bridge (Kolmogorov's distribution); q_value: Benjamini-Hochberg "
+        "of a Brownian bridge (Kolmogorov's distribution, mixed over the noise of sigma_z); "
+        "q_value: Benjamini-Hochberg "
         "across series.",
     ]
     if chart == "auto":
