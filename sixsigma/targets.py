@@ -17,8 +17,10 @@
 
 :meth:`TargetProposal.probability` gives the probability that the next period's rate (a
 period of ``period_volume`` units, a week of average volume by default) meets a target,
-under the binomial model widened by the current sigma_z: the period's rate is taken as
-normal with mean the baseline and variance sigma_z^2 p (1 - p) / volume.
+under the binomial model widened by the current sigma_z: the period's rate is taken as a
+beta variable with mean the baseline p and variance sigma_z^2 p (1 - p) / volume (the
+beta-binomial's rate law; unlike a normal approximation it keeps the right skew of a low
+rate).
 
 :func:`assurance` is the NHS "Making Data Count" assurance icon (NHS England 2019): where the
 target sits against the process limits. With ``direction="lower"`` (a lower rate is
@@ -76,9 +78,12 @@ def _process_limits(chart: ControlChart) -> tuple[float, float]:
     """Mean lower and upper limits over the last stage (a missing limit: -inf / +inf)."""
     last = chart.stages[-1]
     sl = slice(last.start, last.stop)
-    lo = np.where(np.isnan(chart.lcl[sl]), -np.inf, chart.lcl[sl])
-    hi = np.where(np.isnan(chart.ucl[sl]), np.inf, chart.ucl[sl])
-    return float(np.mean(lo)), float(np.mean(hi))
+    out = []
+    for arr, missing in ((chart.lcl[sl], -np.inf), (chart.ucl[sl], np.inf)):
+        vals = np.where(np.isnan(arr), missing, arr)
+        # constant limits are taken as they are (a mean could move them by a rounding)
+        out.append(float(vals[0]) if np.all(vals == vals[0]) else float(np.mean(vals)))
+    return out[0], out[1]
 
 
 def assurance(chart: ControlChart, target: float, direction: str = "lower") -> str:
@@ -103,7 +108,7 @@ def assurance(chart: ControlChart, target: float, direction: str = "lower") -> s
     --------
     >>> import sixsigma as ss
     >>> chart = ss.spc.p_chart({"d": [10, 12, 9, 11], "n": [200] * 4}, defectives="d", size="n")
-    >>> assurance(chart, 0.15), assurance(chart, 0.01), assurance(chart, 0.06)
+    >>> assurance(chart, 0.15), assurance(chart, 0.004), assurance(chart, 0.06)
     ('pass', 'fail', 'hit_and_miss')
     """
     direction = choice(direction, "direction", ("lower", "higher"), caller="assurance")
@@ -178,12 +183,13 @@ class TargetProposal(Result, kind="target_proposal"):
 
 def _meet_probability(p: float, sigma_z: float, volume: float, target: float,
                       direction: str) -> float:
-    sd = sigma_z * np.sqrt(p * (1.0 - p) / volume)
-    if sd == 0:
+    """P(next period's rate meets target): a beta law with mean p and the widened variance."""
+    strength = volume / sigma_z**2 - 1.0  # a + b, so that var = sigma_z^2 p (1 - p) / volume
+    if p <= 0.0 or p >= 1.0 or strength <= 0:
         met = p <= target if direction == "lower" else p >= target
         return float(met)
-    zt = (target - p) / sd
-    return float(stats.norm.cdf(zt) if direction == "lower" else stats.norm.sf(zt))
+    law = stats.beta(p * strength, (1.0 - p) * strength)
+    return float(law.cdf(target) if direction == "lower" else law.sf(target))
 
 
 def _shrink(d: NDArray[np.float64], n: NDArray[np.float64], fit: NDArray[np.bool_]
@@ -312,7 +318,7 @@ def propose(
         f"({nbar:.0f}).",
         "entitlement: the best beta-binomial shrunk segment rate among segments with at "
         f"least {min_n} units; probability: a week of average volume ({week:.0f} units), "
-        "normal approximation widened by sigma_z.",
+        "beta law widened by sigma_z.",
     )
     return TargetProposal(
         baseline=base, ci=ci, process_limits=limits, entitlement=entitlement,

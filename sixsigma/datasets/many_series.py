@@ -82,7 +82,7 @@ def generate_many_series(
     >>> ds.audits.groupby(["queue", "policy", "market"]).ngroups
     240
     >>> [t["start_day"] for t in ds.truth]
-    ['2026-01-25', '2026-02-14', '2026-03-14', '2026-03-25']
+    ['2026-02-04', '2026-02-24', '2026-03-15', '2026-03-26']
     """
     days = _whole("days", days, 2)
     nq, npol, nm = (_whole(k, v, 1) for k, v in
