@@ -87,7 +87,7 @@ def _process_limits(chart: ControlChart) -> tuple[float, float]:
 
 
 def assurance(chart: ControlChart, target: float, direction: str = "lower") -> str:
-    """Will the process consistently pass, fail, or hit and miss its target?
+    """Whether the process will consistently pass, fail, or hit and miss its target.
 
     Parameters
     ----------
@@ -107,7 +107,8 @@ def assurance(chart: ControlChart, target: float, direction: str = "lower") -> s
     Examples
     --------
     >>> import sixsigma as ss
-    >>> chart = ss.spc.p_chart({"d": [10, 12, 9, 11], "n": [200] * 4}, defectives="d", size="n")
+    >>> chart = ss.spc.p_chart({"d": [10, 12, 9, 11], "n": [200] * 4}, defectives="d",
+    ...                        size="n")
     >>> assurance(chart, 0.15), assurance(chart, 0.004), assurance(chart, 0.06)
     ('pass', 'fail', 'hit_and_miss')
     """

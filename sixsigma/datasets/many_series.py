@@ -12,10 +12,10 @@ How the data are made
   exp(N(0, 0.3^2)) (day-to-day variation beyond the binomial, as Laney's p' expects).
 * About 3% of series-days have no audits at all (no row, not a row of zeros), and the
   series of markets ``m08`` and ``m09`` are not audited on Sundays.
-* ``shifts`` series (4 by default, among the series audited at least 150 times a day) get a sustained multiplicative shift of their error rate
-  from a start day to the end: by default they begin 60, 40, 21 (three weeks before the
-  end) and 10 days before the last day, with factors 1.8, 1.7, 2.0 and 2.2. ``truth``
-  lists each (``series`` as a dict of keys, ``start_day``, ``before``, ``after``, ``factor``).
+* ``shifts`` series (4 by default, among the series audited at least 150 times a day) get
+  a sustained multiplicative shift of their error rate from a start day to the end: they
+  begin 60, 40, 21 (three weeks before the end) and 10 days before the last day, with
+  factors 1.8, 1.7, 2.0 and 2.2. ``truth`` lists each (``series`` as a dict of keys, ``start_day``, ``before``, ``after``, ``factor``).
 
 No data file ships: the scenario is cheap to generate (``seed=`` makes it reproducible).
 """

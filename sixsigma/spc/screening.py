@@ -395,7 +395,7 @@ def _screen_points(points: pd.DataFrame, keys: list[str], label: str, *, chart: 
         vf = pd.DataFrame({"i": vi, "r": vr})
         joined = vf.groupby("i", sort=True)["r"].agg(",".join)
         has = last_point >= 0
-        last_rule[has] = joined.loc[last_point[has]].to_numpy()
+        last_rule[has] = joined.reindex(pd.Index(last_point[has])).to_numpy()
         last_label[has] = labels[last_point[has]]
 
     # -- stability and sustained-shift statistic --------------------------------------------
@@ -476,7 +476,8 @@ def _screen_points(points: pd.DataFrame, keys: list[str], label: str, *, chart: 
         verdict = limit_assurance(low_mean, high_mean, float(target), direction)
         table["sigma_level"] = np.asarray(sigma_level(np.clip(bad_rate, 0, 1) * 1e6),
                                           dtype=np.float64).reshape(k)
-        table["assurance"] = np.where(ok, verdict, None)
+        verdict[~ok] = None
+        table["assurance"] = verdict
         notes.append("assurance: the target against the mean process limits of each series "
                      "(NHS Making Data Count); sigma_level from the centre rate with the "
                      "1.5 shift.")
