@@ -15,7 +15,8 @@ How the data are made
 * ``shifts`` series (4 by default, among the series audited at least 150 times a day) get
   a sustained multiplicative shift of their error rate from a start day to the end: they
   begin 60, 40, 21 (three weeks before the end) and 10 days before the last day, with
-  factors 1.8, 1.7, 2.0 and 2.2. ``truth`` lists each (``series`` as a dict of keys, ``start_day``, ``before``, ``after``, ``factor``).
+  factors 1.8, 1.7, 2.0 and 2.2. ``truth`` lists each: ``series`` (a dict of keys),
+  ``start_day``, ``days_before_end``, ``before``, ``after`` and ``factor``.
 
 No data file ships: the scenario is cheap to generate (``seed=`` makes it reproducible).
 """
