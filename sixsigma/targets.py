@@ -177,6 +177,22 @@ class TargetProposal(Result, kind="target_proposal"):
         return _meet_probability(self.baseline, max(self.sigma_z, 1.0), volume, target,
                                  self.direction)
 
+    def summary(self) -> str:
+        """Baseline, limits, entitlement, stretch and the candidates (rounded for display)."""
+        lo, hi = self.process_limits
+        show_ = [f"{v:.4g}" if v is not None else "none" for v in (lo, hi)]
+        lines = [
+            f"target proposal ({'lower' if self.direction == 'lower' else 'higher'} is "
+            f"better), {self.chart} chart, sigma_z {self.sigma_z:.3g}",
+            f"  baseline {self.baseline:.4g} ({self.confidence:.0%} CI {self.ci[0]:.4g} to "
+            f"{self.ci[1]:.4g}); process limits {show_[0]} to {show_[1]} per day",
+            f"  entitlement {self.entitlement:.4g}; stretch {self.stretch:.4g}",
+        ]
+        lines += [f"  {r.target}: {r.rate:.4g}, P(a week meets it) {r.probability:.3f}, "
+                  f"assurance {r.assurance}" for r in self.candidates.itertuples()]
+        lines += [f"  note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
     def to_frame(self) -> pd.DataFrame:
         """The candidate targets with their probabilities."""
         return self.candidates.copy()
