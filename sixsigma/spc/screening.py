@@ -53,23 +53,32 @@ Rows are sorted most urgent first: by p-value, then by ``excess`` (the rate of t
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import special, stats
 
-from sixsigma._aggregate import DEFECTIVES, N, group_counts
-from sixsigma._frames import as_table, first_row, orderable, show
+from sixsigma._aggregate import DEFECTIVES, N, collect, group_counts
+from sixsigma._frames import Table, as_table, first_row, orderable, show
 from sixsigma._params import check_number, choice
 from sixsigma._result import Result
 from sixsigma._stats import bh
-from sixsigma.errors import MissingValueError, ParameterError
+from sixsigma.errors import (
+    InsufficientDataError,
+    MissingValueError,
+    NonNumericError,
+    OrderError,
+    ParameterError,
+)
 from sixsigma.spc.chart import ControlChart
 from sixsigma.spc.rules import find_violations, resolve_rules
+from sixsigma.spc.sigma import D2_2
 from sixsigma.targets import limit_assurance
 
 __all__ = ["LANEY_SE", "Screen", "laney_threshold", "screen", "shift_p_value"]
@@ -145,7 +154,9 @@ class Screen(Result, kind="screen"):
     direction : str
         ``"lower"`` (a lower rate is better) or ``"higher"``.
     target : float or None
-        The target rate given, if any.
+        The target given, if any.
+    value : str or None
+        The value column of an I-MR screen (None for p and p' charts).
     """
 
     table: pd.DataFrame
@@ -157,6 +168,7 @@ class Screen(Result, kind="screen"):
     recent: int
     direction: str
     target: float | None = None
+    value: str | None = None
 
     @property
     def flagged(self) -> pd.DataFrame:
@@ -184,11 +196,15 @@ class Screen(Result, kind="screen"):
         """The ControlChart of one series, equal to charting that series' rows alone.
 
         ``key`` is the value of the ``by`` column, a tuple of the ``by`` values in order, or
-        a dict by column name.
+        a dict by column name. For an I-MR screen, the individuals chart (``.location`` of
+        :func:`sixsigma.spc.imr`).
         """
         from sixsigma.spc.attributes import laney_p, p_chart
+        from sixsigma.spc.variables import imr
 
         rows = self._series_rows(key)
+        if self.value is not None:
+            return imr(rows, value=self.value, label=self.label, rules=list(self.rules)).location
         mask = np.ones(len(self.table), dtype=bool)
         for col in self.by:
             mask &= (self.table[col] == rows[col].iloc[0]).to_numpy()
@@ -282,11 +298,12 @@ def screen(
     (12, ['queue', 'policy', 'market', 'chart'])
     """
     caller = "screen"
-    if count is not None or value is not None:
-        raise ParameterError("screen: only defectives= (p and p' charts) is screened so far; "
-                             "count= and value= are not supported yet.")
-    if defectives is None:
-        raise ParameterError("screen: give defectives= (and size= for pre-counted rows).")
+    if count is not None:
+        raise ParameterError("screen: count= (u charts) is not screened yet; give defectives= "
+                             "or value=.")
+    if (defectives is None) == (value is None):
+        raise ParameterError("screen: give either defectives= (and size= for pre-counted "
+                             "rows) or value= (one value per series and label).")
     keys = _as_list(by)
     if label in keys:
         raise ParameterError(f"screen: column {label!r} cannot be both label= and in by=.")
@@ -297,18 +314,58 @@ def screen(
         raise ParameterError(f"screen: the 'recent' parameter must be a whole number >= 1; "
                              f"got {show(recent)}.")
     if target is not None:
-        target = check_number(target, "target", caller=caller, low=0.0, high=1.0)
+        target = check_number(target, "target", caller=caller, low=0.0 if value is None
+                              else None, high=1.0 if value is None else None)
+    if value is not None and chart != "auto":
+        raise ParameterError("screen: chart= chooses between p and p' charts; a value= "
+                             "screen charts individuals (I-MR).")
     rule_ids = resolve_rules(rules, caller=caller)
 
     table = as_table(data, caller=caller)
-    agg = group_counts(table, defectives, [*keys, label], size=size)
-    points = _sorted_points(agg, keys, label, lazy=table.lazy)
+    if value is None:
+        assert defectives is not None
+        agg = group_counts(table, defectives, [*keys, label], size=size)
+        columns = [N, DEFECTIVES]
+    else:
+        agg = _values(table, value, [*keys, label])
+        columns = [value]
+    points = _sorted_points(agg, keys, label, columns, lazy=table.lazy)
     return _screen_points(points, keys, label, chart=chart, rules=rule_ids, target=target,
-                          direction=direction, fdr=fdr, recent=int(recent))
+                          direction=direction, fdr=fdr, recent=int(recent), value=value)
 
 
-def _sorted_points(agg: pd.DataFrame, keys: list[str], label: str, *, lazy: bool
-                   ) -> pd.DataFrame:
+def _values(table: Table, value: str, keys: list[str]) -> pd.DataFrame:
+    """The one value of each (series, label), grouped where the data live, checked."""
+    table.require(value, *keys)
+    if value in keys:
+        raise ParameterError(f"screen: column {value!r} cannot be both value= and a key.")
+    dtype = table.frame.collect_schema()[value]
+    if not dtype.is_numeric():
+        if not table.lazy:
+            table.numeric(value)  # names the first non-numeric row
+        raise NonNumericError(f"screen: column {value!r} must be numeric; it is {dtype}.")
+    col = nw.col(value)
+    agg = collect(table.frame.group_by(*keys).agg(
+        col.sum().alias(value), nw.len().alias("__rows"), col.count().alias("__present"),
+    )).to_pandas()
+    for bad, problem, exc in (
+        (agg["__present"].to_numpy() < agg["__rows"].to_numpy(), "a missing value",
+         MissingValueError),
+        (agg["__rows"].to_numpy() > 1, "more than one row (one value per series and label "
+         "is charted: aggregate first)", OrderError),
+    ):
+        if bad.any():
+            where = ", ".join(f"{k}={show(agg[k].to_numpy()[first_row(bad)])}" for k in keys)
+            raise exc(f"screen: column {value!r} has {problem} at {where}.")
+    if agg.empty:
+        raise InsufficientDataError("screen: the data have no rows.")
+    agg[value] = agg[value].to_numpy(dtype=np.float64)
+    out: pd.DataFrame = agg[[*keys, value]]
+    return out
+
+
+def _sorted_points(agg: pd.DataFrame, keys: list[str], label: str, columns: list[str], *,
+                   lazy: bool) -> pd.DataFrame:
     lab = agg[label]
     if lazy and isinstance(lab.dtype, pd.DatetimeTZDtype) and str(lab.dt.tz) in (
             "UTC", "Etc/UTC"):
@@ -318,11 +375,11 @@ def _sorted_points(agg: pd.DataFrame, keys: list[str], label: str, *, lazy: bool
         if missing.any():
             raise MissingValueError(f"screen: column {col!r} has missing values; every row "
                                     "needs a series key and a label.")
-    if not orderable(agg[label].to_numpy()):
-        raise ParameterError(f"screen: column {label!r} must hold orderable labels (dates or "
-                             "numbers).")
+    values = agg[label].to_numpy()
+    if not orderable(values) and len(values) and isinstance(values[0], _dt.date):
+        agg[label] = pd.to_datetime(agg[label])  # DuckDB/Arrow dates come back as objects
     out = agg.sort_values([*keys, label], kind="mergesort").reset_index(drop=True)
-    return out[[*keys, label, N, DEFECTIVES]]
+    return out[[*keys, label, *columns]]
 
 
 def _first_where(hit: NDArray[np.bool_], starts: IntArray, size: int) -> IntArray:
@@ -333,11 +390,9 @@ def _first_where(hit: NDArray[np.bool_], starts: IntArray, size: int) -> IntArra
 
 def _screen_points(points: pd.DataFrame, keys: list[str], label: str, *, chart: str,
                    rules: tuple[str, ...], target: float | None, direction: str, fdr: float,
-                   recent: int) -> Screen:
-    d = points[DEFECTIVES].to_numpy(dtype=np.float64)
-    n = points[N].to_numpy(dtype=np.float64)
+                   recent: int, value: str | None = None) -> Screen:
     labels = points[label].to_numpy()
-    total = d.size
+    total = len(points)
     sid = points.groupby(keys, sort=False, observed=True).ngroup().to_numpy().astype(np.int64)
     change = np.ones(total, dtype=bool)
     change[1:] = sid[1:] != sid[:-1]
@@ -345,36 +400,63 @@ def _screen_points(points: pd.DataFrame, keys: list[str], label: str, *, chart: 
     k = starts.size
     m = np.diff(np.append(starts, total)).astype(np.float64)
     sid = (np.cumsum(change) - 1).astype(np.int64)  # 0..k-1 in sorted order
-
-    # -- centre and binomial sigma per series ---------------------------------------------
-    dsum, nsum = np.add.reduceat(d, starts), np.add.reduceat(n, starts)
-    pbar = dsum / nsum
-    sig = np.sqrt(pbar * (1.0 - pbar))
-    ok = (m >= 2) & (sig > 0)
-    rate = d / n
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = (rate - pbar[sid]) / (sig[sid] / np.sqrt(n))
     same = sid[1:] == sid[:-1]  # consecutive points of one series
-    mr = np.abs(np.diff(z))
-    mr_sum = np.bincount(sid[1:][same], weights=mr[same], minlength=k)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        sigma_z = mr_sum / (m - 1.0) / LANEY_D2
-    ok &= sigma_z > 0
-    if chart == "auto":
-        laney = sigma_z > laney_threshold(m)
+
+    def mr_mean(x: FloatArray) -> FloatArray:
+        """Mean moving range of each series (consecutive points of the series only)."""
+        mr = np.abs(np.diff(x))
+        total_mr = np.bincount(sid[1:][same], weights=mr[same], minlength=k)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.asarray(total_mr / (m - 1.0), dtype=np.float64)
+
+    if value is None:
+        # -- p and p': centre, binomial sigma, Laney's sigma_z per series -------------------
+        d = points[DEFECTIVES].to_numpy(dtype=np.float64)
+        n = points[N].to_numpy(dtype=np.float64)
+        dsum, nsum = np.add.reduceat(d, starts), np.add.reduceat(n, starts)
+        pbar = dsum / nsum
+        sig = np.sqrt(pbar * (1.0 - pbar))
+        ok = (m >= 2) & (sig > 0)
+        stat = d / n
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = (stat - pbar[sid]) / (sig[sid] / np.sqrt(n))
+        sigma_z = mr_mean(z) / LANEY_D2
+        ok &= sigma_z > 0
+        if chart == "auto":
+            laney = sigma_z > laney_threshold(m)
+        else:
+            laney = np.full(k, chart == "laney_p")
+        inflate = np.where(laney, sigma_z, 1.0)
+        center = pbar[sid]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            se = (sig * inflate)[sid] / np.sqrt(n)
+        within = sigma_z  # the within sigma of z
+        kinds = np.where(laney, "laney_p", "p").astype(object)
     else:
-        laney = np.full(k, chart == "laney_p")
-    inflate = np.where(laney, sigma_z, 1.0)
+        # -- individuals (I-MR): mean, sigma = MR-bar / d2(2) per series --------------------
+        d = points[value].to_numpy(dtype=np.float64)
+        n = np.ones(total)  # so that the pooled "rates" below are plain means
+        dsum, nsum = np.add.reduceat(d, starts), m.copy()
+        pbar = dsum / nsum
+        sig = mr_mean(d) / D2_2
+        ok = (m >= 2) & (sig > 0)
+        stat = d
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = (d - pbar[sid]) / sig[sid]
+        sigma_z = np.full(k, np.nan)
+        within = np.ones(k)
+        center = pbar[sid]
+        se = sig[sid].copy()
+        kinds = np.full(k, "imr", dtype=object)
 
     # -- limits and run rules, all series at once -----------------------------------------
     keep = ok[sid]
-    center = pbar[sid]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        se = (sig * inflate)[sid] / np.sqrt(n)
+    rate = stat
     lcl = center - 3.0 * se
     ucl = center + 3.0 * se
-    lcl[lcl < 0] = np.nan
-    ucl[ucl > 1] = np.nan
+    if value is None:
+        lcl[lcl < 0] = np.nan
+        ucl[ucl > 1] = np.nan
     rows = np.flatnonzero(keep)
     vi, vr = find_violations(rate[rows], center[rows], se[rows], lcl[rows], ucl[rows], rules,
                              segment=sid[rows])
@@ -404,8 +486,8 @@ def _screen_points(points: pd.DataFrame, keys: list[str], label: str, *, chart: 
     z2sum = np.add.reduceat(zz * zz, starts)
     with np.errstate(divide="ignore", invalid="ignore"):
         overall = np.sqrt(np.maximum(z2sum - zsum * zsum / m, 0.0) / (m - 1.0))
-        stability = overall / sigma_z
-        u = zz / np.where(ok, sigma_z, 1.0)[sid]
+        stability = overall / within
+        u = zz / np.where(ok, within, 1.0)[sid]
     ubar = np.add.reduceat(u, starts) / m
     dev = u - ubar[sid]
     csum = np.cumsum(dev)
@@ -440,7 +522,6 @@ def _screen_points(points: pd.DataFrame, keys: list[str], label: str, *, chart: 
 
     q_value = np.full(k, np.nan)
     q_value[ok] = bh(p_value[ok])
-    kinds = np.where(laney, "laney_p", "p").astype(object)
     kinds[~ok] = "none"
 
     first = points.iloc[starts][keys].reset_index(drop=True)
@@ -453,18 +534,22 @@ def _screen_points(points: pd.DataFrame, keys: list[str], label: str, *, chart: 
         p_value=p_value, q_value=q_value,
         flagged=np.where(ok, q_value <= fdr, False),
     )
+    scale = "sigma_z" if value is None else "the MR-bar/d2 sigma"
     notes = [
-        "p_value: CUSUM of the standardised rates (scaled by sigma_z) against the supremum "
-        "of a Brownian bridge (Kolmogorov's distribution, mixed over the noise of sigma_z); "
-        "q_value: Benjamini-Hochberg "
-        "across series.",
+        f"p_value: CUSUM of the standardised points (scaled by {scale}) against the supremum "
+        "of a Brownian bridge (Kolmogorov's distribution, mixed over the noise of that "
+        "scale); q_value: Benjamini-Hochberg across series.",
     ]
-    if chart == "auto":
+    if value is not None:
+        notes.append("imr: the individuals chart of each series (one value per label); the "
+                     "moving-range chart is not screened.")
+    elif chart == "auto":
         notes.append("chart: Laney p' where sigma_z > 1 + 1.645 * 0.91 / sqrt(points - 1) "
                      "(P chart diagnostic), else p.")
     if (~ok).any():
-        notes.append(f"{int((~ok).sum())} series have fewer than 2 points or a rate of 0 or 1 "
-                     "(no limits): chart 'none', no p-value.")
+        why = "a rate of 0 or 1" if value is None else "no variation"
+        notes.append(f"{int((~ok).sum())} series have fewer than 2 points or {why} (no "
+                     "limits): chart 'none', no p-value.")
     if target is not None:
         from sixsigma.capability import sigma_level
 
@@ -474,16 +559,17 @@ def _screen_points(points: pd.DataFrame, keys: list[str], label: str, *, chart: 
         low_mean = np.add.reduceat(low, starts) / m
         high_mean = np.add.reduceat(high, starts) / m
         verdict = limit_assurance(low_mean, high_mean, float(target), direction)
-        table["sigma_level"] = np.asarray(sigma_level(np.clip(bad_rate, 0, 1) * 1e6),
-                                          dtype=np.float64).reshape(k)
+        if value is None:
+            table["sigma_level"] = np.asarray(sigma_level(np.clip(bad_rate, 0, 1) * 1e6),
+                                              dtype=np.float64).reshape(k)
         verdict[~ok] = None
         table["assurance"] = verdict
         notes.append("assurance: the target against the mean process limits of each series "
-                     "(NHS Making Data Count); sigma_level from the centre rate with the "
-                     "1.5 shift.")
+                     "(NHS Making Data Count)" + ("; sigma_level from the centre rate with "
+                                                  "the 1.5 shift." if value is None else "."))
     urgency = np.where(np.isnan(excess), -np.inf, excess)
     order = np.lexsort((-urgency, np.where(ok, p_value, np.inf)))
     table = table.iloc[order].reset_index(drop=True)
     return Screen(table=table, points=points, by=tuple(keys), label=label, rules=rules,
-                  fdr=fdr, recent=recent, direction=direction, target=target,
+                  fdr=fdr, recent=recent, direction=direction, target=target, value=value,
                   notes=tuple(notes))

@@ -176,7 +176,9 @@ def test_bad_parameters(fifty):
         ss.spc.screen(fifty, defectives="errors", size="audited", label="day", by=KEYS,
                       fdr=0)
     with pytest.raises(ParameterError, match="value="):
-        ss.spc.screen(fifty, value="errors", label="day", by=KEYS)
+        ss.spc.screen(fifty, defectives="errors", value="errors", label="day", by=KEYS)
+    with pytest.raises(ParameterError, match="count="):
+        ss.spc.screen(fifty, count="errors", label="day", by=KEYS)
 
 
 def test_roundtrip(fifty):
@@ -187,3 +189,39 @@ def test_roundtrip(fifty):
     back = ss.from_dict(d)
     assert type(back) is ss.spc.Screen
     assert back.to_dict() == d
+
+
+def test_values_screen_equals_imr(monkeypatch):
+    rng = np.random.default_rng(5)
+    days = pd.date_range("2026-01-01", periods=40)
+    frames = []
+    for site in range(12):
+        x = rng.normal(100 + site, 5, days.size)
+        if site == 3:
+            x[25:] += 12  # a sustained shift
+        frame = pd.DataFrame({"day": days, "site": f"s{site:02d}", "seconds": x})
+        frames.append(frame.drop(index=rng.choice(40, 3, replace=False)))
+    data = pd.concat(frames, ignore_index=True)
+    from sixsigma.spc import variables
+
+    def boom(*a, **k):
+        raise AssertionError("screen called imr")
+
+    with monkeypatch.context() as m:
+        m.setattr(variables, "imr", boom)
+        s = ss.spc.screen(data, value="seconds", label="day", by="site", target=130,
+                          direction="lower")
+    assert set(s.table["chart"]) == {"imr"}
+    assert s.table["site"].iloc[0] == "s03" and s.table["flagged"].iloc[0]
+    assert (s.table["assurance"] == "pass").all()
+    for row in s.table.itertuples(index=False):
+        own = data[data.site == row.site]
+        alone = ss.spc.imr(own, value="seconds", label="day", rules="nelson").location
+        got = s.chart(row.site)
+        np.testing.assert_allclose(got.center, alone.center, rtol=1e-12)
+        np.testing.assert_allclose(got.ucl, alone.ucl, rtol=1e-12)
+        assert got.violations == alone.violations
+        assert row.signals == np.unique(alone.violation_index).size
+    dup = pd.concat([data, data.head(1)])
+    with pytest.raises(ss.errors.OrderError, match="more than one row"):
+        ss.spc.screen(dup, value="seconds", label="day", by="site")
