@@ -26,6 +26,10 @@ for a binomial series of m points (the standard deviation of MR-bar / 1.128 of m
 independent normal values is 0.91 / sqrt(m - 1), simulated). ``chart="p"`` or
 ``"laney_p"`` forces one kind on every series.
 
+With ``value=`` (handle time, one value per series and label) each series gets the
+individuals chart of an I-MR pair (``"imr"``: mean +/- 3 MR-bar / d2(2), Montgomery 2019,
+ch. 6); the standardised points are z_i = (x_i - mean) / sigma and sigma_z is not defined.
+
 The table
 ---------
 ``stability`` is JMP's stability index: the overall sigma over the within sigma of the
@@ -77,7 +81,7 @@ from sixsigma.errors import (
     ParameterError,
 )
 from sixsigma.spc.chart import ControlChart
-from sixsigma.spc.rules import find_violations, resolve_rules
+from sixsigma.spc.rules import ALL_RULES, find_violations, resolve_rules
 from sixsigma.spc.sigma import D2_2
 from sixsigma.targets import limit_assurance
 
@@ -121,9 +125,10 @@ def shift_p_value(stat: ArrayLike, points: ArrayLike, *, nodes: int = 64
     """
     k = np.atleast_1d(np.asarray(stat, dtype=np.float64))
     m = np.broadcast_to(np.asarray(points, dtype=np.float64), k.shape)
-    nu = np.maximum(m - 1.0, 1.0) / (2.0 * LANEY_SE**2)
+    lengths, which = np.unique(m, return_inverse=True)  # few distinct lengths
+    nu = np.maximum(np.nan_to_num(lengths, nan=2.0) - 1.0, 1.0) / (2.0 * LANEY_SE**2)
     q = (np.arange(nodes) + 0.5) / nodes
-    scale = np.sqrt(stats.chi2.ppf(q[None, :], nu[:, None]) / nu[:, None])
+    scale = np.sqrt(stats.chi2.ppf(q[None, :], nu[:, None]) / nu[:, None])[which]
     with np.errstate(invalid="ignore"):
         out = special.kolmogorov(k[:, None] * scale).mean(axis=1)
     out = np.where(np.isnan(k), np.nan, out)
@@ -262,19 +267,23 @@ def screen(
         The defectives column.
     size : str, optional
         The units behind each row (pre-counted data).
-    count, value : str, optional
-        Defects per unit (u charts) and measured values (I-MR): not screened yet.
+    count : str, optional
+        Defects per unit (u charts): not screened yet.
+    value : str, optional
+        A measured value (instead of ``defectives``): one row per series and label, charted
+        as individuals (I-MR).
     label : str
         The time key of a point (a day).
     by : str or list of str
         The columns that name a series (queue, policy, market ...).
     chart : {"auto", "p", "laney_p"}
-        The chart of each series; ``"auto"`` picks p' over p by the P chart diagnostic.
+        The chart of each series; ``"auto"`` picks p' over p by the P chart diagnostic
+        (and I-MR for ``value=``).
     rules : str or list of str
         Run rules, as for a single chart (``"nelson"`` by default).
     target : float, optional
-        A target rate: adds ``sigma_level`` and ``assurance`` (pass / fail / hit_and_miss
-        from the process limits, :func:`sixsigma.targets.assurance`).
+        A target (rate or value): adds ``assurance`` (pass / fail / hit_and_miss from the
+        process limits, :func:`sixsigma.targets.assurance`) and, for rates, ``sigma_level``.
     direction : {"lower", "higher"}
         Which way is better for the rate (errors: lower).
     fdr : float
@@ -378,7 +387,11 @@ def _sorted_points(agg: pd.DataFrame, keys: list[str], label: str, columns: list
     values = agg[label].to_numpy()
     if not orderable(values) and len(values) and isinstance(values[0], _dt.date):
         agg[label] = pd.to_datetime(agg[label])  # DuckDB/Arrow dates come back as objects
-    out = agg.sort_values([*keys, label], kind="mergesort").reset_index(drop=True)
+    # sort by (series, label) on integer codes (factorised in sorted order): cheaper than
+    # sorting the key columns themselves
+    codes = [pd.factorize(agg[c], sort=True)[0] for c in (*keys, label)]
+    order = np.lexsort(codes[::-1])
+    out = agg.iloc[order].reset_index(drop=True)
     return out[[*keys, label, *columns]]
 
 
@@ -393,9 +406,12 @@ def _screen_points(points: pd.DataFrame, keys: list[str], label: str, *, chart: 
                    recent: int, value: str | None = None) -> Screen:
     labels = points[label].to_numpy()
     total = len(points)
-    sid = points.groupby(keys, sort=False, observed=True).ngroup().to_numpy().astype(np.int64)
     change = np.ones(total, dtype=bool)
-    change[1:] = sid[1:] != sid[:-1]
+    if total:
+        change[1:] = False
+        for key in keys:  # a new series starts where any key changes (rows are sorted)
+            col = points[key].to_numpy()
+            change[1:] |= col[1:] != col[:-1]
     starts = np.flatnonzero(change).astype(np.int64)
     k = starts.size
     m = np.diff(np.append(starts, total)).astype(np.float64)
@@ -466,7 +482,7 @@ def _screen_points(points: pd.DataFrame, keys: list[str], label: str, *, chart: 
     uniq_labels = np.unique(labels)
     cutoff = uniq_labels[max(uniq_labels.size - recent, 0)]
     is_recent = labels >= cutoff
-    vpoint = np.unique(vi)
+    vpoint = np.unique(vi)  # points with a signal (vi is sorted by point)
     signals = np.bincount(sid[vpoint], minlength=k)
     recent_signal = np.bincount(sid[vpoint[is_recent[vpoint]]], minlength=k) > 0
     last_point = np.full(k, -1, dtype=np.int64)
@@ -474,10 +490,16 @@ def _screen_points(points: pd.DataFrame, keys: list[str], label: str, *, chart: 
     last_rule = np.full(k, None, dtype=object)
     last_label = np.full(k, None, dtype=object)
     if vi.size:
-        vf = pd.DataFrame({"i": vi, "r": vr})
-        joined = vf.groupby("i", sort=True)["r"].agg(",".join)
+        # the rules firing at each series' last signal, as a bit mask, then as text
+        at_last = vi == last_point[sid[vi]]
+        code = np.searchsorted(np.array(ALL_RULES), vr[at_last]).astype(np.int64)
+        mask = np.zeros(k, dtype=np.int64)
+        np.bitwise_or.at(mask, sid[vi[at_last]], np.left_shift(1, code))
         has = last_point >= 0
-        last_rule[has] = joined.reindex(pd.Index(last_point[has])).to_numpy()
+        uniq, inverse = np.unique(mask[has], return_inverse=True)
+        text = np.array([",".join(r for b, r in enumerate(ALL_RULES) if u >> b & 1)
+                         for u in uniq.tolist()], dtype=object)
+        last_rule[has] = text[inverse]
         last_label[has] = labels[last_point[has]]
 
     # -- stability and sustained-shift statistic --------------------------------------------
