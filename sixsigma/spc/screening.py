@@ -162,6 +162,8 @@ class Screen(Result, kind="screen"):
         The target given, if any.
     value : str or None
         The value column of an I-MR screen (None for p and p' charts).
+    limits : Screen or None
+        The previous screen whose limits were frozen (``limits=``).
     """
 
     table: pd.DataFrame
@@ -174,6 +176,7 @@ class Screen(Result, kind="screen"):
     direction: str
     target: float | None = None
     value: str | None = None
+    limits: Screen | None = None
 
     @property
     def flagged(self) -> pd.DataFrame:
@@ -208,14 +211,17 @@ class Screen(Result, kind="screen"):
         from sixsigma.spc.variables import imr
 
         rows = self._series_rows(key)
+        frozen = None if self.limits is None else self.limits.chart(key)
         if self.value is not None:
-            return imr(rows, value=self.value, label=self.label, rules=list(self.rules)).location
+            return imr(rows, value=self.value, label=self.label, rules=list(self.rules),
+                       limits=frozen).location
         mask = np.ones(len(self.table), dtype=bool)
         for col in self.by:
             mask &= (self.table[col] == rows[col].iloc[0]).to_numpy()
         kind = str(self.table["chart"].to_numpy()[first_row(mask)])
         fn = laney_p if kind == "laney_p" else p_chart
-        return fn(rows, defectives=DEFECTIVES, size=N, label=self.label, rules=list(self.rules))
+        return fn(rows, defectives=DEFECTIVES, size=N, label=self.label, rules=list(self.rules),
+                  limits=frozen)
 
     def summary(self) -> str:
         """Series screened, flagged after FDR, with a recent signal."""
@@ -254,6 +260,7 @@ def screen(
     direction: str = "lower",
     fdr: float = 0.05,
     recent: int = 7,
+    limits: Screen | None = None,
 ) -> Screen:
     """Chart every series of ``data`` at once and rank them by evidence of a shift.
 
@@ -290,6 +297,14 @@ def screen(
         False-discovery rate for ``flagged`` (Benjamini-Hochberg across series).
     recent : int
         How many of the latest labels of the screen count as recent.
+    limits : Screen, optional
+        A previous screen whose per-series limits are frozen and reused (Phase II), as
+        ``limits=`` of a single chart: each series keeps its chart, centre, sigma (and
+        sigma_z); a series absent from it gets no chart. The p-value then tests the
+        departure from the frozen centre (the CUSUM of the standardised points against the
+        supremum of a Brownian motion, scaled for the error of the frozen centre by
+        sqrt(1 + m / m0), m0 the points that estimated it), ``change_at`` is empty and
+        ``shift`` is the rate of the window minus the frozen centre.
 
     Returns
     -------
@@ -340,7 +355,8 @@ def screen(
         columns = [value]
     points = _sorted_points(agg, keys, label, columns, lazy=table.lazy)
     return _screen_points(points, keys, label, chart=chart, rules=rule_ids, target=target,
-                          direction=direction, fdr=fdr, recent=int(recent), value=value)
+                          direction=direction, fdr=fdr, recent=int(recent), value=value,
+                          limits=limits)
 
 
 def _values(table: Table, value: str, keys: list[str]) -> pd.DataFrame:
@@ -395,6 +411,56 @@ def _sorted_points(agg: pd.DataFrame, keys: list[str], label: str, columns: list
     return out[[*keys, label, *columns]]
 
 
+@dataclass(frozen=True)
+class _Frozen:
+    """Per current series: the parameters of the same series in a previous screen."""
+
+    found: NDArray[np.bool_]
+    chart: NDArray[np.object_]
+    center: FloatArray
+    sigma: FloatArray
+    sigma_z: FloatArray
+    points: FloatArray
+
+
+def _frozen(limits: Screen, first: pd.DataFrame, keys: list[str], value: str | None
+            ) -> _Frozen:
+    if not isinstance(limits, Screen):
+        raise ParameterError(f"screen: limits= takes a previous Screen; got "
+                             f"{type(limits).__name__}.")
+    if list(limits.by) != keys or (limits.value is None) != (value is None):
+        raise ParameterError(f"screen: limits= is a screen by {list(limits.by)} of "
+                             f"{'values' if limits.value else 'defectives'}; it cannot give the "
+                             "limits of this one.")
+    prev = limits.table[[*keys, "chart", "points", "center", "sigma", "sigma_z"]]
+    merged = first.merge(prev, on=keys, how="left", validate="one_to_one")
+    chart = merged["chart"].to_numpy(dtype=object)
+    found = np.array([c in ("p", "laney_p", "imr") for c in chart], dtype=bool)
+    return _Frozen(
+        found=found, chart=chart,
+        center=merged["center"].to_numpy(dtype=np.float64),
+        sigma=np.nan_to_num(merged["sigma"].to_numpy(dtype=np.float64), nan=0.0),
+        sigma_z=merged["sigma_z"].to_numpy(dtype=np.float64)
+        if value is None else np.ones(len(merged)),
+        points=merged["points"].to_numpy(dtype=np.float64),
+    )
+
+
+def _sup_brownian_sf(x: FloatArray, terms: int = 200) -> FloatArray:
+    """P(sup_[0,1] |W(t)| > x) for a standard Brownian motion W (reflection principle).
+
+    4 sum_(j>=0) (-1)^j Phi-bar((2j + 1) x) (Feller 1971, X.5). Used for a series charted
+    against frozen limits: the CUSUM of its standardised points away from the frozen centre.
+    """
+    arr = np.asarray(x, dtype=np.float64)
+    j = np.arange(terms)
+    sign = np.where(j % 2 == 0, 1.0, -1.0)
+    with np.errstate(invalid="ignore"):
+        tail = special.ndtr(-(2 * j + 1)[None, :] * arr[:, None])
+        out = 4.0 * (tail * sign).sum(axis=1)
+    return np.asarray(np.where(np.isnan(arr), np.nan, np.clip(out, 0.0, 1.0)))
+
+
 def _first_where(hit: NDArray[np.bool_], starts: IntArray, size: int) -> IntArray:
     """Per block, the first index where ``hit`` holds (``size`` when none)."""
     pos = np.where(hit, np.arange(hit.size), size)
@@ -403,7 +469,8 @@ def _first_where(hit: NDArray[np.bool_], starts: IntArray, size: int) -> IntArra
 
 def _screen_points(points: pd.DataFrame, keys: list[str], label: str, *, chart: str,
                    rules: tuple[str, ...], target: float | None, direction: str, fdr: float,
-                   recent: int, value: str | None = None) -> Screen:
+                   recent: int, value: str | None = None, limits: Screen | None = None
+                   ) -> Screen:
     labels = points[label].to_numpy()
     total = len(points)
     change = np.ones(total, dtype=bool)
@@ -425,28 +492,40 @@ def _screen_points(points: pd.DataFrame, keys: list[str], label: str, *, chart: 
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.asarray(total_mr / (m - 1.0), dtype=np.float64)
 
+    first = points.iloc[starts][keys].reset_index(drop=True)
+    frozen = None if limits is None else _frozen(limits, first, keys, value)
     if value is None:
         # -- p and p': centre, binomial sigma, Laney's sigma_z per series -------------------
         d = points[DEFECTIVES].to_numpy(dtype=np.float64)
         n = points[N].to_numpy(dtype=np.float64)
         dsum, nsum = np.add.reduceat(d, starts), np.add.reduceat(n, starts)
         pbar = dsum / nsum
-        sig = np.sqrt(pbar * (1.0 - pbar))
-        ok = (m >= 2) & (sig > 0)
+        if frozen is None:
+            centre_s = pbar
+            sig = np.sqrt(pbar * (1.0 - pbar))
+            ok = (m >= 2) & (sig > 0)
+        else:
+            centre_s, sig, found = frozen.center, frozen.sigma, frozen.found
+            ok = found & (sig > 0)
         stat = d / n
         with np.errstate(divide="ignore", invalid="ignore"):
-            z = (stat - pbar[sid]) / (sig[sid] / np.sqrt(n))
+            z = (stat - centre_s[sid]) / (sig[sid] / np.sqrt(n))
         sigma_z = mr_mean(z) / LANEY_D2
-        ok &= sigma_z > 0
-        if chart == "auto":
-            laney = sigma_z > laney_threshold(m)
+        if frozen is not None:
+            laney = frozen.chart == "laney_p"
+            inflate = np.where(laney, frozen.sigma_z, 1.0)
         else:
-            laney = np.full(k, chart == "laney_p")
-        inflate = np.where(laney, sigma_z, 1.0)
-        center = pbar[sid]
+            ok &= sigma_z > 0
+            if chart == "auto":
+                laney = sigma_z > laney_threshold(m)
+            else:
+                laney = np.full(k, chart == "laney_p")
+            inflate = np.where(laney, sigma_z, 1.0)
+        center = centre_s[sid]
         with np.errstate(divide="ignore", invalid="ignore"):
             se = (sig * inflate)[sid] / np.sqrt(n)
-        within = sigma_z  # the within sigma of z
+        # the within sigma of z (Phase II: that of the previous screen)
+        within = frozen.sigma_z if frozen is not None else sigma_z
         kinds = np.where(laney, "laney_p", "p").astype(object)
     else:
         # -- individuals (I-MR): mean, sigma = MR-bar / d2(2) per series --------------------
@@ -454,14 +533,18 @@ def _screen_points(points: pd.DataFrame, keys: list[str], label: str, *, chart: 
         n = np.ones(total)  # so that the pooled "rates" below are plain means
         dsum, nsum = np.add.reduceat(d, starts), m.copy()
         pbar = dsum / nsum
-        sig = mr_mean(d) / D2_2
-        ok = (m >= 2) & (sig > 0)
+        if frozen is None:
+            centre_s, sig = pbar, mr_mean(d) / D2_2
+            ok = (m >= 2) & (sig > 0)
+        else:
+            centre_s, sig = frozen.center, frozen.sigma
+            ok = frozen.found & (sig > 0)
         stat = d
         with np.errstate(divide="ignore", invalid="ignore"):
-            z = (d - pbar[sid]) / sig[sid]
+            z = (d - centre_s[sid]) / sig[sid]
         sigma_z = np.full(k, np.nan)
         within = np.ones(k)
-        center = pbar[sid]
+        center = centre_s[sid]
         se = sig[sid].copy()
         kinds = np.full(k, "imr", dtype=object)
 
@@ -510,26 +593,37 @@ def _screen_points(points: pd.DataFrame, keys: list[str], label: str, *, chart: 
         overall = np.sqrt(np.maximum(z2sum - zsum * zsum / m, 0.0) / (m - 1.0))
         stability = overall / within
         u = zz / np.where(ok, within, 1.0)[sid]
-    ubar = np.add.reduceat(u, starts) / m
-    dev = u - ubar[sid]
-    csum = np.cumsum(dev)
-    before = np.concatenate(([0.0], csum[starts[1:] - 1])) if k else csum[:0]
-    bridge = np.abs(csum - before[sid]) / np.sqrt(m[sid])
-    stat = np.maximum.reduceat(bridge, starts)
-    p_value = np.where(ok, shift_p_value(stat, m), np.nan)
-    cp = _first_where(bridge >= stat[sid], starts, total)  # last point before the change
     stops = starts + m.astype(np.int64)
-    cum_d, cum_n = np.cumsum(d), np.cumsum(n)
-    d0 = np.concatenate(([0.0], cum_d))[starts]
-    n0 = np.concatenate(([0.0], cum_n))[starts]
-    has_cp = ok & (cp + 1 < stops)
-    cpi = np.minimum(cp, total - 1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rate_before = (cum_d[cpi] - d0) / (cum_n[cpi] - n0)
-        rate_after = (dsum - (cum_d[cpi] - d0)) / (nsum - (cum_n[cpi] - n0))
-    shift = np.where(has_cp, rate_after - rate_before, np.nan)
     change_at = np.full(k, None, dtype=object)
-    change_at[has_cp] = labels[cp[has_cp] + 1]
+    if frozen is None:
+        # Phase I: a change point inside the window (CUSUM of the centred points: a bridge)
+        ubar = np.add.reduceat(u, starts) / m
+        csum = np.cumsum(u - ubar[sid])
+        before = np.concatenate(([0.0], csum[starts[1:] - 1])) if k else csum[:0]
+        bridge = np.abs(csum - before[sid]) / np.sqrt(m[sid])
+        stat = np.maximum.reduceat(bridge, starts)
+        p_value = np.where(ok, shift_p_value(stat, m), np.nan)
+        cp = _first_where(bridge >= stat[sid], starts, total)  # last point before the change
+        cum_d, cum_n = np.cumsum(d), np.cumsum(n)
+        d0 = np.concatenate(([0.0], cum_d))[starts]
+        n0 = np.concatenate(([0.0], cum_n))[starts]
+        has_cp = ok & (cp + 1 < stops)
+        cpi = np.minimum(cp, total - 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rate_before = (cum_d[cpi] - d0) / (cum_n[cpi] - n0)
+            rate_after = (dsum - (cum_d[cpi] - d0)) / (nsum - (cum_n[cpi] - n0))
+        shift = np.where(has_cp, rate_after - rate_before, np.nan)
+        change_at[has_cp] = labels[cp[has_cp] + 1]
+    else:
+        # Phase II: a departure from the frozen centre (CUSUM of the points: a Brownian motion)
+        csum = np.cumsum(u)
+        before = np.concatenate(([0.0], csum[starts[1:] - 1])) if k else csum[:0]
+        walk = np.abs(csum - before[sid]) / np.sqrt(m[sid])
+        # the frozen centre was estimated from m0 points: its error adds a drift whose
+        # variance is m / m0 of the walk's at its end; the statistic is scaled by it
+        stat = np.maximum.reduceat(walk, starts) / np.sqrt(1.0 + m / frozen.points)
+        p_value = np.where(ok, _sup_brownian_sf(stat), np.nan)
+        shift = np.where(ok, pbar - centre_s, np.nan)
 
     # -- recent rate, excess, missing labels ----------------------------------------------
     rd = np.bincount(sid[is_recent], weights=d[is_recent], minlength=k)
@@ -537,7 +631,7 @@ def _screen_points(points: pd.DataFrame, keys: list[str], label: str, *, chart: 
     with np.errstate(divide="ignore", invalid="ignore"):
         recent_rate = np.where(rn > 0, rd / rn, np.nan)
     sign = 1.0 if direction == "lower" else -1.0
-    excess = sign * (recent_rate - pbar)
+    excess = sign * (recent_rate - centre_s)
     grid = np.searchsorted(uniq_labels, labels)
     span = grid[stops - 1] - grid[starts] + 1
     missing = span - m.astype(np.int64)
@@ -546,10 +640,9 @@ def _screen_points(points: pd.DataFrame, keys: list[str], label: str, *, chart: 
     q_value[ok] = bh(p_value[ok])
     kinds[~ok] = "none"
 
-    first = points.iloc[starts][keys].reset_index(drop=True)
     table = first.assign(
         chart=kinds, points=m.astype(np.int64), missing=missing,
-        center=pbar, sigma_z=np.where(m >= 2, sigma_z, np.nan),
+        center=centre_s, sigma=sig, sigma_z=np.where(m >= 2, sigma_z, np.nan),
         stability=np.where(ok, stability, np.nan), signals=signals.astype(np.int64),
         last_signal=last_label, last_rule=last_rule, recent_signal=recent_signal,
         recent_rate=recent_rate, excess=excess, change_at=change_at, shift=shift,
@@ -562,20 +655,27 @@ def _screen_points(points: pd.DataFrame, keys: list[str], label: str, *, chart: 
         "of a Brownian bridge (Kolmogorov's distribution, mixed over the noise of that "
         "scale); q_value: Benjamini-Hochberg across series.",
     ]
+    if limits is not None:
+        notes[0] = ("limits frozen from a previous screen; p_value: CUSUM of the standardised "
+                    "points away from the frozen centre against the supremum of a Brownian "
+                    "motion; q_value: Benjamini-Hochberg across series.")
+        if (~ok).any():
+            notes.append(f"{int((~ok).sum())} series have no limits in the previous screen: "
+                         "chart 'none'.")
     if value is not None:
         notes.append("imr: the individuals chart of each series (one value per label); the "
                      "moving-range chart is not screened.")
-    elif chart == "auto":
+    elif chart == "auto" and limits is None:
         notes.append("chart: Laney p' where sigma_z > 1 + 1.645 * 0.91 / sqrt(points - 1) "
                      "(P chart diagnostic), else p.")
-    if (~ok).any():
+    if (~ok).any() and limits is None:
         why = "a rate of 0 or 1" if value is None else "no variation"
         notes.append(f"{int((~ok).sum())} series have fewer than 2 points or {why} (no "
                      "limits): chart 'none', no p-value.")
     if target is not None:
         from sixsigma.capability import sigma_level
 
-        bad_rate = pbar if direction == "lower" else 1.0 - pbar
+        bad_rate = centre_s if direction == "lower" else 1.0 - centre_s
         low = np.where(np.isnan(lcl), -np.inf, lcl)
         high = np.where(np.isnan(ucl), np.inf, ucl)
         low_mean = np.add.reduceat(low, starts) / m
@@ -594,4 +694,4 @@ def _screen_points(points: pd.DataFrame, keys: list[str], label: str, *, chart: 
     table = table.iloc[order].reset_index(drop=True)
     return Screen(table=table, points=points, by=tuple(keys), label=label, rules=rules,
                   fdr=fdr, recent=recent, direction=direction, target=target, value=value,
-                  notes=tuple(notes))
+                  limits=limits, notes=tuple(notes))

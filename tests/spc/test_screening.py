@@ -225,3 +225,52 @@ def test_values_screen_equals_imr(monkeypatch):
     dup = pd.concat([data, data.head(1)])
     with pytest.raises(ss.errors.OrderError, match="more than one row"):
         ss.spc.screen(dup, value="seconds", label="day", by="site")
+
+
+def test_frozen_limits_from_a_previous_screen(monkeypatch):
+    ds = ss.datasets.generate_many_series(seed=4, days=90, queues=2, policies=5, markets=5)
+    a = ds.audits
+    cut = a["day"].max() - pd.Timedelta(days=29)
+    phase1, phase2 = a[a.day < cut], a[a.day >= cut]
+    base = ss.spc.screen(phase1, defectives="errors", size="audited", label="day", by=KEYS)
+    now = _screen_vectorised(phase2, monkeypatch, limits=base)
+    assert len(now.table) == 50
+    for row in now.table.itertuples(index=False):
+        key = tuple(getattr(row, k) for k in KEYS)
+        own = phase2[(phase2.queue == key[0]) & (phase2.policy == key[1])
+                     & (phase2.market == key[2])]
+        fn = ss.spc.laney_p if row.chart == "laney_p" else ss.spc.p_chart
+        alone = fn(own, defectives="errors", size="audited", label="day", rules="nelson",
+                   limits=base.chart(key))
+        got = now.chart(key)
+        assert got.chart == alone.chart
+        np.testing.assert_allclose(got.center, alone.center, rtol=1e-12)
+        np.testing.assert_allclose(got.ucl, alone.ucl, rtol=1e-12)
+        assert got.violations == alone.violations
+        assert row.signals == np.unique(alone.violation_index).size
+    recent = [t for t in ds.truth if t["days_before_end"] <= 21]
+    top = {tuple(r) for r in now.table.head(len(recent) + 1)[KEYS].itertuples(index=False)}
+    for t in recent:
+        assert tuple(t["series"][k] for k in KEYS) in top
+    d = now.to_dict()
+    json.dumps(d, allow_nan=False)
+    assert ss.from_dict(d).to_dict() == d
+    with pytest.raises(ParameterError, match="limits="):
+        ss.spc.screen(phase2, defectives="errors", size="audited", label="day", by="queue",
+                      limits=base)
+
+
+def test_frozen_null_p_values_are_uniform():
+    hits = 0
+    runs = 60
+    for seed in range(runs):
+        ds = ss.datasets.generate_many_series(seed=500 + seed, days=60, queues=1, policies=3,
+                                              markets=5, shifts=0)
+        a = ds.audits
+        cut = a["day"].min() + pd.Timedelta(days=40)
+        base = ss.spc.screen(a[a.day < cut], defectives="errors", size="audited", label="day",
+                             by=KEYS)
+        now = ss.spc.screen(a[a.day >= cut], defectives="errors", size="audited", label="day",
+                            by=KEYS, limits=base, fdr=0.1)
+        hits += bool(now.table["flagged"].any())
+    assert hits / runs <= 0.1 + 2 * np.sqrt(0.1 * 0.9 / runs)
