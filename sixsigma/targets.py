@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 from scipy import stats
 
 from sixsigma._aggregate import DEFECTIVES, N, group_counts
@@ -45,33 +45,12 @@ from sixsigma._params import check_confidence, check_number, choice
 from sixsigma._result import Result
 from sixsigma._stats import wilson
 from sixsigma.errors import InsufficientDataError, ParameterError
+from sixsigma.spc.screening import laney_threshold, limit_assurance
 
 if TYPE_CHECKING:
     from sixsigma.spc.chart import ControlChart
 
 __all__ = ["TargetProposal", "assurance", "limit_assurance", "propose"]
-
-
-def limit_assurance(lcl: ArrayLike, ucl: ArrayLike, target: float, direction: str
-                    ) -> NDArray[np.object_]:
-    """Assurance of each process (arrays of lower and upper process limits) against a target.
-
-    A missing limit is -inf (lower) or +inf (upper). Returns ``"pass"``, ``"fail"`` or
-    ``"hit_and_miss"`` per process (see the module docstring).
-
-    >>> limit_assurance([0.01, 0.06, 0.03], [0.04, 0.08, 0.07], 0.05, "lower").tolist()
-    ['pass', 'fail', 'hit_and_miss']
-    """
-    lo = np.asarray(lcl, dtype=np.float64)
-    hi = np.asarray(ucl, dtype=np.float64)
-    if direction == "lower":
-        good, bad = hi <= target, lo > target
-    else:
-        good, bad = lo >= target, hi < target
-    out = np.full(lo.shape, "hit_and_miss", dtype=object)
-    out[good] = "pass"
-    out[bad] = "fail"
-    return out
 
 
 def _process_limits(chart: ControlChart) -> tuple[float, float]:
@@ -285,8 +264,6 @@ def propose(
     daily = daily.sort_values(label, kind="mergesort").reset_index(drop=True)
     if len(daily) < 2:
         raise InsufficientDataError("propose: at least 2 labels (days) are needed.")
-
-    from sixsigma.spc.screening import laney_threshold
 
     d, n = daily[DEFECTIVES].to_numpy(), daily[N].to_numpy()
     base = float(d.sum() / n.sum())

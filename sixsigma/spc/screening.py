@@ -83,9 +83,9 @@ from sixsigma.errors import (
 from sixsigma.spc.chart import ControlChart
 from sixsigma.spc.rules import ALL_RULES, find_violations, resolve_rules
 from sixsigma.spc.sigma import D2_2
-from sixsigma.targets import limit_assurance
 
-__all__ = ["LANEY_SE", "Screen", "laney_threshold", "screen", "shift_p_value"]
+__all__ = ["LANEY_SE", "Screen", "laney_threshold", "limit_assurance", "screen",
+           "shift_p_value"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -133,6 +133,30 @@ def shift_p_value(stat: ArrayLike, points: ArrayLike, *, nodes: int = 64
         out = special.kolmogorov(k[:, None] * scale).mean(axis=1)
     out = np.where(np.isnan(k), np.nan, out)
     return out if np.ndim(stat) else out.reshape(())
+
+
+def limit_assurance(lcl: ArrayLike, ucl: ArrayLike, target: float, direction: str
+                    ) -> NDArray[np.object_]:
+    """Assurance of each process (arrays of lower and upper process limits) against a target.
+
+    A missing limit is -inf (lower) or +inf (upper). Returns ``"pass"``, ``"fail"`` or
+    ``"hit_and_miss"`` per process (see the module docstring).
+
+    The rule of :func:`sixsigma.targets.assurance` (NHS Making Data Count), on arrays.
+
+    >>> limit_assurance([0.01, 0.06, 0.03], [0.04, 0.08, 0.07], 0.05, "lower").tolist()
+    ['pass', 'fail', 'hit_and_miss']
+    """
+    lo = np.asarray(lcl, dtype=np.float64)
+    hi = np.asarray(ucl, dtype=np.float64)
+    if direction == "lower":
+        good, bad = hi <= target, lo > target
+    else:
+        good, bad = lo >= target, hi < target
+    out = np.full(lo.shape, "hit_and_miss", dtype=object)
+    out[good] = "pass"
+    out[bad] = "fail"
+    return out
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -673,7 +697,7 @@ def _screen_points(points: pd.DataFrame, keys: list[str], label: str, *, chart: 
         notes.append(f"{int((~ok).sum())} series have fewer than 2 points or {why} (no "
                      "limits): chart 'none', no p-value.")
     if target is not None:
-        from sixsigma.capability import sigma_level
+        from sixsigma.capability.sigma import sigma_level
 
         bad_rate = centre_s if direction == "lower" else 1.0 - centre_s
         low = np.where(np.isnan(lcl), -np.inf, lcl)
