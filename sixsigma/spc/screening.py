@@ -32,11 +32,13 @@ ch. 6); the standardised points are z_i = (x_i - mean) / sigma and sigma_z is no
 
 The table
 ---------
-``stability`` is JMP's stability index: the overall sigma over the within sigma of the
-standardised series, sd(z) / sigma_z (about 1 for a stable process; JMP suggests 1.25 as
-the threshold of concern). ``signals`` counts the points where a run rule fires,
-``last_signal`` / ``last_rule`` name the latest, and ``recent_signal`` says whether one
-fires in the last ``recent`` labels of the screen.
+``center`` and ``sigma`` are the chart's centre and sigma (per unit, sqrt(p (1 - p)), for
+p and p'; MR-bar / d2(2) for I-MR), ``points`` the labels charted and ``missing`` the labels
+of the screen absent inside the series' span. ``stability`` is JMP's stability index: the
+overall sigma over the within sigma of the standardised series, sd(z) / sigma_z (about 1
+for a stable process; JMP suggests 1.25 as the threshold of concern). ``signals`` counts
+the points where a run rule fires, ``last_signal`` / ``last_rule`` name the latest, and
+``recent_signal`` says whether one fires in the last ``recent`` labels of the screen.
 
 ``p_value`` is the evidence of a sustained shift anywhere in the series, not only among the
 last points: with u_i = z_i / sigma_z (the standardised rates on the chart's own within
@@ -169,7 +171,7 @@ class Screen(Result, kind="screen"):
         One row per series, most urgent first (columns in the module docstring).
     points : pandas.DataFrame
         The aggregated points every chart was computed from: the ``by`` keys, the label,
-        ``n`` and ``defectives``, sorted by series and label.
+        ``n`` and ``defectives`` (or the value column), sorted by series and label.
     by : tuple of str
         The columns that name a series.
     label : str
