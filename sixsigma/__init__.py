@@ -24,6 +24,7 @@ from sixsigma import (
     rootcause,
     sampling,
     spc,
+    targets,
 )
 from sixsigma._result import Result, from_dict
 from sixsigma.io import read
@@ -51,4 +52,5 @@ __all__ = [
     "rootcause",
     "sampling",
     "spc",
+    "targets",
 ]

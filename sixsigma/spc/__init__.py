@@ -14,6 +14,7 @@ from sixsigma.spc.attributes import c_chart, laney_p, laney_u, np_chart, p_chart
 from sixsigma.spc.chart import ChartPair, ControlChart, CusumChart, Stage, Violation
 from sixsigma.spc.rare import g_chart, t_chart
 from sixsigma.spc.rules import ALL_RULES, RULE_SETS
+from sixsigma.spc.screening import Screen, screen
 from sixsigma.spc.timeweighted import cusum, ewma
 from sixsigma.spc.variables import imr, run_chart, xbar_r, xbar_s
 
@@ -45,6 +46,7 @@ __all__ = [
     "CHARTS",
     "IN_CONTROL_ARL",
     "RULE_SETS",
+    "Screen",
     "ChartPair",
     "ControlChart",
     "CusumChart",
@@ -61,6 +63,7 @@ __all__ = [
     "np_chart",
     "p_chart",
     "run_chart",
+    "screen",
     "t_chart",
     "u_chart",
     "xbar_r",
