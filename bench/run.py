@@ -43,6 +43,7 @@ BENCHMARKS: dict[str, str] = {
     "flow": "bench_flow",
     "scale": "bench_scale",
     "dawid_skene": "bench_dawid_skene",
+    "screen": "bench_screen",
 }
 
 HEADER_START, HEADER_END = "<!-- bench:header -->", "<!-- /bench:header -->"

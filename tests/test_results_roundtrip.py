@@ -123,6 +123,10 @@ FACTORIES: dict[str, Callable[[dict[str, Any]], Any]] = {
     "rollout": lambda d: ss.rollout.track(
         d["audits"].assign(day=pd.to_datetime(d["audits"]["day"])), "is_error", label="day",
         unit="region", go_live={r: "2026-02-19" for r in d["audits"]["region"].unique()[:2]}),
+    "screen": lambda d: ss.spc.screen(d["audits"], defectives="is_error", label="day",
+                                      by=["queue", "market"], target=0.06),
+    "target_proposal": lambda d: ss.targets.propose(d["audits"], "is_error", label="day",
+                                                    by="market"),
     "allocation": lambda d: ss.sampling.allocate(
         pd.DataFrame({"stratum": ["a", "b", "c"], "size": [1000, 500, 200]}), 300,
         columns={"stratum": "stratum", "size": "size"}),
