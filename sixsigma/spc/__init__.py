@@ -16,6 +16,7 @@ from sixsigma.spc.rare import g_chart, t_chart
 from sixsigma.spc.rules import ALL_RULES, RULE_SETS
 from sixsigma.spc.timeweighted import cusum, ewma
 from sixsigma.spc.variables import imr, run_chart, xbar_r, xbar_s
+from sixsigma.spc.weighted import weighted_p
 
 CHARTS: dict[str, Callable[..., Any]] = {
     "imr": imr,
@@ -63,6 +64,7 @@ __all__ = [
     "run_chart",
     "t_chart",
     "u_chart",
+    "weighted_p",
     "xbar_r",
     "xbar_s",
 ]
