@@ -6,6 +6,13 @@ rate and SLA attainment, for any grouping and time grain, each proportion with a
 (1927) score interval (:func:`sixsigma._stats.wilson`). The counting runs where the data
 live (pandas, polars, DuckDB) through narwhals: one multi-indicator aggregate per day and
 group (:func:`_day_counts`), then rolled up to weeks or months.
+
+With ``weight=`` (1/inclusion probability of the audit) and/or ``strata=`` the audit-based
+rates (accuracy, over-, under-enforcement, wrong policy, precision, recall, F1) are
+design-based: the Hájek ratio of each (period, group) domain with the Taylor-linearised
+stratified variance and Korn-Graubard interval of :func:`sixsigma.sampling.estimate`
+(precision and recall are domain ratios: Σ w tp / Σ w predicted, Σ w tp / Σ w actual).
+The same single group-by also sums Σ w·I and Σ w²·I of every indicator per stratum.
 """
 
 from __future__ import annotations
@@ -18,10 +25,11 @@ import numpy as np
 import pandas as pd
 
 from sixsigma._aggregate import collect
-from sixsigma._frames import as_table
+from sixsigma._frames import as_table, show
 from sixsigma._params import check_confidence, choice
 from sixsigma._stats import wilson
-from sixsigma.errors import ParameterError
+from sixsigma._stats.survey import design_interval, effective_size, stratified_ratio
+from sixsigma.errors import DomainError, InsufficientDataError, ParameterError
 from sixsigma.moderation.adapter import _is_text, _standardize
 from sixsigma.moderation.schema import DEFAULT_TAXONOMY, NO_VIOLATION, AuditSchema
 from sixsigma.moderation.validate import check_error_types, effective_schema
@@ -117,11 +125,120 @@ def _day_counts(frame: Any, indicators: Mapping[str, Any], time: str,
     """
     day = nw.col(time).dt.truncate("1d").alias("__day")
     # indicators first, then plain sums: the group-by stays simple on every back end
-    flagged = frame.with_columns(day, *[expr.cast(nw.Int64).alias(name)
-                                        for name, expr in indicators.items()])
+    flagged = frame.with_columns(day, *[
+        expr.cast(nw.Float64 if name[:2] in ("w:", "w2") else nw.Int64).alias(name)
+        for name, expr in indicators.items()])
     agg = (flagged.group_by(["__day", *keys])
            .agg(nw.len().alias("records"), *[nw.col(name).sum() for name in indicators]))
     out: pd.DataFrame = collect(agg).to_pandas()
+    return out
+
+
+def _design_indicators(frame: Any, ind: dict[str, Any], weight: str | None, caller: str
+                       ) -> tuple[Any, dict[str, Any]]:
+    """Add Σ w·I and Σ w²·I of the audit indicators; check the audited records' weights."""
+    audit = [k for k in ind if k in _AUDIT_INDICATORS or k.split(":")[0] in
+             ("tp", "pred", "actual")]
+    if weight is None:
+        w: Any = nw.lit(1.0)
+    else:
+        dtype = frame.collect_schema()[weight]
+        if dtype == nw.Boolean or not dtype.is_numeric():
+            raise DomainError(f"{caller}: column {weight!r} must be numeric (1/inclusion "
+                              f"probability); it is {dtype}.")
+        w = nw.col(weight).cast(nw.Float64)
+        bad = ind["audited"] & (w.is_null() | w.is_nan() | ~w.is_finite() | (w <= 0))
+        found = collect(frame.filter(bad).select(weight).head(1))
+        if len(found):
+            raise DomainError(f"{caller}: column {weight!r} must be a finite number > 0 (1/"
+                              "inclusion probability) on every audited record; one holds "
+                              f"{show(found[weight].to_list()[0])}.")
+    out = dict(ind)
+    for name in audit:
+        out[f"w:{name}"] = nw.when(ind[name]).then(w).otherwise(0.0)
+        out[f"w2:{name}"] = nw.when(ind[name]).then(w * w).otherwise(0.0)
+    return frame, out
+
+
+_AUDIT_INDICATORS = ("audited", "correct", "over_enforcement", "under_enforcement",
+                     "wrong_policy")
+
+
+def _design_rows(cells: pd.DataFrame, counts: pd.DataFrame, group: list[str], metric: str,
+                 num: str, den: str, policy: str | None, confidence: float,
+                 note: str) -> pd.DataFrame:
+    """Design-based rows of one metric: the ratio Σ w num / Σ w den per (period, group).
+
+    ``cells`` holds one row per (period, group, stratum) with ``__s`` the stratum code and
+    the per-indicator sums ``<ind>``, ``w:<ind>``, ``w2:<ind>``; the domain of a row of
+    ``counts`` is its (period, group) restricted to the units of ``den`` (domain indicator
+    approach: every stratum keeps all its sampled units, as :func:`sixsigma.sampling.
+    estimate` with ``by=``).
+    """
+    strata = cells["__s"].to_numpy(dtype=np.int64)
+    n_strata = int(strata.max()) + 1
+    target = pd.MultiIndex.from_frame(counts[group]) if group else None
+    if target is not None:
+        dom = np.asarray(target.get_indexer(pd.MultiIndex.from_frame(cells[group])),
+                         dtype=np.int64)
+    else:
+        dom = np.zeros(len(cells), dtype=np.int64)
+    n_dom = len(counts)
+    n = cells[den].to_numpy(dtype=np.float64)
+    sw = cells[f"w:{den}"].to_numpy(dtype=np.float64)
+    sw2 = cells[f"w2:{den}"].to_numpy(dtype=np.float64)
+    swy = cells[f"w:{num}"].to_numpy(dtype=np.float64)
+    sw2y = cells[f"w2:{num}"].to_numpy(dtype=np.float64)
+    # units of each stratum outside the domain: one more (dummy) domain, moments 0
+    n_h = np.bincount(strata, weights=cells["audited"].to_numpy(dtype=np.float64),
+                      minlength=n_strata)
+    outside = n_h - np.bincount(strata, weights=n, minlength=n_strata)
+    zeros = np.zeros(n_strata)
+    est = stratified_ratio(
+        np.concatenate([strata, np.arange(n_strata)]),
+        np.concatenate([dom, np.full(n_strata, n_dom)]),
+        np.concatenate([n, outside]), np.concatenate([sw, zeros]),
+        np.concatenate([swy, zeros]), np.concatenate([sw2, zeros]),
+        np.concatenate([sw2y, zeros]), np.concatenate([sw2y, zeros]),
+        fpc=np.ones(n_strata), n_domains=n_dom + 1, lonely="fail")
+    p, var = est.estimate[:n_dom], est.variance[:n_dom]
+    n_d, df = est.n[:n_dom], est.df[:n_dom]
+    lo, hi = design_interval(p, var, n_d, df, confidence=confidence, method="beta")
+    out = counts[group].copy()
+    out["metric"] = metric
+    out["policy"] = policy
+    out["numerator"] = counts[num].to_numpy(float)
+    out["denominator"] = counts[den].to_numpy(float)
+    out["estimate"] = p
+    out["ci_low"] = lo
+    out["ci_high"] = hi
+    out["note"] = np.where(n_d > 0, "", note)
+    out["se"] = np.sqrt(var)
+    out["n_eff"] = np.where(n_d > 0, effective_size(p, var, n_d), np.nan)
+    return out
+
+
+def _apply_correction(out: pd.DataFrame, correct: Mapping[str, Any], confidence: float
+                      ) -> pd.DataFrame:
+    """``corrected``, ``corrected_ci_low``, ``corrected_ci_high`` for the accuracy rows.
+
+    The auditors' sensitivity/specificity describe how they detect errors, so the
+    correction applies to the error rate 1 - accuracy (Rogan-Gladen on the counts, or on
+    the effective counts of a design-based row) and is reported as a corrected accuracy.
+    """
+    from sixsigma.spc.weighted import correct_rates
+
+    acc = (out["metric"] == "accuracy").to_numpy()
+    n = out["n_eff"].to_numpy(float) if "n_eff" in out else out["denominator"].to_numpy(float)
+    est = out["estimate"].to_numpy(float)
+    errors = np.where(acc, (1.0 - est) * n, 0.0)
+    size = np.where(acc & np.isfinite(n), n, 0.0)
+    size = np.where(np.isfinite(errors), size, 0.0)
+    rate, lo, hi = correct_rates(np.nan_to_num(errors), size, correct,
+                                 confidence=confidence, caller="metrics")
+    out["corrected"] = np.where(acc, 1.0 - rate, np.nan)
+    out["corrected_ci_low"] = np.where(acc, 1.0 - hi, np.nan)
+    out["corrected_ci_high"] = np.where(acc, 1.0 - lo, np.nan)
     return out
 
 
@@ -137,6 +254,9 @@ def metrics(
     confidence: float = 0.95,
     which: str | Iterable[str] | None = None,
     time: str = "decided_at",
+    weight: str | None = None,
+    strata: str | None = None,
+    correct: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Moderation quality metrics as a tidy table, per group and period.
 
@@ -171,6 +291,24 @@ def metrics(
         ``which="accuracy"`` never touches the appeal or turnaround columns.
     time : str
         The timestamp column (standard name ``decided_at``); date text is parsed.
+    weight : str, optional
+        The audit's design weight of each audited record, 1/(inclusion probability), > 0
+        (unaudited records may hold anything). The audit-based rates (accuracy, over-,
+        under-enforcement, wrong policy, precision, recall, F1) become design-based: the
+        Hájek ratio per (period, group) with its linearised stratified variance and the
+        Korn-Graubard interval, as :func:`sixsigma.sampling.estimate` with ``by=``; the
+        table gains ``se`` and ``n_eff`` (effective sample size). ``numerator`` and
+        ``denominator`` stay the audited counts.
+    strata : str, optional
+        The stratum each audited record was sampled from (with or without ``weight``);
+        every stratum needs at least two audited records.
+    correct : mapping, optional
+        ``{"sensitivity": Se, "specificity": Sp}`` of the auditors at detecting errors
+        (optionally ``sensitivity_n``/``specificity_n``: the gold-set sizes they were
+        estimated from, e.g. ``ss.msa.auditor_accuracy``). The accuracy rows gain
+        ``corrected``, ``corrected_ci_low``, ``corrected_ci_high``: 1 - the Rogan-Gladen
+        true error rate (:func:`sixsigma.msa.corrected_rate` on each row's counts, or
+        effective counts when design-based); NaN on the other rows.
 
     Returns
     -------
@@ -213,6 +351,15 @@ def metrics(
     caller = "metrics"
     choice(grain, "grain", GRAINS, caller=caller)
     confidence = check_confidence(confidence, caller=caller)
+    for name, value in (("weight", weight), ("strata", strata)):
+        if value is not None and not isinstance(value, str):
+            raise ParameterError(f"{caller}: the {name!r} parameter must be a column name; "
+                                 f"got {show(value)}.")
+    if correct is not None:
+        from sixsigma.spc.weighted import _check_correct
+
+        _check_correct(correct, caller)
+    design = weight is not None or strata is not None
     schema = effective_schema(schema, columns, policies)
     policies = schema.policies
     if isinstance(which, str):
@@ -258,7 +405,9 @@ def metrics(
     if check_types:
         needed.append("error_type")
     text_time = _is_text(table.frame.collect_schema().get(schema.export_name(time)))
-    frame = _standardize(table, schema, needed=needed, keep=keys, times=(time,),
+    design = design and bool(outcomes)
+    extra = [c for c in (weight, strata) if c is not None and c not in keys] if design else []
+    frame = _standardize(table, schema, needed=needed, keep=[*keys, *extra], times=(time,),
                          caller=caller)
     if check_types:
         sub = collect(frame.select("decision", "qa_decision", "error_type")).to_pandas()
@@ -266,15 +415,51 @@ def metrics(
                           caller=caller)
     names = set(frame.collect_schema().names())
     ind = _indicators(policies, sla_seconds, names)
-    counts = _day_counts(frame, ind, time, keys)
+    cell_keys = keys
+    if design:
+        frame, ind = _design_indicators(frame, ind, weight, caller)
+        if strata is not None and strata not in keys:
+            cell_keys = [*keys, strata]
+    counts = _day_counts(frame, ind, time, cell_keys)
     days = pd.to_datetime(counts["__day"])
     if text_time and days.dt.tz is not None:
         # Spark reads date text in its session time zone: keep the wall-clock day
         days = days.dt.tz_localize(None)
     counts["period"] = _period(days, grain)
-    counts = counts.drop(columns="__day").groupby(["period", *keys], dropna=False,
+    counts = counts.drop(columns="__day").groupby(["period", *cell_keys], dropna=False,
                                                   sort=True).sum().reset_index()
+    cells = counts
+    if design:
+        if strata is not None:
+            codes, labels = pd.factorize(cells[strata], sort=False)
+            cells["__s"] = np.asarray(codes, dtype=np.int64)
+            if (codes < 0).any():
+                raise InsufficientDataError(f"{caller}: column {strata!r} has a missing "
+                                            "stratum; every audited record needs one.")
+        else:
+            cells["__s"] = 0
+            labels = pd.Index(["all"])
+        n_h = np.bincount(cells["__s"], weights=cells["audited"].to_numpy(float),
+                          minlength=len(labels))
+        single = (n_h < 2) & (n_h > 0) if strata is not None else n_h < 2
+        if single.any():
+            first = labels[int(np.flatnonzero(single)[0])]
+            where = (f"stratum {show(first)} of column {strata!r}" if strata is not None
+                     else "the sample")
+            raise InsufficientDataError(f"{caller}: {where} has a single audited record, so "
+                                        "its variance cannot be estimated; merge it with a "
+                                        "similar stratum.")
+        counts = cells.drop(columns=[c for c in ("__s", strata) if c and c not in keys]
+                            ).groupby(["period", *keys], dropna=False, sort=True
+                                      ).sum().reset_index()
     group = ["period", *keys]
+
+    def rows(metric: str, num: str, den: str, policy: str | None, note: str
+             ) -> pd.DataFrame:
+        if design and num in ind and f"w:{num}" in cells:
+            return _design_rows(cells, counts, group, metric, num, den, policy, confidence,
+                                note)
+        return _rows(counts, group, metric, num, den, policy, confidence, note)
     parts: list[pd.DataFrame] = []
     simple = {"audited": ("audited", "records", "no records"),
               "accuracy": ("correct", "audited", "no audited records"),
@@ -286,13 +471,13 @@ def metrics(
     for metric in wanted:
         if metric in simple:
             num, den, note = simple[metric]
-            parts.append(_rows(counts, group, metric, num, den, None, confidence, note))
+            parts.append(rows(metric, num, den, None, note))
     per_policy = [w for w in ("precision", "recall", "f1") if w in wanted]
     for p in policies if per_policy else ():
-        prec = _rows(counts, group, "precision", f"tp:{p}", f"pred:{p}", p, confidence,
-                     "undefined: no decisions for this policy")
-        rec = _rows(counts, group, "recall", f"tp:{p}", f"actual:{p}", p, confidence,
-                    "undefined: QA found no violations of this policy")
+        prec = rows("precision", f"tp:{p}", f"pred:{p}", p,
+                    "undefined: no decisions for this policy")
+        rec = rows("recall", f"tp:{p}", f"actual:{p}", p,
+                   "undefined: QA found no violations of this policy")
         if "precision" in wanted:
             parts.append(prec)
         if "recall" in wanted:
@@ -307,10 +492,14 @@ def metrics(
             f1["numerator"] = 2 * counts[f"tp:{p}"].to_numpy(float)
             f1["denominator"] = (counts[f"pred:{p}"] + counts[f"actual:{p}"]).to_numpy(float)
             f1["ci_low"] = f1["ci_high"] = np.nan
+            if "se" in f1:
+                f1["se"] = f1["n_eff"] = np.nan
             f1["note"] = np.where(np.isnan(f1["estimate"]), "undefined: precision or recall "
                                   "undefined", "")
             parts.append(f1)
     out = pd.concat(parts, ignore_index=True)
+    if correct is not None:
+        out = _apply_correction(out, correct, confidence)
     order = {m: k for k, m in enumerate(METRICS)}
     out["__m"] = out["metric"].map(order)
     out = out.sort_values(["period", *keys, "__m", "policy"], kind="stable",
