@@ -125,20 +125,43 @@ def _day_counts(frame: Any, indicators: Mapping[str, Any], time: str,
     """
     day = nw.col(time).dt.truncate("1d").alias("__day")
     # indicators first, then plain sums: the group-by stays simple on every back end
-    flagged = frame.with_columns(day, *[
-        expr.cast(nw.Float64 if name[:2] in ("w:", "w2") else nw.Int64).alias(name)
-        for name, expr in indicators.items()])
+    flagged = frame.with_columns(day, *[expr.cast(nw.Int64).alias(name)
+                                        for name, expr in indicators.items()])
     agg = (flagged.group_by(["__day", *keys])
            .agg(nw.len().alias("records"), *[nw.col(name).sum() for name in indicators]))
     out: pd.DataFrame = collect(agg).to_pandas()
     return out
 
 
-def _design_indicators(frame: Any, ind: dict[str, Any], weight: str | None, caller: str
-                       ) -> tuple[Any, dict[str, Any]]:
-    """Add Σ w·I and Σ w²·I of the audit indicators; check the audited records' weights."""
+def _check_weights(frame: Any, counts: pd.DataFrame, weight: str, caller: str) -> None:
+    """Raise for an audited record whose weight is missing, infinite or <= 0."""
+    if "__bad_weight" not in counts or not counts["__bad_weight"].sum():
+        return
+    col = nw.col(weight)
+    bad = ~nw.col("qa_decision").is_null() & ~(col > 0).fill_null(False)
+    dtype = frame.collect_schema()[weight]
+    if dtype.is_float():
+        bad = bad | (~nw.col("qa_decision").is_null() & (col.is_nan() | ~col.is_finite())
+                     ).fill_null(False)
+    found = collect(frame.filter(bad).select(weight).head(1))
+    value = show(found[weight].to_list()[0]) if len(found) else "an invalid value"
+    raise DomainError(f"{caller}: column {weight!r} must be a finite number > 0 (1/inclusion "
+                      f"probability) on every audited record; one holds {value}.")
+
+
+def _design_counts(frame: Any, ind: Mapping[str, Any], time: str, keys: list[str],
+                   weight: str | None, policies: Sequence[str], caller: str) -> pd.DataFrame:
+    """:func:`_day_counts` for a design: also Σ w·I and Σ w²·I of the audit indicators.
+
+    Every audit indicator is a function of (decision, qa_decision), so the one group-by
+    adds these two columns to its keys and sums only the units, Σ w and Σ w² (plus the
+    other indicators); the indicators and their weighted sums are then formed on that small
+    table. Returns the columns of :func:`_day_counts` and ``w:<ind>``, ``w2:<ind>``.
+    """
     audit = [k for k in ind if k in _AUDIT_INDICATORS or k.split(":")[0] in
              ("tp", "pred", "actual")]
+    other = {k: v for k, v in ind.items() if k not in audit}
+    audited = ~nw.col("qa_decision").is_null()
     if weight is None:
         w: Any = nw.lit(1.0)
     else:
@@ -147,42 +170,81 @@ def _design_indicators(frame: Any, ind: dict[str, Any], weight: str | None, call
             raise DomainError(f"{caller}: column {weight!r} must be numeric (1/inclusion "
                               f"probability); it is {dtype}.")
         w = nw.col(weight).cast(nw.Float64)
-        bad = ind["audited"] & (w.is_null() | w.is_nan() | ~w.is_finite() | (w <= 0))
-        found = collect(frame.filter(bad).select(weight).head(1))
-        if len(found):
-            raise DomainError(f"{caller}: column {weight!r} must be a finite number > 0 (1/"
-                              "inclusion probability) on every audited record; one holds "
-                              f"{show(found[weight].to_list()[0])}.")
-    out = dict(ind)
+        bad = w.is_null() | ~(w > 0)
+        if dtype.is_float():
+            bad = bad | w.is_nan() | ~w.is_finite()
+        other["__bad_weight"] = audited & bad.fill_null(True)
+    day = nw.col(time).dt.truncate("1d").alias("__day")
+    wa = nw.when(audited).then(w).otherwise(0.0)
+    flagged = frame.with_columns(
+        day, wa.alias("__w"), (wa * wa).alias("__w2"),
+        *[expr.cast(nw.Int64).alias(name) for name, expr in other.items()])
+    fine_keys = ["__day", *keys, "decision", "qa_decision"]
+    agg = flagged.group_by(fine_keys).agg(
+        nw.len().alias("records"), nw.col("__w").sum(), nw.col("__w2").sum(),
+        *[nw.col(name).sum() for name in other])
+    fine: pd.DataFrame = collect(agg).to_pandas()
+    dec = fine["decision"].astype(object)
+    qa = fine["qa_decision"].astype(object)
+    is_aud = qa.notna().to_numpy()
+    dec_v, qa_v = dec.to_numpy(), qa.to_numpy()
+    acted = dec_v != NO_VIOLATION
+    violating = is_aud & (qa_v != NO_VIOLATION)
+    flags = {"audited": is_aud, "correct": is_aud & (dec_v == qa_v),
+             "over_enforcement": is_aud & acted & ~violating,
+             "under_enforcement": violating & ~acted,
+             "wrong_policy": violating & acted & (dec_v != qa_v)}
+    for p in policies:
+        flags[f"tp:{p}"] = is_aud & (dec_v == p) & (qa_v == p)
+        flags[f"pred:{p}"] = is_aud & (dec_v == p)
+        flags[f"actual:{p}"] = is_aud & (qa_v == p)
+    units = fine["records"].to_numpy(np.float64)
+    sw, sw2 = fine["__w"].to_numpy(np.float64), fine["__w2"].to_numpy(np.float64)
+    cols: dict[str, Any] = {}
     for name in audit:
-        out[f"w:{name}"] = nw.when(ind[name]).then(w).otherwise(0.0)
-        out[f"w2:{name}"] = nw.when(ind[name]).then(w * w).otherwise(0.0)
-    return frame, out
+        f = flags[name]
+        cols[name] = np.where(f, units, 0.0).astype(np.int64)
+        cols[f"w:{name}"] = np.where(f, sw, 0.0)
+        cols[f"w2:{name}"] = np.where(f, sw2, 0.0)
+    fine = pd.concat([fine.drop(columns=["decision", "qa_decision", "__w", "__w2"]),
+                      pd.DataFrame(cols, index=fine.index)], axis=1)
+    out: pd.DataFrame = fine.groupby(["__day", *keys], dropna=False, sort=False
+                                     ).sum().reset_index()
+    return out
 
 
 _AUDIT_INDICATORS = ("audited", "correct", "over_enforcement", "under_enforcement",
                      "wrong_policy")
 
 
-def _design_rows(cells: pd.DataFrame, counts: pd.DataFrame, group: list[str], metric: str,
-                 num: str, den: str, policy: str | None, confidence: float,
-                 note: str) -> pd.DataFrame:
-    """Design-based rows of one metric: the ratio Σ w num / Σ w den per (period, group).
-
-    ``cells`` holds one row per (period, group, stratum) with ``__s`` the stratum code and
-    the per-indicator sums ``<ind>``, ``w:<ind>``, ``w2:<ind>``; the domain of a row of
-    ``counts`` is its (period, group) restricted to the units of ``den`` (domain indicator
-    approach: every stratum keeps all its sampled units, as :func:`sixsigma.sampling.
-    estimate` with ``by=``).
-    """
+def _design_codes(cells: pd.DataFrame, counts: pd.DataFrame, group: list[str]
+                  ) -> tuple[Any, Any, int, Any]:
+    """Stratum code, domain code (row of ``counts``) of each cell; strata; units per stratum."""
     strata = cells["__s"].to_numpy(dtype=np.int64)
     n_strata = int(strata.max()) + 1
-    target = pd.MultiIndex.from_frame(counts[group]) if group else None
-    if target is not None:
+    if group:
+        target = pd.MultiIndex.from_frame(counts[group])
         dom = np.asarray(target.get_indexer(pd.MultiIndex.from_frame(cells[group])),
                          dtype=np.int64)
     else:
         dom = np.zeros(len(cells), dtype=np.int64)
+    n_h = np.bincount(strata, weights=cells["audited"].to_numpy(dtype=np.float64),
+                      minlength=n_strata)
+    return strata, dom, n_strata, n_h
+
+
+def _design_rows(cells: pd.DataFrame, codes: tuple[Any, Any, int, Any],
+                 counts: pd.DataFrame, group: list[str], metric: str, num: str, den: str,
+                 policy: str | None, confidence: float, note: str) -> pd.DataFrame:
+    """Design-based rows of one metric: the ratio Σ w num / Σ w den per (period, group).
+
+    ``cells`` holds one row per (period, group, stratum) with the per-indicator sums
+    ``<ind>``, ``w:<ind>``, ``w2:<ind>`` (``codes`` from :func:`_design_codes`); the domain
+    of a row of ``counts`` is its (period, group) restricted to the units of ``den``
+    (domain indicator approach: every stratum keeps all its sampled units, as
+    :func:`sixsigma.sampling.estimate` with ``by=``).
+    """
+    strata, dom, n_strata, n_h = codes
     n_dom = len(counts)
     n = cells[den].to_numpy(dtype=np.float64)
     sw = cells[f"w:{den}"].to_numpy(dtype=np.float64)
@@ -190,8 +252,6 @@ def _design_rows(cells: pd.DataFrame, counts: pd.DataFrame, group: list[str], me
     swy = cells[f"w:{num}"].to_numpy(dtype=np.float64)
     sw2y = cells[f"w2:{num}"].to_numpy(dtype=np.float64)
     # units of each stratum outside the domain: one more (dummy) domain, moments 0
-    n_h = np.bincount(strata, weights=cells["audited"].to_numpy(dtype=np.float64),
-                      minlength=n_strata)
     outside = n_h - np.bincount(strata, weights=n, minlength=n_strata)
     zeros = np.zeros(n_strata)
     est = stratified_ratio(
@@ -417,10 +477,14 @@ def metrics(
     ind = _indicators(policies, sla_seconds, names)
     cell_keys = keys
     if design:
-        frame, ind = _design_indicators(frame, ind, weight, caller)
         if strata is not None and strata not in keys:
             cell_keys = [*keys, strata]
-    counts = _day_counts(frame, ind, time, cell_keys)
+        counts = _design_counts(frame, ind, time, cell_keys, weight, policies, caller)
+    else:
+        counts = _day_counts(frame, ind, time, cell_keys)
+    if design and weight is not None:
+        _check_weights(frame, counts, weight, caller)
+        counts = counts.drop(columns="__bad_weight")
     days = pd.to_datetime(counts["__day"])
     if text_time and days.dt.tz is not None:
         # Spark reads date text in its session time zone: keep the wall-clock day
@@ -431,9 +495,9 @@ def metrics(
     cells = counts
     if design:
         if strata is not None:
-            codes, labels = pd.factorize(cells[strata], sort=False)
-            cells["__s"] = np.asarray(codes, dtype=np.int64)
-            if (codes < 0).any():
+            s_codes, labels = pd.factorize(cells[strata], sort=False)
+            cells["__s"] = np.asarray(s_codes, dtype=np.int64)
+            if (s_codes < 0).any():
                 raise InsufficientDataError(f"{caller}: column {strata!r} has a missing "
                                             "stratum; every audited record needs one.")
         else:
@@ -453,12 +517,13 @@ def metrics(
                             ).groupby(["period", *keys], dropna=False, sort=True
                                       ).sum().reset_index()
     group = ["period", *keys]
+    codes = _design_codes(cells, counts, group) if design else None
 
     def rows(metric: str, num: str, den: str, policy: str | None, note: str
              ) -> pd.DataFrame:
-        if design and num in ind and f"w:{num}" in cells:
-            return _design_rows(cells, counts, group, metric, num, den, policy, confidence,
-                                note)
+        if codes is not None and num in ind and f"w:{num}" in cells:
+            return _design_rows(cells, codes, counts, group, metric, num, den, policy,
+                                confidence, note)
         return _rows(counts, group, metric, num, den, policy, confidence, note)
     parts: list[pd.DataFrame] = []
     simple = {"audited": ("audited", "records", "no records"),
