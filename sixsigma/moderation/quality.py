@@ -497,6 +497,11 @@ def metrics(
         if strata is not None:
             s_codes, labels = pd.factorize(cells[strata], sort=False)
             cells["__s"] = np.asarray(s_codes, dtype=np.int64)
+            unaudited = cells["audited"].to_numpy() == 0
+            if ((s_codes < 0) & unaudited).any():   # records never audited need no stratum
+                s_codes = np.where((s_codes < 0) & unaudited, len(labels), s_codes)
+                cells["__s"] = s_codes
+                labels = labels.append(pd.Index(["(none)"]))
             if (s_codes < 0).any():
                 raise InsufficientDataError(f"{caller}: column {strata!r} has a missing "
                                             "stratum; every audited record needs one.")
@@ -521,7 +526,7 @@ def metrics(
 
     def rows(metric: str, num: str, den: str, policy: str | None, note: str
              ) -> pd.DataFrame:
-        if codes is not None and num in ind and f"w:{num}" in cells:
+        if codes is not None and f"w:{num}" in cells and f"w:{den}" in cells:
             return _design_rows(cells, codes, counts, group, metric, num, den, policy,
                                 confidence, note)
         return _rows(counts, group, metric, num, den, policy, confidence, note)

@@ -127,3 +127,13 @@ def test_lazy_duckdb_matches_pandas(records: pd.DataFrame) -> None:
                                   which=["accuracy", "precision"])
     np.testing.assert_allclose(lazy.estimate, eager.estimate, equal_nan=True)
     np.testing.assert_allclose(lazy.se, eager.se, equal_nan=True)
+
+
+def test_unaudited_records_need_no_stratum(records: pd.DataFrame) -> None:
+    r = records.assign(s=np.where(records.qa_decision.notna(), records.queue, None))
+    m = ss.moderation.metrics(r, grain="all", weight="w", strata="s",
+                              which=["audited", "accuracy"])
+    ref = ss.moderation.metrics(records, grain="all", weight="w", strata="queue",
+                                which=["audited", "accuracy"])
+    np.testing.assert_allclose(m.estimate, ref.estimate)
+    np.testing.assert_allclose(m.se, ref.se, equal_nan=True)
