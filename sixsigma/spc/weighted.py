@@ -222,8 +222,7 @@ def weighted_p(
     True
     """
     caller = "weighted_p"
-    if confidence != 0.95 and correct is None:
-        check_confidence(confidence, caller=caller)
+    confidence = check_confidence(confidence, caller=caller)
     corr = _check_correct(correct, caller) if correct is not None else None
     for name, value in (("defectives", defectives), ("weight", weight), ("label", label),
                         ("strata", strata)):
