@@ -288,13 +288,15 @@ def weighted_p(
         return Params(center, float(np.sqrt(center * (1.0 - center))), extra)
 
     def _true_center(center: float, idx: IntArray, ph: FloatArray) -> dict[str, float]:
-        # the centre's variance at its own estimate: each (day, stratum) cell a stratum
+        # the centre's variance under the same model as the limits (stratum rates p̄_h,
+        # each (day, stratum) cell drawn independently), giving its effective size n*
+        if corr is None:
+            return {}
         w_all = float(grid_s1[idx].sum())
         var = float((ph * (1.0 - ph) * grid_s2[idx]).sum()
                     + ((ph - center) ** 2 * spread[idx]).sum()) / (w_all * w_all)
         n_units = float(grid_n[idx].sum())
         n_eff = center * (1.0 - center) / var if var > 0 else n_units
-        assert corr is not None
         r, lo, hi = correct_rates([center * n_eff], [n_eff], corr, confidence=confidence,
                                   caller=caller)
         return {"true_center": float(r[0]), "true_ci_low": float(lo[0]),
