@@ -44,6 +44,7 @@ BENCHMARKS: dict[str, str] = {
     "scale": "bench_scale",
     "dawid_skene": "bench_dawid_skene",
     "screen": "bench_screen",
+    "design": "bench_design",
 }
 
 HEADER_START, HEADER_END = "<!-- bench:header -->", "<!-- /bench:header -->"

@@ -6,6 +6,13 @@ rate and SLA attainment, for any grouping and time grain, each proportion with a
 (1927) score interval (:func:`sixsigma._stats.wilson`). The counting runs where the data
 live (pandas, polars, DuckDB) through narwhals: one multi-indicator aggregate per day and
 group (:func:`_day_counts`), then rolled up to weeks or months.
+
+With ``weight=`` (1/inclusion probability of the audit) and/or ``strata=`` the audit-based
+rates (accuracy, over-, under-enforcement, wrong policy, precision, recall, F1) are
+design-based: the Hájek ratio of each (period, group) domain with the Taylor-linearised
+stratified variance and Korn-Graubard interval of :func:`sixsigma.sampling.estimate`
+(precision and recall are domain ratios: Σ w tp / Σ w predicted, Σ w tp / Σ w actual).
+The same single group-by also sums Σ w·I and Σ w²·I of every indicator per stratum.
 """
 
 from __future__ import annotations
@@ -18,10 +25,11 @@ import numpy as np
 import pandas as pd
 
 from sixsigma._aggregate import collect
-from sixsigma._frames import as_table
+from sixsigma._frames import as_table, show
 from sixsigma._params import check_confidence, choice
 from sixsigma._stats import wilson
-from sixsigma.errors import ParameterError
+from sixsigma._stats.survey import design_interval, effective_size, stratified_ratio
+from sixsigma.errors import DomainError, InsufficientDataError, ParameterError
 from sixsigma.moderation.adapter import _is_text, _standardize
 from sixsigma.moderation.schema import DEFAULT_TAXONOMY, NO_VIOLATION, AuditSchema
 from sixsigma.moderation.validate import check_error_types, effective_schema
@@ -125,6 +133,175 @@ def _day_counts(frame: Any, indicators: Mapping[str, Any], time: str,
     return out
 
 
+def _check_weights(frame: Any, counts: pd.DataFrame, weight: str, caller: str) -> None:
+    """Raise for an audited record whose weight is missing, infinite or <= 0."""
+    if "__bad_weight" not in counts or not counts["__bad_weight"].sum():
+        return
+    col = nw.col(weight)
+    bad = ~nw.col("qa_decision").is_null() & ~(col > 0).fill_null(False)
+    dtype = frame.collect_schema()[weight]
+    if dtype.is_float():
+        bad = bad | (~nw.col("qa_decision").is_null() & (col.is_nan() | ~col.is_finite())
+                     ).fill_null(False)
+    found = collect(frame.filter(bad).select(weight).head(1))
+    value = show(found[weight].to_list()[0]) if len(found) else "an invalid value"
+    raise DomainError(f"{caller}: column {weight!r} must be a finite number > 0 (1/inclusion "
+                      f"probability) on every audited record; one holds {value}.")
+
+
+def _design_counts(frame: Any, ind: Mapping[str, Any], time: str, keys: list[str],
+                   weight: str | None, policies: Sequence[str], caller: str) -> pd.DataFrame:
+    """:func:`_day_counts` for a design: also Σ w·I and Σ w²·I of the audit indicators.
+
+    Every audit indicator is a function of (decision, qa_decision), so the one group-by
+    adds these two columns to its keys and sums only the units, Σ w and Σ w² (plus the
+    other indicators); the indicators and their weighted sums are then formed on that small
+    table. Returns the columns of :func:`_day_counts` and ``w:<ind>``, ``w2:<ind>``.
+    """
+    audit = [k for k in ind if k in _AUDIT_INDICATORS or k.split(":")[0] in
+             ("tp", "pred", "actual")]
+    other = {k: v for k, v in ind.items() if k not in audit}
+    audited = ~nw.col("qa_decision").is_null()
+    if weight is None:
+        w: Any = nw.lit(1.0)
+    else:
+        dtype = frame.collect_schema()[weight]
+        if dtype == nw.Boolean or not dtype.is_numeric():
+            raise DomainError(f"{caller}: column {weight!r} must be numeric (1/inclusion "
+                              f"probability); it is {dtype}.")
+        w = nw.col(weight).cast(nw.Float64)
+        bad = w.is_null() | ~(w > 0)
+        if dtype.is_float():
+            bad = bad | w.is_nan() | ~w.is_finite()
+        other["__bad_weight"] = audited & bad.fill_null(True)
+    day = nw.col(time).dt.truncate("1d").alias("__day")
+    wa = nw.when(audited).then(w).otherwise(0.0)
+    flagged = frame.with_columns(
+        day, wa.alias("__w"), (wa * wa).alias("__w2"),
+        *[expr.cast(nw.Int64).alias(name) for name, expr in other.items()])
+    fine_keys = ["__day", *keys, "decision", "qa_decision"]
+    agg = flagged.group_by(fine_keys).agg(
+        nw.len().alias("records"), nw.col("__w").sum(), nw.col("__w2").sum(),
+        *[nw.col(name).sum() for name in other])
+    fine: pd.DataFrame = collect(agg).to_pandas()
+    dec = fine["decision"].astype(object)
+    qa = fine["qa_decision"].astype(object)
+    is_aud = qa.notna().to_numpy()
+    dec_v, qa_v = dec.to_numpy(), qa.to_numpy()
+    acted = dec_v != NO_VIOLATION
+    violating = is_aud & (qa_v != NO_VIOLATION)
+    flags = {"audited": is_aud, "correct": is_aud & (dec_v == qa_v),
+             "over_enforcement": is_aud & acted & ~violating,
+             "under_enforcement": violating & ~acted,
+             "wrong_policy": violating & acted & (dec_v != qa_v)}
+    for p in policies:
+        flags[f"tp:{p}"] = is_aud & (dec_v == p) & (qa_v == p)
+        flags[f"pred:{p}"] = is_aud & (dec_v == p)
+        flags[f"actual:{p}"] = is_aud & (qa_v == p)
+    units = fine["records"].to_numpy(np.float64)
+    sw, sw2 = fine["__w"].to_numpy(np.float64), fine["__w2"].to_numpy(np.float64)
+    cols: dict[str, Any] = {}
+    for name in audit:
+        f = flags[name]
+        cols[name] = np.where(f, units, 0.0).astype(np.int64)
+        cols[f"w:{name}"] = np.where(f, sw, 0.0)
+        cols[f"w2:{name}"] = np.where(f, sw2, 0.0)
+    fine = pd.concat([fine.drop(columns=["decision", "qa_decision", "__w", "__w2"]),
+                      pd.DataFrame(cols, index=fine.index)], axis=1)
+    out: pd.DataFrame = fine.groupby(["__day", *keys], dropna=False, sort=False
+                                     ).sum().reset_index()
+    return out
+
+
+_AUDIT_INDICATORS = ("audited", "correct", "over_enforcement", "under_enforcement",
+                     "wrong_policy")
+
+
+def _design_codes(cells: pd.DataFrame, counts: pd.DataFrame, group: list[str]
+                  ) -> tuple[Any, Any, int, Any]:
+    """Stratum code, domain code (row of ``counts``) of each cell; strata; units per stratum."""
+    strata = cells["__s"].to_numpy(dtype=np.int64)
+    n_strata = int(strata.max()) + 1
+    if group:
+        target = pd.MultiIndex.from_frame(counts[group])
+        dom = np.asarray(target.get_indexer(pd.MultiIndex.from_frame(cells[group])),
+                         dtype=np.int64)
+    else:
+        dom = np.zeros(len(cells), dtype=np.int64)
+    n_h = np.bincount(strata, weights=cells["audited"].to_numpy(dtype=np.float64),
+                      minlength=n_strata)
+    return strata, dom, n_strata, n_h
+
+
+def _design_rows(cells: pd.DataFrame, codes: tuple[Any, Any, int, Any],
+                 counts: pd.DataFrame, group: list[str], metric: str, num: str, den: str,
+                 policy: str | None, confidence: float, note: str) -> pd.DataFrame:
+    """Design-based rows of one metric: the ratio Σ w num / Σ w den per (period, group).
+
+    ``cells`` holds one row per (period, group, stratum) with the per-indicator sums
+    ``<ind>``, ``w:<ind>``, ``w2:<ind>`` (``codes`` from :func:`_design_codes`); the domain
+    of a row of ``counts`` is its (period, group) restricted to the units of ``den``
+    (domain indicator approach: every stratum keeps all its sampled units, as
+    :func:`sixsigma.sampling.estimate` with ``by=``).
+    """
+    strata, dom, n_strata, n_h = codes
+    n_dom = len(counts)
+    n = cells[den].to_numpy(dtype=np.float64)
+    sw = cells[f"w:{den}"].to_numpy(dtype=np.float64)
+    sw2 = cells[f"w2:{den}"].to_numpy(dtype=np.float64)
+    swy = cells[f"w:{num}"].to_numpy(dtype=np.float64)
+    sw2y = cells[f"w2:{num}"].to_numpy(dtype=np.float64)
+    # units of each stratum outside the domain: one more (dummy) domain, moments 0
+    outside = n_h - np.bincount(strata, weights=n, minlength=n_strata)
+    zeros = np.zeros(n_strata)
+    est = stratified_ratio(
+        np.concatenate([strata, np.arange(n_strata)]),
+        np.concatenate([dom, np.full(n_strata, n_dom)]),
+        np.concatenate([n, outside]), np.concatenate([sw, zeros]),
+        np.concatenate([swy, zeros]), np.concatenate([sw2, zeros]),
+        np.concatenate([sw2y, zeros]), np.concatenate([sw2y, zeros]),
+        fpc=np.ones(n_strata), n_domains=n_dom + 1, lonely="fail")
+    p, var = est.estimate[:n_dom], est.variance[:n_dom]
+    n_d, df = est.n[:n_dom], est.df[:n_dom]
+    lo, hi = design_interval(p, var, n_d, df, confidence=confidence, method="beta")
+    out = counts[group].copy()
+    out["metric"] = metric
+    out["policy"] = policy
+    out["numerator"] = counts[num].to_numpy(float)
+    out["denominator"] = counts[den].to_numpy(float)
+    out["estimate"] = p
+    out["ci_low"] = lo
+    out["ci_high"] = hi
+    out["note"] = np.where(n_d > 0, "", note)
+    out["se"] = np.sqrt(var)
+    out["n_eff"] = np.where(n_d > 0, effective_size(p, var, n_d), np.nan)
+    return out
+
+
+def _apply_correction(out: pd.DataFrame, correct: Mapping[str, Any], confidence: float
+                      ) -> pd.DataFrame:
+    """``corrected``, ``corrected_ci_low``, ``corrected_ci_high`` for the accuracy rows.
+
+    The auditors' sensitivity/specificity describe how they detect errors, so the
+    correction applies to the error rate 1 - accuracy (Rogan-Gladen on the counts, or on
+    the effective counts of a design-based row) and is reported as a corrected accuracy.
+    """
+    from sixsigma.spc.weighted import correct_rates
+
+    acc = (out["metric"] == "accuracy").to_numpy()
+    n = out["n_eff"].to_numpy(float) if "n_eff" in out else out["denominator"].to_numpy(float)
+    est = out["estimate"].to_numpy(float)
+    errors = np.where(acc, (1.0 - est) * n, 0.0)
+    size = np.where(acc & np.isfinite(n), n, 0.0)
+    size = np.where(np.isfinite(errors), size, 0.0)
+    rate, lo, hi = correct_rates(np.nan_to_num(errors), size, correct,
+                                 confidence=confidence, caller="metrics")
+    out["corrected"] = np.where(acc, 1.0 - rate, np.nan)
+    out["corrected_ci_low"] = np.where(acc, 1.0 - hi, np.nan)
+    out["corrected_ci_high"] = np.where(acc, 1.0 - lo, np.nan)
+    return out
+
+
 def metrics(
     data: Any,
     by: str | Sequence[str] | None = None,
@@ -137,6 +314,9 @@ def metrics(
     confidence: float = 0.95,
     which: str | Iterable[str] | None = None,
     time: str = "decided_at",
+    weight: str | None = None,
+    strata: str | None = None,
+    correct: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Moderation quality metrics as a tidy table, per group and period.
 
@@ -171,6 +351,24 @@ def metrics(
         ``which="accuracy"`` never touches the appeal or turnaround columns.
     time : str
         The timestamp column (standard name ``decided_at``); date text is parsed.
+    weight : str, optional
+        The audit's design weight of each audited record, 1/(inclusion probability), > 0
+        (unaudited records may hold anything). The audit-based rates (accuracy, over-,
+        under-enforcement, wrong policy, precision, recall, F1) become design-based: the
+        Hájek ratio per (period, group) with its linearised stratified variance and the
+        Korn-Graubard interval, as :func:`sixsigma.sampling.estimate` with ``by=``; the
+        table gains ``se`` and ``n_eff`` (effective sample size). ``numerator`` and
+        ``denominator`` stay the audited counts.
+    strata : str, optional
+        The stratum each audited record was sampled from (with or without ``weight``);
+        every stratum needs at least two audited records.
+    correct : mapping, optional
+        ``{"sensitivity": Se, "specificity": Sp}`` of the auditors at detecting errors
+        (optionally ``sensitivity_n``/``specificity_n``: the gold-set sizes they were
+        estimated from, e.g. ``ss.msa.auditor_accuracy``). The accuracy rows gain
+        ``corrected``, ``corrected_ci_low``, ``corrected_ci_high``: 1 - the Rogan-Gladen
+        true error rate (:func:`sixsigma.msa.corrected_rate` on each row's counts, or
+        effective counts when design-based); NaN on the other rows.
 
     Returns
     -------
@@ -213,6 +411,15 @@ def metrics(
     caller = "metrics"
     choice(grain, "grain", GRAINS, caller=caller)
     confidence = check_confidence(confidence, caller=caller)
+    for name, value in (("weight", weight), ("strata", strata)):
+        if value is not None and not isinstance(value, str):
+            raise ParameterError(f"{caller}: the {name!r} parameter must be a column name; "
+                                 f"got {show(value)}.")
+    if correct is not None:
+        from sixsigma.spc.weighted import _check_correct
+
+        _check_correct(correct, caller)
+    design = weight is not None or strata is not None
     schema = effective_schema(schema, columns, policies)
     policies = schema.policies
     if isinstance(which, str):
@@ -258,7 +465,9 @@ def metrics(
     if check_types:
         needed.append("error_type")
     text_time = _is_text(table.frame.collect_schema().get(schema.export_name(time)))
-    frame = _standardize(table, schema, needed=needed, keep=keys, times=(time,),
+    design = design and bool(outcomes)
+    extra = [c for c in (weight, strata) if c is not None and c not in keys] if design else []
+    frame = _standardize(table, schema, needed=needed, keep=[*keys, *extra], times=(time,),
                          caller=caller)
     if check_types:
         sub = collect(frame.select("decision", "qa_decision", "error_type")).to_pandas()
@@ -266,15 +475,61 @@ def metrics(
                           caller=caller)
     names = set(frame.collect_schema().names())
     ind = _indicators(policies, sla_seconds, names)
-    counts = _day_counts(frame, ind, time, keys)
+    cell_keys = keys
+    if design:
+        if strata is not None and strata not in keys:
+            cell_keys = [*keys, strata]
+        counts = _design_counts(frame, ind, time, cell_keys, weight, policies, caller)
+    else:
+        counts = _day_counts(frame, ind, time, cell_keys)
+    if design and weight is not None:
+        _check_weights(frame, counts, weight, caller)
+        counts = counts.drop(columns="__bad_weight")
     days = pd.to_datetime(counts["__day"])
     if text_time and days.dt.tz is not None:
         # Spark reads date text in its session time zone: keep the wall-clock day
         days = days.dt.tz_localize(None)
     counts["period"] = _period(days, grain)
-    counts = counts.drop(columns="__day").groupby(["period", *keys], dropna=False,
+    counts = counts.drop(columns="__day").groupby(["period", *cell_keys], dropna=False,
                                                   sort=True).sum().reset_index()
+    cells = counts
+    if design:
+        if strata is not None:
+            s_codes, labels = pd.factorize(cells[strata], sort=False)
+            cells["__s"] = np.asarray(s_codes, dtype=np.int64)
+            unaudited = cells["audited"].to_numpy() == 0
+            if ((s_codes < 0) & unaudited).any():   # records never audited need no stratum
+                s_codes = np.where((s_codes < 0) & unaudited, len(labels), s_codes)
+                cells["__s"] = s_codes
+                labels = labels.append(pd.Index(["(none)"]))
+            if (s_codes < 0).any():
+                raise InsufficientDataError(f"{caller}: column {strata!r} has a missing "
+                                            "stratum; every audited record needs one.")
+        else:
+            cells["__s"] = 0
+            labels = pd.Index(["all"])
+        n_h = np.bincount(cells["__s"], weights=cells["audited"].to_numpy(float),
+                          minlength=len(labels))
+        single = (n_h < 2) & (n_h > 0) if strata is not None else n_h < 2
+        if single.any():
+            first = labels[int(np.flatnonzero(single)[0])]
+            where = (f"stratum {show(first)} of column {strata!r}" if strata is not None
+                     else "the sample")
+            raise InsufficientDataError(f"{caller}: {where} has a single audited record, so "
+                                        "its variance cannot be estimated; merge it with a "
+                                        "similar stratum.")
+        counts = cells.drop(columns=[c for c in ("__s", strata) if c and c not in keys]
+                            ).groupby(["period", *keys], dropna=False, sort=True
+                                      ).sum().reset_index()
     group = ["period", *keys]
+    codes = _design_codes(cells, counts, group) if design else None
+
+    def rows(metric: str, num: str, den: str, policy: str | None, note: str
+             ) -> pd.DataFrame:
+        if codes is not None and f"w:{num}" in cells and f"w:{den}" in cells:
+            return _design_rows(cells, codes, counts, group, metric, num, den, policy,
+                                confidence, note)
+        return _rows(counts, group, metric, num, den, policy, confidence, note)
     parts: list[pd.DataFrame] = []
     simple = {"audited": ("audited", "records", "no records"),
               "accuracy": ("correct", "audited", "no audited records"),
@@ -286,13 +541,13 @@ def metrics(
     for metric in wanted:
         if metric in simple:
             num, den, note = simple[metric]
-            parts.append(_rows(counts, group, metric, num, den, None, confidence, note))
+            parts.append(rows(metric, num, den, None, note))
     per_policy = [w for w in ("precision", "recall", "f1") if w in wanted]
     for p in policies if per_policy else ():
-        prec = _rows(counts, group, "precision", f"tp:{p}", f"pred:{p}", p, confidence,
-                     "undefined: no decisions for this policy")
-        rec = _rows(counts, group, "recall", f"tp:{p}", f"actual:{p}", p, confidence,
-                    "undefined: QA found no violations of this policy")
+        prec = rows("precision", f"tp:{p}", f"pred:{p}", p,
+                    "undefined: no decisions for this policy")
+        rec = rows("recall", f"tp:{p}", f"actual:{p}", p,
+                   "undefined: QA found no violations of this policy")
         if "precision" in wanted:
             parts.append(prec)
         if "recall" in wanted:
@@ -307,10 +562,14 @@ def metrics(
             f1["numerator"] = 2 * counts[f"tp:{p}"].to_numpy(float)
             f1["denominator"] = (counts[f"pred:{p}"] + counts[f"actual:{p}"]).to_numpy(float)
             f1["ci_low"] = f1["ci_high"] = np.nan
+            if "se" in f1:
+                f1["se"] = f1["n_eff"] = np.nan
             f1["note"] = np.where(np.isnan(f1["estimate"]), "undefined: precision or recall "
                                   "undefined", "")
             parts.append(f1)
     out = pd.concat(parts, ignore_index=True)
+    if correct is not None:
+        out = _apply_correction(out, correct, confidence)
     order = {m: k for k, m in enumerate(METRICS)}
     out["__m"] = out["metric"].map(order)
     out = out.sort_values(["period", *keys, "__m", "policy"], kind="stable",

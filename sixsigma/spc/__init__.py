@@ -17,6 +17,7 @@ from sixsigma.spc.rules import ALL_RULES, RULE_SETS
 from sixsigma.spc.screening import Screen, screen
 from sixsigma.spc.timeweighted import cusum, ewma
 from sixsigma.spc.variables import imr, run_chart, xbar_r, xbar_s
+from sixsigma.spc.weighted import weighted_p
 
 CHARTS: dict[str, Callable[..., Any]] = {
     "imr": imr,
@@ -66,6 +67,7 @@ __all__ = [
     "screen",
     "t_chart",
     "u_chart",
+    "weighted_p",
     "xbar_r",
     "xbar_s",
 ]

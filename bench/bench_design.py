@@ -1,0 +1,210 @@
+"""Design-based moderation metrics by queue and day from a 10M-row Parquet audit log (DuckDB).
+
+Data (written by DuckDB with ``setseed``; 10,000,000 rows, ``--quick``: 1,000,000): audited
+decisions over 90 days (``decided_at`` timestamps), 5 queues x 5 classifier-score buckets =
+25 strata (``stratum``), design weight 1/pi per bucket (2, 5, 10, 20, 50), ``decision`` and
+``qa_decision`` labels of the queue's policy or ``no_violation`` with bucket-dependent
+disagreement (1-12 %).
+
+Measured, each in a fresh worker process reading the file through DuckDB
+(``duckdb.read_parquet``): ``ss.moderation.metrics(rel, by="queue", grain="day",
+weight="weight", strata="stratum", policies=<the 5 policies>, which=[accuracy,
+over_enforcement, under_enforcement, precision, recall])`` = 450 (day, queue) domains x
+(3 + 2 x 5) metrics, each with its linearised stratified variance and Korn-Graubard interval.
+``cold``: first call in the process (file to table); ``median s``: median of 3 warm calls;
+``peak RSS MB``: the worker's peak resident memory (VmHWM, whole process, interpreter and
+DuckDB included). Also timed: the unweighted call (Wilson intervals) on the same file, for
+the cost of the design. ``CPU s``: process CPU time of a warm call (DuckDB threads
+included, 2 threads), and the 1-minute load average when it ran: on a shared machine the
+wall time moves with the load, the CPU time much less.
+
+Targets (issue 16): < 2 s and < 0.5 GB at 10M rows. Not a timed test: run it by hand,
+``.venv/bin/python bench/bench_design.py`` (``--quick``: 1M rows). The module follows
+bench/README.md (``TITLE``, ``run``, ``render``, ``failed``) so that bench/run.py can
+register it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+TITLE = "Design-based metrics: moderation.metrics(weight=, strata=) on 10M Parquet rows"
+N_FULL = 10_000_000
+N_QUICK = 1_000_000
+TARGET_S = 2.0
+TARGET_MB = 512.0
+POLICIES = ["hate_speech", "harassment", "spam", "adult", "violent_extremism"]
+WHICH = ["accuracy", "over_enforcement", "under_enforcement", "precision", "recall"]
+SCENARIOS = ("design-based", "unweighted")
+
+
+def _write(n: int, path: Path) -> dict[str, Any]:
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("SELECT setseed(0.20261206)")
+    policies = ", ".join(f"'{p}'" for p in POLICIES)
+    t0 = time.perf_counter()
+    con.execute(f"""
+        COPY (
+          WITH base AS (
+            SELECT i, i % 5 AS q, (i // 5) % 5 AS b, random() AS r1, random() AS r2,
+                   random() AS r3
+            FROM range({n}) t(i)
+          ), lab AS (
+            SELECT i, b,
+              TIMESTAMP '2026-01-05' + to_seconds(CAST(floor(r3 * 90 * 86400) AS BIGINT))
+                AS decided_at,
+              [{policies}][q + 1] AS queue,
+              'q' || q || '|b' || b AS stratum,
+              [2.0, 5.0, 10.0, 20.0, 50.0][b + 1] AS weight,
+              CASE WHEN r1 < 0.55 THEN [{policies}][q + 1] ELSE 'no_violation' END
+                AS decision,
+              r2 < [0.12, 0.06, 0.03, 0.02, 0.01][b + 1] AS disagree
+            FROM base
+          )
+          SELECT decided_at, queue, stratum, weight, decision,
+                 CASE WHEN NOT disagree THEN decision
+                      WHEN decision = 'no_violation' THEN queue
+                      ELSE 'no_violation' END AS qa_decision
+          FROM lab ORDER BY decided_at
+        ) TO '{path}' (FORMAT parquet)
+    """)
+    return {"rows": n, "file_mb": path.stat().st_size / 1e6,
+            "write_s": time.perf_counter() - t0}
+
+
+def _status_kb(field: str) -> int | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def _work(scenario: str, path: Path) -> dict[str, Any]:
+    import duckdb
+
+    import sixsigma as ss
+
+    con = duckdb.connect()
+    con.execute("SET threads TO 2")
+
+    def call() -> Any:
+        rel = con.read_parquet(str(path))
+        kw: dict[str, Any] = {"weight": "weight", "strata": "stratum"} \
+            if scenario == "design-based" else {}
+        return ss.moderation.metrics(rel, by="queue", grain="day", policies=POLICIES,
+                                     which=WHICH, **kw)
+
+    t0 = time.perf_counter()
+    table = call()
+    cold = time.perf_counter() - t0
+    warm, cpu = [], []
+    for _ in range(3):
+        t0, c0 = time.perf_counter(), time.process_time()
+        call()
+        warm.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    peak = _status_kb("VmHWM")
+    acc = table[table.metric == "accuracy"]
+    return {"scenario": scenario, "cold_s": cold, "median_s": statistics.median(warm),
+            "cpu_s": statistics.median(cpu), "load1": os.getloadavg()[0],
+            "peak_mb": None if peak is None else peak / 1024, "rows_out": len(table),
+            "domains": int(len(acc)),
+            "accuracy_mean": float(acc.estimate.mean()),
+            "has_se": bool("se" in table.columns)}
+
+
+def run(quick: bool = False) -> list[dict[str, Any]]:
+    """Write the file, then time each scenario in its own worker process."""
+    n = N_QUICK if quick else N_FULL
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "audits.parquet"
+        print(f"  writing {n:,} rows ...", end="", file=sys.stderr, flush=True)
+        data = _write(n, path)
+        print(f" {data['file_mb']:.0f} MB in {data['write_s']:.1f} s", file=sys.stderr)
+        for scenario in SCENARIOS:
+            cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", scenario,
+                   str(path)]
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=3600,
+                                  check=False)
+            if proc.returncode != 0:
+                tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+                row: dict[str, Any] = {"scenario": scenario, "error": " / ".join(tail)}
+            else:
+                row = json.loads(proc.stdout.strip().splitlines()[-1])
+            row.update(n=n, file_mb=data["file_mb"])
+            print(f"  {scenario:<14} {row.get('median_s', row.get('error'))}",
+                  file=sys.stderr, flush=True)
+            rows.append(row)
+    return rows
+
+
+def render(rows: list[dict[str, Any]]) -> str:
+    """Markdown: the table, the targets, what it shows."""
+    lines = ["| scenario | rows | file MB | cold s | median s | CPU s (all threads) | "
+             "load avg | peak RSS MB | domains | table rows |",
+             "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
+    for r in rows:
+        if "error" in r:
+            lines.append(f"| {r['scenario']} | {r['n']:,} | | | error: {r['error']} "
+                         "| | | | | |")
+            continue
+        peak = "n/a" if r["peak_mb"] is None else f"{r['peak_mb']:.0f}"
+        lines.append(f"| {r['scenario']} | {r['n']:,} | {r['file_mb']:.0f} | "
+                     f"{r['cold_s']:.2f} | {r['median_s']:.2f} | {r['cpu_s']:.2f} | "
+                     f"{r['load1']:.1f} | {peak} | {r['domains']} | "
+                     f"{r['rows_out']} |")
+    missed = failed(rows)
+    lines += ["", f"Targets (10M rows, design-based): < {TARGET_S:g} s, < {TARGET_MB:g} MB: "
+              + ("PASS" if not missed else "FAIL: " + "; ".join(missed)), "",
+              "What this shows: the design costs one group-by with Σw·I and Σw²·I per "
+              "indicator and stratum, where the data live; the variance is computed on "
+              "the (day, queue, stratum) table in numpy."]
+    return "\n".join(lines)
+
+
+def failed(rows: list[dict[str, Any]]) -> list[str]:
+    """Targets missed (only judged at the full size)."""
+    out = []
+    for r in rows:
+        if r["scenario"] != "design-based" or r.get("n") != N_FULL:
+            continue
+        if "error" in r:
+            out.append(f"design-based run failed: {r['error']}")
+            continue
+        if r["median_s"] >= TARGET_S:
+            out.append(f"{r['median_s']:.2f} s >= {TARGET_S:g} s")
+        if r["peak_mb"] is not None and r["peak_mb"] >= TARGET_MB:
+            out.append(f"peak RSS {r['peak_mb']:.0f} MB >= {TARGET_MB:g} MB")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--worker", nargs=2, metavar=("SCENARIO", "PATH"))
+    args = parser.parse_args(argv)
+    if args.worker:
+        print(json.dumps(_work(args.worker[0], Path(args.worker[1]))))
+        return 0
+    rows = run(args.quick)
+    print(render(rows))
+    return 1 if failed(rows) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
