@@ -32,20 +32,14 @@ import pandas as pd
 
 from sixsigma.datasets._dataset import Dataset
 from sixsigma.datasets.generator import generate_moderation
-<<<<<<< HEAD
 from sixsigma.datasets.many_series import generate_many_series
-=======
 from sixsigma.datasets.qa_design import QADesign, generate_qa_design
->>>>>>> h-weighted
 from sixsigma.datasets.scenarios import SCENARIOS
 from sixsigma.datasets.shipped import read_scenario
 from sixsigma.errors import ParameterError
 
-<<<<<<< HEAD
-__all__ = ["Dataset", "generate_many_series", "generate_moderation", "list", "load"]
-=======
-__all__ = ["Dataset", "QADesign", "generate_moderation", "generate_qa_design", "list", "load"]
->>>>>>> h-weighted
+__all__ = ["Dataset", "QADesign", "generate_many_series", "generate_moderation",
+           "generate_qa_design", "list", "load"]
 
 
 def _read_csv(name: str, dates: builtins.list[str]) -> pd.DataFrame:
