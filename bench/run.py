@@ -45,7 +45,6 @@ BENCHMARKS: dict[str, str] = {
     "dawid_skene": "bench_dawid_skene",
     "screen": "bench_screen",
     "design": "bench_design",
-    "design": "bench_design",
 }
 
 HEADER_START, HEADER_END = "<!-- bench:header -->", "<!-- /bench:header -->"
