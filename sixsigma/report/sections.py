@@ -70,7 +70,13 @@ def _p_fact(p: float | None, alpha: float = 0.05) -> Fact:
 
 
 # -- control charts ----------------------------------------------------------------------
-def _chart_svg(chart: Any, title: str | None) -> Chart:
+_CHART_NAMES = {"p": "p", "np": "np", "c": "c", "u": "u", "laney_p": "Laney p\u2032",
+                "laney_u": "Laney u\u2032", "imr": "Individuals", "i": "Individuals",
+                "mr": "Moving-range", "xbar": "X\u0304", "r": "R", "s": "S", "ewma": "EWMA",
+                "cusum": "CUSUM", "run": "Run", "g": "g", "t": "t"}
+
+
+def _chart_svg(chart: Any, title: str | None, ylabel: str | None = None) -> Chart:
     from sixsigma.plot import control_chart as draw
     from sixsigma.spc import ChartPair
 
@@ -80,13 +86,19 @@ def _chart_svg(chart: Any, title: str | None) -> Chart:
             top, bottom = fig.subplots(2, 1, sharex=True)
             draw(chart, axes=(top, bottom), title=title)
         else:
-            draw(chart, ax=fig.subplots(), title=title)
+            top = fig.subplots()
+            draw(chart, ax=top, title=title)
+        if ylabel:
+            top.set_ylabel(ylabel)
         return Chart(to_svg(fig), caption="Points beyond the limits and run-rule signals are "
                      "marked in red with the rule number; dashed lines separate the stages.")
 
 
-def control_chart(result: Any, title: str) -> list[Section]:
-    """Sections of a control chart (or chart pair): headline figures, the chart, stages, signals."""
+def control_chart(result: Any, title: str, *, ylabel: str | None = None) -> list[Section]:
+    """Sections of a control chart (or chart pair): headline figures, the chart, stages, signals.
+
+    ``ylabel`` names what the y axis plots (default: the plot's name for the statistic).
+    """
     from sixsigma.spc import ChartPair
 
     loc = result.location if isinstance(result, ChartPair) else result
@@ -99,12 +111,18 @@ def control_chart(result: Any, title: str) -> list[Section]:
              Fact("signals", f"{len(vidx)} at {len(set(vidx))} point(s)",
                   "bad" if vidx else "good"),
              Fact("sigma method", str(loc.sigma_method))]
-    if stages:
-        facts.insert(2, Fact("centre (last stage)", fmt(stages[-1].center)))
-    out = [Section(title or "Control chart", facts=facts,
-                   charts=[_chart_svg(result, title or None)],
-                   paragraphs=[f"Rules evaluated: {', '.join(loc.rules) or 'none'}."],
-                   notes=_notes(loc))]
+    paragraphs = [f"Rules evaluated: {', '.join(loc.rules) or 'none'}."]
+    if len(stages) > 1:
+        facts.insert(2, Fact("centre by stage",
+                             " \u2192 ".join(fmt(s.center) for s in stages)))
+        paragraphs.insert(0, "Centre of each stage: " + " \u2192 ".join(
+            f"{s.name} {fmt(s.center)}" for s in stages) + ".")
+    elif stages:
+        facts.insert(2, Fact("centre", fmt(stages[-1].center)))
+    name = _CHART_NAMES.get(str(loc.chart), str(loc.chart))
+    out = [Section(title or f"{name} chart", facts=facts,
+                   charts=[_chart_svg(result, title or None, ylabel)],
+                   paragraphs=paragraphs, notes=_notes(loc))]
     if stages:
         frame = pd.DataFrame({
             "name": [s.name for s in stages],
