@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sixsigma.report.render import Chart, Fact, Section, fmt, pct, table
+from sixsigma.report.render import Chart, Fact, Section, fmt, fmt_p, is_p_value, pct, table
 from sixsigma.report.svg import figure, to_svg
 
 __all__ = ["BUILDERS", "hotspots", "process_map", "sections"]
@@ -57,7 +57,7 @@ def _scalars(result: Any) -> list[Fact]:
         items = [(f.name, getattr(result, f.name)) for f in dataclasses.fields(result)]
     else:
         items = []
-    return [Fact(k.replace("_", " "), fmt(v)) for k, v in items
+    return [Fact(k.replace("_", " "), fmt_p(v) if is_p_value(k) else fmt(v)) for k, v in items
             if k not in ("kind", "notes") and _scalar(v)
             and not (isinstance(v, str) and len(v) > 80)][:12]
 
@@ -65,8 +65,7 @@ def _scalars(result: Any) -> list[Fact]:
 def _p_fact(p: float | None, alpha: float = 0.05) -> Fact:
     if p is None:
         return Fact("p-value", "\u2013")
-    shown = "< 0.001" if p < 0.001 else f"{p:.3f}"
-    return Fact("p-value", shown, "good" if p < alpha else "")
+    return Fact("p-value", fmt_p(p), "good" if p < alpha else "")
 
 
 # -- control charts ----------------------------------------------------------------------
@@ -352,7 +351,7 @@ def segment_scan(result: Any, title: str) -> list[Section]:
             charts.append(Chart(to_svg(fig), caption="Defect rate of the top segments "
                                 "(causes in red) against the rest of the data (black tick)."))
     fm = {"rate": pct, "rest_rate": pct, "excess_defects": lambda v: fmt(v, ".1f"),
-          "share_of_excess": pct, "q_value": lambda v: fmt(v, ".2g")}
+          "share_of_excess": pct, "q_value": fmt_p}
     tables = [table(causes, columns=["rank", "segment", "n", "defects", "rate", "rest_rate",
                                      "excess_defects", "q_value"], caption="Causes found",
                     formats=fm)] if len(causes) else []
