@@ -89,7 +89,9 @@ def chart_report(chart: Any, path: Path | None = None, *, title: str | None = No
     from sixsigma.report.sections import control_chart
 
     heading = title or _TITLES.get(str(getattr(chart, "kind", "")), "Control chart")
-    parts = control_chart(chart, title or "", ylabel=ylabel)
+    # the page heading names the chart; the section under it is "<kind> chart" (never the
+    # same heading twice), the figure carries the title too
+    parts = control_chart(chart, "", ylabel=ylabel, plot_title=title)
     return _finish(heading, subtitle, parts, str(getattr(chart, "kind", "control_chart")),
                    path)
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 import numpy as np
 import pandas as pd
 from markupsafe import Markup
@@ -215,7 +216,34 @@ def environment() -> jinja2.Environment:
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
         _ENV.filters["pct"] = pct
         _ENV.filters["fmt"] = fmt
+        _ENV.globals["words"] = words
     return _ENV
+
+
+_BREAKABLE = re.compile(r"\S*[-/\u2010-\u2014]\S*")
+
+
+def words(text: Any) -> markupsafe.Markup:
+    """A table cell's text, escaped, with each word holding a hyphen or slash kept whole.
+
+    A browser may break a line after ``-`` or ``/`` even when the stylesheet keeps words
+    whole (``2026-05-`` / ``08``); such words are wrapped in ``<span class="w">``
+    (``white-space: nowrap``). Other text is escaped as it is.
+
+    Examples
+    --------
+    >>> from sixsigma.report.render import words
+    >>> str(words("wrong-policy <b> 2026-05-08"))
+    '<span class="w">wrong-policy</span> &lt;b&gt; <span class="w">2026-05-08</span>'
+    """
+    value = str(text)
+    out, last = [], 0
+    for m in _BREAKABLE.finditer(value):
+        out.append(str(markupsafe.escape(value[last:m.start()])))
+        out.append(f'<span class="w">{markupsafe.escape(m.group(0))}</span>')
+        last = m.end()
+    out.append(str(markupsafe.escape(value[last:])))
+    return markupsafe.Markup("".join(out))
 
 
 def render(page: Page, template: str = "page.html.j2") -> str:

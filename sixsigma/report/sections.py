@@ -93,10 +93,12 @@ def _chart_svg(chart: Any, title: str | None, ylabel: str | None = None) -> Char
                      "marked in red with the rule number; dashed lines separate the stages.")
 
 
-def control_chart(result: Any, title: str, *, ylabel: str | None = None) -> list[Section]:
+def control_chart(result: Any, title: str, *, ylabel: str | None = None,
+                  plot_title: str | None = None) -> list[Section]:
     """Sections of a control chart (or chart pair): headline figures, the chart, stages, signals.
 
-    ``ylabel`` names what the y axis plots (default: the plot's name for the statistic).
+    ``ylabel`` names what the y axis plots (default: the plot's name for the statistic);
+    ``plot_title`` titles the figure (default ``title``, else the plot's own title).
     """
     from sixsigma.spc import ChartPair
 
@@ -120,7 +122,7 @@ def control_chart(result: Any, title: str, *, ylabel: str | None = None) -> list
         facts.insert(2, Fact("centre", fmt(stages[-1].center)))
     name = _CHART_NAMES.get(str(loc.chart), str(loc.chart))
     out = [Section(title or f"{name} chart", facts=facts,
-                   charts=[_chart_svg(result, title or None, ylabel)],
+                   charts=[_chart_svg(result, plot_title or title or None, ylabel)],
                    paragraphs=paragraphs, notes=_notes(loc))]
     if stages:
         frame = pd.DataFrame({

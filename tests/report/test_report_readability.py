@@ -57,6 +57,7 @@ def test_cells_never_break_inside_a_word():
     rule = re.search(r"th, td \{[^}]*\}", style).group(0)
     assert "overflow-wrap: normal" in rule and "word-break: keep-all" in rule
     assert "hyphens: none" in rule
+    assert re.search(r"td \.w, th \.w \{ white-space: nowrap; \}", style)
     assert "overflow-wrap: anywhere" not in style and "break-all" not in style
     assert re.search(r"\.table-wrap \{[^}]*overflow-x: auto", style)  # wide tables scroll
 
@@ -132,3 +133,6 @@ def test_chart_report_is_titled_for_what_is_charted():
     assert "errors per audited" in page                # the y axis
     page = chart_report(chart, title="Daily QA error rate", ylabel="errors per audited")
     assert _cells(page, "h1") == ["Daily QA error rate"]
+    assert "Daily QA error rate" not in _cells(page, "h2")    # not the same heading twice
+    svg = page[page.index("<svg"):page.index("</svg>")]
+    assert "Daily QA error rate" in svg                         # the figure's title
