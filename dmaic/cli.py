@@ -231,6 +231,8 @@ def _rules(rules: str | None) -> str | list[str] | None:
 def _audit_rows(data: Any, schema_path: Path) -> Any:
     """The export standardized by its schema; audited rows only, with the flag ``qa_error``.
 
+    ``day`` (the decision time floored to the day) is added when the export has none.
+
     ``qa_error`` is 1 where QA's verdict differs from the moderator's decision: one row per
     audited item, ready for a p chart of raw records (``--defectives qa_error``).
     """
@@ -242,6 +244,8 @@ def _audit_rows(data: Any, schema_path: Path) -> Any:
     schema = mod.AuditSchema.from_yaml(schema_path)
     frame = nw.from_native(mod.standardize(data, schema))
     names = frame.collect_schema().names() if hasattr(frame, "collect_schema") else []
+    if "day" not in names and "decided_at" in names:
+        frame = frame.with_columns(day=nw.col("decided_at").dt.truncate("1d"))
     if "decision" not in names or "qa_decision" not in names:
         return frame.to_native()
     return frame.filter(~nw.col("qa_decision").is_null()).with_columns(
