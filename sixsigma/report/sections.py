@@ -137,7 +137,11 @@ def control_chart(result: Any, title: str, *, ylabel: str | None = None,
         cols = ["name", "first", "last", "points", "center", "sigma", "source"]
         if frame["sigma_z"].notna().any():
             cols.append("sigma_z")
-        out.append(Section("Stages", level=3, tables=[table(frame, columns=cols)]))
+        # attribute charts: sigma is the per-unit sigma (a subgroup's is sigma/sqrt(n))
+        per_unit = str(loc.chart) in ("p", "np", "u", "c", "laney_p", "laney_u")
+        out.append(Section("Stages", level=3, tables=[table(
+            frame, columns=cols,
+            headers={"sigma": "sigma (per unit)"} if per_unit else None)]))
     if vidx:
         sig = pd.DataFrame({"index": vidx, "rule": vrule})
         sig = sig.groupby("index", sort=True)["rule"].agg(", ".join).reset_index()

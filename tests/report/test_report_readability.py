@@ -122,6 +122,7 @@ def test_staged_chart_shows_each_stage_centre():
     assert f"centre by stage {before:.4g} \u2192 {after:.4g}" in text
     names = [s.name for s in chart.stages]
     assert f"{names[0]} {before:.4g} \u2192 {names[1]} {after:.4g}" in text
+    assert "sigma (per unit)" in _cells(page, "th")           # not a subgroup's sigma
 
 
 def test_chart_report_is_titled_for_what_is_charted():
