@@ -356,15 +356,28 @@ def segment_scan(result: Any, title: str) -> list[Section]:
             segment_bars(result, ax=fig.subplots(), top=top)
             charts.append(Chart(to_svg(fig), caption="Defect rate of the top segments "
                                 "(causes in red) against the rest of the data (black tick)."))
-    fm = {"rate": pct, "rest_rate": pct, "excess_defects": lambda v: fmt(v, ".1f"),
-          "share_of_excess": pct, "q_value": fmt_p}
+    one = lambda v: fmt(v, ".1f")  # noqa: E731
+    fm = {"rate": pct, "rest_rate": pct, "excess_defects": one, "excess_at_pick": one,
+          "share_of_excess": pct, "q_value": fmt_p, "q_at_pick": fmt_p}
+    # issue 15 item 11: the causes table holds the figures at pick (what a cause explains
+    # once the causes picked before it are accounted for); the segments table the first pass
     tables = [table(causes, columns=["rank", "segment", "n", "defects", "rate", "rest_rate",
-                                     "excess_defects", "q_value"], caption="Causes found",
+                                     "excess_at_pick", "excess_defects", "q_at_pick",
+                                     "q_value"],
+                    headers={"excess_defects": "excess defects at pick",
+                             "excess_at_pick": "excess defects at pick",
+                             "q_value": "q value at pick", "q_at_pick": "q value at pick"},
+                    caption="Causes found, in the order picked. The excess defects at pick "
+                            "answer \u201chow much does this cause explain\u201d: the "
+                            "defects above the rest's rate once the causes picked before it "
+                            "are accounted for. Quote these.",
                     formats=fm)] if len(causes) else []
     if len(segs):
         tables.append(table(segs, columns=["segment", "n", "defects", "rate", "rest_rate",
                                            "q_value", "status"], max_rows=10, formats=fm,
-                            caption="Segments, best first"))
+                            headers={"q_value": "q value (first pass)"},
+                            caption="Segments, best first: the first pass over every "
+                                    "segment, before any cause is picked"))
     return [Section(title or f"Segment scan of {result.defectives}", facts=[
         Fact("units", fmt(result.total_n, ",.0f")),
         Fact("overall rate", pct(result.overall_rate)),

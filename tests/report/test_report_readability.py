@@ -137,3 +137,18 @@ def test_chart_report_is_titled_for_what_is_charted():
     assert "Daily QA error rate" not in _cells(page, "h2")    # not the same heading twice
     svg = page[page.index("<svg"):page.index("</svg>")]
     assert "Daily QA error rate" in svg                         # the figure's title
+
+
+def test_segment_scan_names_the_figures_to_quote():
+    import sixsigma.rootcause  # noqa: F401
+
+    audits = ss.datasets.load("policy_update").audits.iloc[:30000]
+    audits = audits[audits["qa_decision"].notna()].assign(
+        e=lambda d: (d["error_type"] != "").astype(int))
+    scan = ss.rootcause.segment_scan(audits, "e", ["queue", "region"])
+    assert len(scan.causes)
+    page = analysis_report(scan)
+    heads = [h for head, _ in _tables(page) for h in head]
+    assert "excess defects at pick" in heads and "q value at pick" in heads
+    assert "q value (first pass)" in heads
+    assert "Quote these" in page
