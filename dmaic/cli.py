@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Callable, Iterator
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -25,13 +26,53 @@ from typing import Annotated, Any, NoReturn
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from typer._click.exceptions import ClickException, NoArgsIsHelpError
+from typer.core import TyperGroup
 
 from dmaic.errors import DmaicError
 from sixsigma.errors import SixSigmaError
+from sixsigma.spc.rules import ALL_RULES, RULE_SETS
 
 __all__ = ["app", "main"]
 
+
+class _OneLineErrors(TyperGroup):
+    """The command group: a usage error is one line on stderr and exit code 2.
+
+    typer (click) would print a six-line box; here every failure, usage errors included,
+    reads ``sixsigma: error: <command>: <message>``.
+    """
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             windows_expand_args: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode,
+                                windows_expand_args, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, windows_expand_args,
+                                **extra)
+        except NoArgsIsHelpError as e:
+            print(e.format_message())  # noqa: T201 - the help asked for by no arguments
+            sys.exit(2)
+        except ClickException as e:
+            ctx, names = getattr(e, "ctx", None), list[str]()
+            while ctx is not None and ctx.parent is not None:
+                names.insert(0, str(ctx.info_name))
+                ctx = ctx.parent
+            command = " ".join(["sixsigma", *names])
+            message = " ".join(e.format_message().split()).rstrip(".")
+            sys.stderr.write(f"sixsigma: error: {' '.join(names) or 'usage'}: {message}; "
+                             f"see '{command} --help'.\n")
+            sys.exit(2)
+        except typer.Abort:
+            sys.stderr.write("sixsigma: error: aborted\n")
+            sys.exit(2)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 app = typer.Typer(name="sixsigma", no_args_is_help=True, add_completion=False,
+                  cls=_OneLineErrors, pretty_exceptions_enable=False,
                   help="Lean Six Sigma analyses, reports and DMAIC projects.")
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
@@ -47,13 +88,40 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(2)
 
 
-@contextmanager
-def _guard(what: str) -> Iterator[None]:
-    """Turn deliberate errors (bad input) into a one-line message and exit code 2.
+def _names(paths: Sequence[Path | str]) -> str:
+    return ", ".join(f"'{p}'" for p in paths) or "the input"
 
-    Deliberate errors are those of :mod:`sixsigma.errors` and :mod:`dmaic.errors`, an invalid
-    project document (pydantic's ValidationError) and a file that cannot be opened.
+
+def _duckdb_reason(error: Exception) -> str:
+    """The one line of a DuckDB error that says what is wrong with the file."""
+    text = str(error)
+    low = text.lower()
+    if "utf-8" in low or "unicode" in low:
+        return "not UTF-8 text (save it as UTF-8 CSV)"
+    if "parquet" in low and ("magic" in low or "too small" in low or "not a parquet" in low):
+        return "not a Parquet file"
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    first = lines[0] if lines else type(error).__name__
+    for prefix in ("Invalid Input Error: ", "IO Error: ", "Conversion Error: ",
+                   "Binder Error: ", "Parser Error: "):
+        first = first.removeprefix(prefix)
+    return first
+
+
+@contextmanager
+def _guard(what: str, *paths: Path | str) -> Iterator[None]:
+    """Turn bad input into a one-line message naming the user's files and exit code 2.
+
+    Bad input is any error of :mod:`sixsigma.errors` and :mod:`dmaic.errors`, an invalid
+    project document (pydantic's ValidationError), a file that cannot be opened, read by
+    DuckDB or decoded, and a document nested too deeply.
     """
+    try:
+        import duckdb
+
+        duck_error: type[Exception] = duckdb.Error
+    except ImportError:  # pragma: no cover - duckdb is a dependency
+        duck_error = SixSigmaError
     try:
         with err.status(what):
             yield
@@ -63,8 +131,15 @@ def _guard(what: str) -> Iterator[None]:
         first = e.errors()[0]
         loc = ".".join(str(x) for x in first["loc"])
         _fail(f"invalid project document: {loc}: {first['msg']} ({e.error_count()} error(s))")
-    except (FileNotFoundError, IsADirectoryError, PermissionError) as e:
-        _fail(f"{e.strerror}: {e.filename}")
+    except duck_error as e:
+        _fail(f"cannot read {_names(paths)}: {_duckdb_reason(e)}.")
+    except UnicodeError as e:
+        where = f" (byte {e.start})" if isinstance(e, UnicodeDecodeError) else ""
+        _fail(f"cannot read {_names(paths)}: not UTF-8 text{where}.")
+    except RecursionError:
+        _fail(f"cannot read {_names(paths)}: the document is nested too deeply.")
+    except OSError as e:
+        _fail(f"{e.strerror or e}: {e.filename or _names(paths)}")
 
 
 def _read(path: Path) -> Any:
@@ -73,12 +148,20 @@ def _read(path: Path) -> Any:
     return ss.read(str(path))
 
 
+def _write(writer: Callable[[Any, Path], Any], result: Any, html: Path) -> None:
+    """Write a report; an error names the user's ``--html`` path, not a temporary file."""
+    try:
+        writer(result, html)
+    except OSError as e:
+        _fail(f"cannot write the report to '{html}': {e.strerror or e}.")
+
+
 def _emit(result: Any, as_json: bool, html: Path | None,
           writer: Callable[[Any, Path], Any] | None = None) -> None:
     if html is not None:
         from sixsigma.report import analysis_report
 
-        (writer or (lambda r, p: analysis_report(r, p)))(result, html)
+        _write(writer or (lambda r, p: analysis_report(r, p)), result, html)
     if as_json:
         out.print(json.dumps(result.to_dict(), allow_nan=False), markup=False)
     else:
@@ -99,14 +182,16 @@ def demo(out_dir: Annotated[Path, typer.Option("--out", help="Output directory."
 
     from dmaic import demo as demo_case
 
+    if out_dir.exists() and not out_dir.is_dir():
+        _fail(f"demo: --out '{out_dir}' is a file, not a directory.")
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  console=err, transient=False) as bar:
+                  console=err, transient=True) as bar:
         task = bar.add_task("starting", total=len(demo_case.STEPS))
 
         def step(name: str) -> None:
             bar.update(task, description=name, completed=demo_case.STEPS.index(name))
 
-        with _guard("running the demo"):
+        with _guard("running the demo", out_dir):
             files = demo_case.main(out_dir, progress=step)
         bar.update(task, description="done", completed=len(demo_case.STEPS))
     out.print("Wrote:", markup=False)
@@ -124,34 +209,137 @@ def _chart_kinds() -> str:
     return ", ".join(ss.spc.CHARTS)
 
 
+_RULES_HELP = ("Run rules: a set (" + ", ".join(RULE_SETS) + ") or rule ids separated by "
+               "commas: " + ", ".join(ALL_RULES) + ".")
+
+Schema = Annotated[Path | None, typer.Option(
+    "--schema", help="Audit-export schema (YAML, sixsigma.moderation.AuditSchema): the file "
+    "is standardized first; raw audit rows then chart the QA error flag 'qa_error' by 'day'.")]
+
+
+def _rules(rules: str | None) -> str | list[str] | None:
+    if rules is None or rules in RULE_SETS:
+        return rules
+    ids = [r.strip() for r in rules.split(",") if r.strip()]
+    unknown = [r for r in ids if r not in ALL_RULES]
+    if unknown or not ids:
+        _fail(f"--rules: unknown rule {', '.join(map(repr, unknown)) or repr(rules)}; "
+              f"{_RULES_HELP[0].lower()}{_RULES_HELP[1:]}")
+    return ids
+
+
+def _audit_rows(data: Any, schema_path: Path) -> Any:
+    """The export standardized by its schema; audited rows only, with the flag ``qa_error``.
+
+    ``day`` (the decision time floored to the day) is added when the export has none.
+
+    ``qa_error`` is 1 where QA's verdict differs from the moderator's decision: one row per
+    audited item, ready for a p chart of raw records (``--defectives qa_error``).
+    """
+    import narwhals as nw
+
+    from sixsigma import moderation
+
+    mod: Any = moderation  # AuditSchema and standardize: issue 14 (real exports)
+    schema = mod.AuditSchema.from_yaml(schema_path)
+    frame = nw.from_native(mod.standardize(data, schema))
+    names = frame.collect_schema().names() if hasattr(frame, "collect_schema") else []
+    if "day" not in names and "decided_at" in names:
+        frame = frame.with_columns(day=nw.col("decided_at").dt.truncate("1d"))
+    if "decision" not in names or "qa_decision" not in names:
+        return frame.to_native()
+    return frame.filter(~nw.col("qa_decision").is_null()).with_columns(
+        qa_error=(nw.col("decision") != nw.col("qa_decision")).cast(nw.Int64)).to_native()
+
+
+def _stage_file(path: Path) -> Any:
+    """A change log (CSV: a date column and a stage-name column) as the ``stage=`` table."""
+    import pandas as pd
+
+    try:
+        log = pd.read_csv(path, encoding="utf-8")
+    except (ValueError, pd.errors.ParserError) as e:  # EmptyDataError is a ValueError
+        _fail(f"--stage-file '{path}': not a CSV change log ({' '.join(str(e).split())}).")
+    if log.shape[1] < 2 or log.empty:
+        _fail(f"--stage-file '{path}': a change log needs a date column and a stage-name "
+              f"column with one row per change; got columns {list(log.columns)} and "
+              f"{len(log)} row(s).")
+    dates = pd.to_datetime(log.iloc[:, 0], errors="coerce")
+    if dates.isna().any():
+        row = int(dates.isna().to_numpy().argmax())
+        _fail(f"--stage-file '{path}': column {log.columns[0]!r}, row {row + 1}: "
+              f"{log.iloc[row, 0]!r} is not a date.")
+    return pd.DataFrame({"date": dates, "event": log.iloc[:, 1].astype(str)})
+
+
+#: What the y axis of each chart plots, from the columns the command line was given.
+def _axis(kind: str, given: dict[str, Any]) -> str:
+    value, defectives = given.get("value"), given.get("defectives")
+    count, size = given.get("count"), given.get("size")
+    if kind in ("p", "laney_p"):
+        return f"{defectives} per {size} (proportion)" if size else f"{defectives} rate"
+    if kind == "np":
+        return f"{defectives} (count)" + (f" of {size}" if size else "")
+    if kind == "c":
+        return f"{count} (count)"
+    if kind in ("u", "laney_u"):
+        return f"{count} per {size}" if size else f"{count} per row"
+    if kind in ("xbar_r", "xbar_s"):
+        return f"mean {value} per {given.get('subgroup')}"
+    if kind in ("ewma", "cusum"):
+        return f"{kind.upper()} of {value}" if value else kind.upper()
+    return str(value or kind)
+
+
+_CHART_NAMES = {"p": "p", "np": "np", "c": "c", "u": "u", "laney_p": "Laney p\u2032",
+                "laney_u": "Laney u\u2032", "imr": "Individuals", "xbar_r": "X\u0304-R",
+                "xbar_s": "X\u0304-S", "ewma": "EWMA", "cusum": "CUSUM", "run": "Run",
+                "g": "g", "t": "t"}
+
+
 @app.command()
 def chart(
     kind: Annotated[str, typer.Argument(help="The chart (sixsigma.spc.CHARTS): p, np, c, u, "
                                              "laney_p, laney_u, imr, xbar_r, xbar_s, ...")],
     file: File,
     value: Annotated[str | None, typer.Option(help="Measurement column.")] = None,
-    defectives: Annotated[str | None, typer.Option(help="Defectives column.")] = None,
+    defectives: Annotated[str | None, typer.Option(
+        help="Defectives column: counts per row with --size, or a 0/1 flag per audited "
+             "item (raw rows, grouped by --label) without it.")] = None,
     size: Annotated[str | None, typer.Option(help="Subgroup-size column.")] = None,
     count: Annotated[str | None, typer.Option(help="Defect-count column.")] = None,
     subgroup: Annotated[str | None, typer.Option(help="Subgroup column.")] = None,
     label: Annotated[str | None, typer.Option(help="Point-label column (a day).")] = None,
     stage: Annotated[str | None, typer.Option(help="Stage column.")] = None,
-    rules: Annotated[str | None, typer.Option(help="nelson, western_electric, anhoj.")] = None,
+    stage_file: Annotated[Path | None, typer.Option(
+        "--stage-file", help="Change log CSV (a date column, a stage-name column): limits "
+                             "per stage, a new stage from each date.")] = None,
+    schema: Schema = None,
+    title: Annotated[str | None, typer.Option(help="Report and chart title.")] = None,
+    rules: Annotated[str | None, typer.Option(help=_RULES_HELP)] = None,
     html: Html = None, as_json: Json = False,
 ) -> None:
     """Control chart of a column (p, np, c, u, laney_p, laney_u, imr, xbar_r, ...).
 
     The chart function comes from the registry ``sixsigma.spc.CHARTS``; the options it
-    takes and needs are read from its signature.
+    takes and needs are read from its signature. Raw audit rows (one row per audited item):
+    ``--defectives FLAG --label day`` without ``--size``, or ``--schema`` for an export.
     """
     import sixsigma as ss
 
     func = ss.spc.CHARTS.get(kind)
     if func is None:
         _fail(f"chart: unknown kind {kind!r}; choose one of {_chart_kinds()}.")
+    if stage is not None and stage_file is not None:
+        _fail("chart: give --stage or --stage-file, not both.")
     params = inspect.signature(func).parameters
+    if schema is not None:
+        if "defectives" in params and defectives is None and count is None:
+            defectives = "qa_error"
+        if "label" in params and label is None and subgroup is None:
+            label = "day"
     given = _options(value=value, defectives=defectives, size=size, count=count,
-                     subgroup=subgroup, label=label, stage=stage, rules=rules)
+                     subgroup=subgroup, label=label, stage=stage, rules=_rules(rules))
     missing = [f"--{n}" for n, p in list(params.items())[1:]
                if p.default is inspect.Parameter.empty and n not in given]
     if missing:
@@ -159,11 +347,22 @@ def chart(
     extra = [f"--{n}" for n in given if n not in params]
     if extra:
         _fail(f"chart {kind}: {', '.join(extra)} not an option of this chart.")
-    with _guard(f"computing the {kind} chart"):
-        result = func(_read(file), **given)
+    paths = [file] + [p for p in (schema, stage_file) if p is not None]
+    with _guard(f"computing the {kind} chart", *paths):
+        if stage_file is not None:
+            if "stage" not in params:
+                _fail(f"chart {kind}: --stage-file not an option of this chart.")
+            given["stage"] = _stage_file(stage_file)
+        data = _read(file)
+        if schema is not None:
+            data = _audit_rows(data, schema)
+        result = func(data, **given)
         from sixsigma.report import chart_report
 
-        _emit(result, as_json, html, lambda r, p: chart_report(r, p))
+        axis = _axis(kind, given)
+        heading = title or f"{_CHART_NAMES.get(kind, kind)} chart of {axis}"
+        _emit(result, as_json, html, lambda r, p: chart_report(
+            r, p, title=heading, subtitle=f"{file}", ylabel=axis))
 
 
 @app.command()
@@ -182,7 +381,7 @@ def capability(
 
     if method not in ("normal", "percentile"):
         _fail(f"capability: --method must be 'normal' or 'percentile'; got {method!r}.")
-    with _guard("computing capability"):
+    with _guard("computing capability", file):
         data = _read(file)
         result: Any
         if method == "normal":
@@ -204,7 +403,7 @@ def pareto(
     """Pareto table of a category column: largest first, with the vital few."""
     import sixsigma as ss
 
-    with _guard("computing the Pareto table"):
+    with _guard("computing the Pareto table", file):
         _emit(ss.pareto.pareto(_read(file), category, weight=weight, by=by), as_json, html)
 
 
@@ -221,7 +420,7 @@ def agreement(
     """Attribute agreement of raters (Minitab's tables, kappas, per-rater coaching)."""
     import sixsigma as ss
 
-    with _guard("computing agreement"):
+    with _guard("computing agreement", file):
         result = ss.msa.attribute_agreement(_read(file), item=item, rater=rater,
                                             rating=rating, standard=standard, trial=trial)
         _emit(result, as_json, html)
@@ -238,7 +437,7 @@ def flow(
     """Discover the process map (directly-follows graph) of an event log."""
     import sixsigma.flow as ssflow
 
-    with _guard("discovering the process map"):
+    with _guard("discovering the process map", events):
         pm = ssflow.discover(_read(events), case, activity, timestamp)
         from sixsigma.report import flow_report
 
@@ -249,6 +448,15 @@ def flow(
 def hotspots(
     events: Annotated[Path, typer.Argument(help="Event log (CSV or Parquet).")],
     audits: Annotated[Path, typer.Argument(help="Audit records (CSV or Parquet).")],
+    case: Annotated[str, typer.Option(help="Case column of the event log.")] = "case_id",
+    activity: Annotated[str, typer.Option(help="Activity column.")] = "activity",
+    timestamp: Annotated[str, typer.Option(help="Timestamp column.")] = "timestamp",
+    item: Annotated[str, typer.Option(help="Item column of the audits (joins the case).")
+                    ] = "item_id",
+    error_type: Annotated[str, typer.Option(help="Error-type column of the audits (empty "
+                                                 "when correct).")] = "error_type",
+    decision_activity: Annotated[str, typer.Option(
+        help="The activity at which the audited decision is taken.")] = "decision",
     by: Annotated[str | None, typer.Option(help="Audit column splitting each step.")] = None,
     rank_by: Annotated[str, typer.Option(help="excess, defects, cost, centrality.")] = "excess",
     html: Html = None, as_json: Json = False,
@@ -256,10 +464,13 @@ def hotspots(
     """Rank process steps and flows by the defects they introduce."""
     import sixsigma.flow as ssflow
 
-    with _guard("ranking hotspots"):
+    with _guard("ranking hotspots", events, audits):
         log = _read(events)
-        pm = ssflow.discover(log, "case_id", "activity", "timestamp", variants=False)
-        result = ssflow.hotspots(log, _read(audits), by=by or (), rank_by=rank_by,  # type: ignore[arg-type]
+        pm = ssflow.discover(log, case, activity, timestamp, variants=False)
+        result = ssflow.hotspots(log, _read(audits), case=case, activity=activity,
+                                 timestamp=timestamp, item=item, error_type=error_type,
+                                 decision_activity=decision_activity, by=by or (),
+                                 rank_by=rank_by,  # type: ignore[arg-type]
                                  process_map=pm)
         from sixsigma.report import hotspots_report
 
@@ -275,9 +486,10 @@ def report(
     import dmaic
     from dmaic.report import report as write_report
 
-    with _guard("writing the storyboard"):
-        target = out_file or project.with_suffix(".html")
-        write_report(dmaic.load(project), target)
+    target = out_file or project.with_suffix(".html")
+    with _guard("writing the storyboard", project):
+        loaded = dmaic.load(project)
+        _write(lambda p, t: write_report(p, t), loaded, target)
     out.print(f"storyboard: {target}", markup=False)
 
 
@@ -286,15 +498,40 @@ def monitor(
     project: Annotated[Path, typer.Argument(help="Project file with a control plan.")],
     newdata: Annotated[Path, typer.Argument(help="New data (CSV or Parquet).")],
     ctq: Annotated[str | None, typer.Option(help="Check only this CTQ.")] = None,
+    defectives: Annotated[str | None, typer.Option(
+        help="Defectives column of the new data (replaces the recorded one); without "
+             "--size, a 0/1 flag per audited item: raw rows grouped by --label.")] = None,
+    count: Annotated[str | None, typer.Option(help="Defect-count column (as --defectives).")
+                     ] = None,
+    value: Annotated[str | None, typer.Option(help="Measurement column.")] = None,
+    size: Annotated[str | None, typer.Option(help="Subgroup-size column.")] = None,
+    label: Annotated[str | None, typer.Option(help="Point-label column (a day).")] = None,
+    schema: Schema = None,
     as_json: Json = False,
 ) -> None:
-    """Check new data against the project's frozen limits; exit 1 when out of control."""
+    """Check new data against the project's frozen limits; exit 1 when out of control.
+
+    The recorded columns are used unless given: raw audit rows (one row per audited item)
+    take ``--defectives FLAG --label day`` (no ``--size``) or ``--schema SCHEMA.yaml``.
+    """
     import dmaic
     from dmaic.monitor import monitor_project
     from sixsigma.report.render import fmt
 
-    with _guard("checking the new data"):
-        result = monitor_project(dmaic.load(project), _read(newdata), ctq=ctq)
+    columns: dict[str, str | None] = dict(_options(
+        defectives=defectives, count=count, value=value, size=size, label=label))
+    if schema is not None:
+        columns.setdefault("defectives", "qa_error")
+        columns.setdefault("label", "day")
+    if ("defectives" in columns or "count" in columns) and size is None:
+        columns["size"] = None  # raw rows: one per audited item
+    paths = [project, newdata] + ([schema] if schema is not None else [])
+    with _guard("checking the new data", *paths):
+        loaded = dmaic.load(project)
+        data = _read(newdata)
+        if schema is not None:
+            data = _audit_rows(data, schema)
+        result = monitor_project(loaded, data, ctq=ctq, columns=columns or None)
     if as_json:
         out.print(json.dumps(result.to_dict(), allow_nan=False), markup=False)
     else:

@@ -22,10 +22,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import sixsigma.hypothesis
 
 import sixsigma as ss
 import sixsigma.flow
+import sixsigma.hypothesis
 import sixsigma.rootcause
 from dmaic.model import FrozenLimits, Project
 from dmaic.report import report as write_storyboard

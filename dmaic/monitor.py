@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import inspect
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -119,7 +121,8 @@ def _frozen(chart: Any, center: float, sigma: float | None) -> Any:
     return dataclasses.replace(chart, stages=(*chart.stages[:-1], stage))
 
 
-def _check(project: Project, item: Any, data: Any) -> Check:
+def _check(project: Project, item: Any, data: Any,
+           columns: Mapping[str, str | None] | None = None) -> Check:
     from sixsigma.spc import ChartPair, ControlChart
 
     eid = item.limits.evidence
@@ -137,12 +140,24 @@ def _check(project: Project, item: Any, data: Any) -> Check:
     except (ImportError, AttributeError) as err:
         raise EvidenceError(f"monitor: cannot find {ev.function!r} ({err}).") from err
     params = {k: v for k, v in ev.parameters.items() if k not in _NOT_RERUN}
+    accepted = inspect.signature(func).parameters
+    for name, column in (columns or {}).items():
+        if name not in accepted:
+            if column is None:
+                continue
+            raise EvidenceError(f"monitor: the limits of {item.ctq!r} come from a "
+                                f"{chart.chart} chart, which has no {name!r} column option.")
+        if column is None:
+            params.pop(name, None)
+        else:
+            params[name] = column
     new = func(data, **params, limits=_frozen(chart, item.limits.center, item.limits.sigma))
     return Check(ctq=item.ctq, evidence=eid,
                  chart=new.location if isinstance(new, ChartPair) else new)
 
 
-def monitor_project(project: Project, data: Any, *, ctq: str | None = None) -> MonitorReport:
+def monitor_project(project: Project, data: Any, *, ctq: str | None = None,
+                    columns: Mapping[str, str | None] | None = None) -> MonitorReport:
     """Check new data against every frozen limit of a project's control plan.
 
     Parameters
@@ -152,6 +167,10 @@ def monitor_project(project: Project, data: Any, *, ctq: str | None = None) -> M
         The new data, with the columns the frozen charts were computed from.
     ctq : str, optional
         Check only this CTQ's lines.
+    columns : mapping, optional
+        Column parameters that replace the recorded ones (``{"defectives": "is_error"}``);
+        ``None`` drops a recorded parameter: ``{"size": None}`` charts raw rows (one row per
+        audited item, grouped by the label column), as the library's raw-record mode does.
 
     Returns
     -------
@@ -169,4 +188,5 @@ def monitor_project(project: Project, data: Any, *, ctq: str | None = None) -> M
     if not items:
         raise EvidenceError("monitor: the project has no control-plan line with frozen limits"
                             + (f" for CTQ {ctq!r}." if ctq else "."))
-    return MonitorReport(checks=tuple(_check(project, item, data) for item in items))
+    return MonitorReport(checks=tuple(_check(project, item, data, columns)
+                                      for item in items))

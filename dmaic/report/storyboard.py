@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sixsigma.report.render import Fact, Page, Section, Table, fmt, render, write
+from sixsigma.report.render import Fact, Page, Section, Table, fmt, fmt_p, render, write
 from sixsigma.report.sections import hotspots as _hotspots_sections
 from sixsigma.report.sections import process_map as _map_sections
 from sixsigma.report.sections import sections
@@ -92,7 +92,8 @@ def _badge(project: Project, phase: str) -> Fact:
 def _define(p: Project) -> list[Section]:
     ch = p.define.charter
     facts = []
-    paras = [x for x in (ch.problem_statement, ch.business_case) if x]
+    # the problem statement leads the page (Page.lead): it is not repeated here
+    paras = [f"Business case: {ch.business_case}"] if ch.business_case else []
     if ch.goal is not None:
         g = ch.goal
         paras.append(f"Goal: {g.statement}")
@@ -120,11 +121,19 @@ def _define(p: Project) -> list[Section]:
     return out
 
 
+def _sigma_level(p: Project, baseline: Any) -> float | None:
+    """The baseline's sigma level: as recorded, else the one its capability evidence reports."""
+    if baseline.sigma_level is not None:
+        return float(baseline.sigma_level)
+    ev = p.evidence.get(baseline.capability) if baseline.capability else None
+    return None if ev is None else ev.number("sigma_level")
+
+
 def _measure(p: Project, show: _Evidence) -> list[Section]:
     m = p.measure
     out = [Section("Measure: the baseline", anchor="measure", badge=_badge(p, "measure"),
                    tables=[_rows(["CTQ", "baseline", "chart", "capability", "sigma level"],
-                                 [(b.ctq, b.value, b.chart, b.capability, b.sigma_level)
+                                 [(b.ctq, b.value, b.chart, b.capability, _sigma_level(p, b))
                                   for b in m.baselines], "Baselines"),
                            _rows(["CTQ", "data source", "sampling", "frequency", "stratify by"],
                                  [(d.ctq, d.data_source, d.sampling, d.frequency,
@@ -144,8 +153,7 @@ def _analyze(p: Project, show: _Evidence) -> list[Section]:
     register = []
     for rc in a.root_causes:
         ps = [p.evidence[e].p_value for e in rc.evidence if e in p.evidence]
-        shown = ", ".join("\u2013" if v is None else ("< 0.001" if v < 0.001 else f"{v:.3f}")
-                          for v in ps)
+        shown = ", ".join(fmt_p(v) for v in ps) or "\u2013"
         register.append((rc.id, rc.statement, rc.category, rc.status, ", ".join(rc.evidence),
                          shown))
     out = [Section("Analyze: root causes", anchor="analyze", badge=_badge(p, "analyze"),
@@ -180,12 +188,14 @@ def _improve(p: Project, show: _Evidence) -> list[Section]:
         facts += [Fact(f"{res.ctq} before", fmt(res.before)),
                   Fact(f"{res.ctq} during the pilot", fmt(res.after),
                        "good" if better else "bad")]
-    paras = [x for x in (pilot.scope, pilot.success_criteria) if x]
-    if res is not None and res.conclusion:
-        paras.append(res.conclusion)
+    paras = [f"Conclusion: {res.conclusion}"] if res is not None and res.conclusion else []
+    plan = [(label, text) for label, text in (("pilot scope", pilot.scope),
+                                               ("success criteria", pilot.success_criteria))
+            if text]
     out = [Section("Improve: the solution and its pilot", anchor="improve", facts=facts,
                    badge=_badge(p, "improve"), paragraphs=paras,
-                   tables=[_rows(["id", "solution", "root causes", "owner", "score", ""], sols,
+                   tables=[*([_rows(["", "pilot"], plan)] if plan else []),
+                           _rows(["id", "solution", "root causes", "owner", "score", ""], sols,
                                  "Solutions (weighted selection score)"),
                            _rows(["step", "failure mode", "S", "O", "D", "RPN", "AP", "action"],
                                  fmea, "FMEA of the improved process (AIAG-VDA action "

@@ -80,9 +80,20 @@ def analysis_report(result: Any, path: Path | None = None, *, title: str | None 
 
 
 def chart_report(chart: Any, path: Path | None = None, *, title: str | None = None,
-                 subtitle: str = "") -> str:
-    """Report of a control chart (ControlChart or ChartPair): chart, stages, signals."""
-    return analysis_report(chart, path, title=title, subtitle=subtitle)
+                 subtitle: str = "", ylabel: str | None = None) -> str:
+    """Report of a control chart (ControlChart or ChartPair): chart, stages, signals.
+
+    ``title`` names the page and the chart (default: the kind of chart); ``ylabel`` names
+    what is charted on the y axis (the column, the rate, the unit).
+    """
+    from sixsigma.report.sections import control_chart
+
+    heading = title or _TITLES.get(str(getattr(chart, "kind", "")), "Control chart")
+    # the page heading names the chart; the section under it is "<kind> chart" (never the
+    # same heading twice), the figure carries the title too
+    parts = control_chart(chart, "", ylabel=ylabel, plot_title=title)
+    return _finish(heading, subtitle, parts, str(getattr(chart, "kind", "control_chart")),
+                   path)
 
 
 def capability_report(result: Any, path: Path | None = None, *, title: str | None = None,

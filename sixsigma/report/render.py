@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 import numpy as np
 import pandas as pd
 from markupsafe import Markup
@@ -125,6 +126,40 @@ def fmt(value: Any, spec: str = ".4g") -> str:
     return text[:10] if _MIDNIGHT.match(text) else text
 
 
+def fmt_p(value: Any) -> str:
+    """A p-value (or q-value) for display: "< 0.001" below 0.001, else three decimals.
+
+    Never ``0`` nor ``4.399e-302``: the exact value stays in the result and its JSON.
+
+    Examples
+    --------
+    >>> from sixsigma.report.render import fmt_p
+    >>> fmt_p(0.0), fmt_p(4.399e-302), fmt_p(0.0175), fmt_p(None), fmt_p(1.0)
+    ('< 0.001', '< 0.001', '0.018', '–', '1.000')
+    """
+    if value is None or isinstance(value, bool | np.bool_):
+        return "\u2013" if value is None else fmt(value)
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return fmt(value)
+    if math.isnan(v):
+        return "\u2013"
+    return "< 0.001" if v < 0.001 else f"{v:.3f}"
+
+
+#: Column and figure names that hold p-values (shown with :func:`fmt_p`).
+P_VALUE_NAMES = frozenset({"p", "q", "p_value", "q_value", "pvalue", "qvalue", "p-value",
+                           "q-value", "p_adjusted", "adjusted_p", "p_adj", "fisher_p",
+                           "chi2_p", "p_value_adjusted"})
+
+
+def is_p_value(name: Any) -> bool:
+    """True for a column or figure name that holds p-values (``p_value``, ``q_value``...)."""
+    text = str(name).lower()
+    return text in P_VALUE_NAMES or text.endswith(("_p_value", "_q_value", "_pvalue"))
+
+
 def pct(value: Any, digits: int = 2) -> str:
     """A share as a percentage (``0.0123`` -> ``"1.23 %"``); None/NaN as an en dash."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -154,7 +189,8 @@ def table(frame: pd.DataFrame, *, columns: Sequence[str] | None = None,
             if c in frame.columns]
     shown = frame.head(max_rows)
     formats = formats or {}
-    rows = [[formats.get(c, fmt)(v) for c, v in zip(cols, record, strict=True)]
+    rows = [[formats.get(c, fmt_p if is_p_value(c) else fmt)(v)
+             for c, v in zip(cols, record, strict=True)]
             for record in shown[cols].itertuples(index=False, name=None)]
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(
         frame[c]) for c in cols]
@@ -180,7 +216,34 @@ def environment() -> jinja2.Environment:
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
         _ENV.filters["pct"] = pct
         _ENV.filters["fmt"] = fmt
+        _ENV.globals["words"] = words
     return _ENV
+
+
+_BREAKABLE = re.compile(r"\S*[-/\u2010-\u2014]\S*")
+
+
+def words(text: Any) -> markupsafe.Markup:
+    """A table cell's text, escaped, with each word holding a hyphen or slash kept whole.
+
+    A browser may break a line after ``-`` or ``/`` even when the stylesheet keeps words
+    whole (``2026-05-`` / ``08``); such words are wrapped in ``<span class="w">``
+    (``white-space: nowrap``). Other text is escaped as it is.
+
+    Examples
+    --------
+    >>> from sixsigma.report.render import words
+    >>> str(words("wrong-policy <b> 2026-05-08"))
+    '<span class="w">wrong-policy</span> &lt;b&gt; <span class="w">2026-05-08</span>'
+    """
+    value = str(text)
+    out, last = [], 0
+    for m in _BREAKABLE.finditer(value):
+        out.append(str(markupsafe.escape(value[last:m.start()])))
+        out.append(f'<span class="w">{markupsafe.escape(m.group(0))}</span>')
+        last = m.end()
+    out.append(str(markupsafe.escape(value[last:])))
+    return markupsafe.Markup("".join(out))
 
 
 def render(page: Page, template: str = "page.html.j2") -> str:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sixsigma.report.render import Chart, Fact, Section, fmt, pct, table
+from sixsigma.report.render import Chart, Fact, Section, fmt, fmt_p, is_p_value, pct, table
 from sixsigma.report.svg import figure, to_svg
 
 __all__ = ["BUILDERS", "hotspots", "process_map", "sections"]
@@ -57,7 +57,7 @@ def _scalars(result: Any) -> list[Fact]:
         items = [(f.name, getattr(result, f.name)) for f in dataclasses.fields(result)]
     else:
         items = []
-    return [Fact(k.replace("_", " "), fmt(v)) for k, v in items
+    return [Fact(k.replace("_", " "), fmt_p(v) if is_p_value(k) else fmt(v)) for k, v in items
             if k not in ("kind", "notes") and _scalar(v)
             and not (isinstance(v, str) and len(v) > 80)][:12]
 
@@ -65,12 +65,17 @@ def _scalars(result: Any) -> list[Fact]:
 def _p_fact(p: float | None, alpha: float = 0.05) -> Fact:
     if p is None:
         return Fact("p-value", "\u2013")
-    shown = "< 0.001" if p < 0.001 else f"{p:.3f}"
-    return Fact("p-value", shown, "good" if p < alpha else "")
+    return Fact("p-value", fmt_p(p), "good" if p < alpha else "")
 
 
 # -- control charts ----------------------------------------------------------------------
-def _chart_svg(chart: Any, title: str | None) -> Chart:
+_CHART_NAMES = {"p": "p", "np": "np", "c": "c", "u": "u", "laney_p": "Laney p\u2032",
+                "laney_u": "Laney u\u2032", "imr": "Individuals", "i": "Individuals",
+                "mr": "Moving-range", "xbar": "X\u0304", "r": "R", "s": "S", "ewma": "EWMA",
+                "cusum": "CUSUM", "run": "Run", "g": "g", "t": "t"}
+
+
+def _chart_svg(chart: Any, title: str | None, ylabel: str | None = None) -> Chart:
     from sixsigma.plot import control_chart as draw
     from sixsigma.spc import ChartPair
 
@@ -80,13 +85,21 @@ def _chart_svg(chart: Any, title: str | None) -> Chart:
             top, bottom = fig.subplots(2, 1, sharex=True)
             draw(chart, axes=(top, bottom), title=title)
         else:
-            draw(chart, ax=fig.subplots(), title=title)
+            top = fig.subplots()
+            draw(chart, ax=top, title=title)
+        if ylabel:
+            top.set_ylabel(ylabel)
         return Chart(to_svg(fig), caption="Points beyond the limits and run-rule signals are "
                      "marked in red with the rule number; dashed lines separate the stages.")
 
 
-def control_chart(result: Any, title: str) -> list[Section]:
-    """Sections of a control chart (or chart pair): headline figures, the chart, stages, signals."""
+def control_chart(result: Any, title: str, *, ylabel: str | None = None,
+                  plot_title: str | None = None) -> list[Section]:
+    """Sections of a control chart (or chart pair): headline figures, the chart, stages, signals.
+
+    ``ylabel`` names what the y axis plots (default: the plot's name for the statistic);
+    ``plot_title`` titles the figure (default ``title``, else the plot's own title).
+    """
     from sixsigma.spc import ChartPair
 
     loc = result.location if isinstance(result, ChartPair) else result
@@ -99,12 +112,18 @@ def control_chart(result: Any, title: str) -> list[Section]:
              Fact("signals", f"{len(vidx)} at {len(set(vidx))} point(s)",
                   "bad" if vidx else "good"),
              Fact("sigma method", str(loc.sigma_method))]
-    if stages:
-        facts.insert(2, Fact("centre (last stage)", fmt(stages[-1].center)))
-    out = [Section(title or "Control chart", facts=facts,
-                   charts=[_chart_svg(result, title or None)],
-                   paragraphs=[f"Rules evaluated: {', '.join(loc.rules) or 'none'}."],
-                   notes=_notes(loc))]
+    paragraphs = [f"Rules evaluated: {', '.join(loc.rules) or 'none'}."]
+    if len(stages) > 1:
+        facts.insert(2, Fact("centre by stage",
+                             " \u2192 ".join(fmt(s.center) for s in stages)))
+        paragraphs.insert(0, "Centre of each stage: " + " \u2192 ".join(
+            f"{s.name} {fmt(s.center)}" for s in stages) + ".")
+    elif stages:
+        facts.insert(2, Fact("centre", fmt(stages[-1].center)))
+    name = _CHART_NAMES.get(str(loc.chart), str(loc.chart))
+    out = [Section(title or f"{name} chart", facts=facts,
+                   charts=[_chart_svg(result, plot_title or title or None, ylabel)],
+                   paragraphs=paragraphs, notes=_notes(loc))]
     if stages:
         frame = pd.DataFrame({
             "name": [s.name for s in stages],
@@ -118,7 +137,11 @@ def control_chart(result: Any, title: str) -> list[Section]:
         cols = ["name", "first", "last", "points", "center", "sigma", "source"]
         if frame["sigma_z"].notna().any():
             cols.append("sigma_z")
-        out.append(Section("Stages", level=3, tables=[table(frame, columns=cols)]))
+        # attribute charts: sigma is the per-unit sigma (a subgroup's is sigma/sqrt(n))
+        per_unit = str(loc.chart) in ("p", "np", "u", "c", "laney_p", "laney_u")
+        out.append(Section("Stages", level=3, tables=[table(
+            frame, columns=cols,
+            headers={"sigma": "sigma (per unit)"} if per_unit else None)]))
     if vidx:
         sig = pd.DataFrame({"index": vidx, "rule": vrule})
         sig = sig.groupby("index", sort=True)["rule"].agg(", ".join).reset_index()
@@ -333,15 +356,28 @@ def segment_scan(result: Any, title: str) -> list[Section]:
             segment_bars(result, ax=fig.subplots(), top=top)
             charts.append(Chart(to_svg(fig), caption="Defect rate of the top segments "
                                 "(causes in red) against the rest of the data (black tick)."))
-    fm = {"rate": pct, "rest_rate": pct, "excess_defects": lambda v: fmt(v, ".1f"),
-          "share_of_excess": pct, "q_value": lambda v: fmt(v, ".2g")}
+    one = lambda v: fmt(v, ".1f")  # noqa: E731
+    fm = {"rate": pct, "rest_rate": pct, "excess_defects": one, "excess_at_pick": one,
+          "share_of_excess": pct, "q_value": fmt_p, "q_at_pick": fmt_p}
+    # issue 15 item 11: the causes table holds the figures at pick (what a cause explains
+    # once the causes picked before it are accounted for); the segments table the first pass
     tables = [table(causes, columns=["rank", "segment", "n", "defects", "rate", "rest_rate",
-                                     "excess_defects", "q_value"], caption="Causes found",
+                                     "excess_at_pick", "excess_defects", "q_at_pick",
+                                     "q_value"],
+                    headers={"excess_defects": "excess defects at pick",
+                             "excess_at_pick": "excess defects at pick",
+                             "q_value": "q value at pick", "q_at_pick": "q value at pick"},
+                    caption="Causes found, in the order picked. The excess defects at pick "
+                            "answer \u201chow much does this cause explain\u201d: the "
+                            "defects above the rest's rate once the causes picked before it "
+                            "are accounted for. Quote these.",
                     formats=fm)] if len(causes) else []
     if len(segs):
         tables.append(table(segs, columns=["segment", "n", "defects", "rate", "rest_rate",
                                            "q_value", "status"], max_rows=10, formats=fm,
-                            caption="Segments, best first"))
+                            headers={"q_value": "q value (first pass)"},
+                            caption="Segments, best first: the first pass over every "
+                                    "segment, before any cause is picked"))
     return [Section(title or f"Segment scan of {result.defectives}", facts=[
         Fact("units", fmt(result.total_n, ",.0f")),
         Fact("overall rate", pct(result.overall_rate)),
