@@ -478,9 +478,10 @@ class Evidence(DmaicModel):
             return self.number("p_value")
         causes = scan.causes
         if segment is None:
-            return None if causes.empty else _number(causes["q_value"].iloc[0])
-        for table in (causes, scan.segments):
-            hit = table.loc[table["segment"] == segment, "q_value"]
+            return None if causes.empty else _number(causes["q_at_pick"].iloc[0])
+        # a cause's test is its q-value at the pick; a segment not picked: the scan table's
+        for table, column in ((causes, "q_at_pick"), (scan.segments, "q_value")):
+            hit = table.loc[table["segment"] == segment, column]
             if len(hit):
                 return _number(hit.iloc[0])
         raise EvidenceError(f"p_value_for: the segment scan holds no segment {segment!r}; "

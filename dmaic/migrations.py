@@ -145,7 +145,28 @@ def _build(cls: type, old: Mapping[str, Any]) -> Any:
     kwargs = {f.name: _coerce(old[f.name], f.type if isinstance(f.type, str)
                               else getattr(f.type, "__name__", repr(f.type)), f.name)
               for f in fields if f.name in old}
+    if "conventions" in {f.name for f in fields} and "conventions" not in old:
+        kwargs["conventions"] = _v2_conventions(old)
+    stages = kwargs.get("stages")
+    if old.get("chart") in ("laney_p", "laney_u") and stages and not kwargs.get("parameters"):
+        # version 2 kept sigma_z only on the stages; charts now also state the last one's
+        kwargs["parameters"] = {"sigma_z": stages[-1].extra["sigma_z"]}
     return cls(**kwargs)
+
+
+def _v2_conventions(old: Mapping[str, Any]) -> dict[str, str]:
+    """The conventions a version-2 chart followed (the library's only choices then)."""
+    chart = old.get("chart")
+    out: dict[str, str] = {}
+    if chart in ("p", "np", "c", "u"):
+        out["limits_method"] = "normal"
+    if chart in ("laney_p", "laney_u"):
+        out["sigma_z_floor"] = "none"
+    if chart in ("g", "t"):
+        out["runs_about"] = "mean"
+    if chart == "ewma":
+        out["ewma_limits"] = "qcc"
+    return out
 
 
 def _v2_sigma_metrics(old: Mapping[str, Any]) -> dict[str, Any]:

@@ -29,8 +29,8 @@ from sixsigma.errors import (
     ParameterError,
 )
 
-__all__ = ["N", "DEFECTIVES", "check_group_keys", "collect", "group_counts", "read_table",
-           "missing"]
+__all__ = ["N", "DEFECTIVES", "check_defectives", "check_group_keys", "collect",
+           "group_counts", "locate", "missing", "read_table"]
 
 #: Column names of the counts in the frame :func:`group_counts` returns.
 N = "n"
@@ -72,12 +72,22 @@ def collect(frame: Any) -> Any:
     return frame.collect() if isinstance(frame, nw.LazyFrame) else frame
 
 
-def _first_bad_row(table: Table, column: str, values_bad: Any) -> str:
-    """'row i (value)' for eager frames, a plain description for lazy ones."""
+def locate(table: Table, column: str, values_bad: Any, keys: Sequence[str] = ()) -> str:
+    """Where the first bad value is, for an error message.
+
+    Eager frames: ``row i (value)``; lazy ones (no row positions): the grouping keys of that
+    row, or its value when there are no keys.
+    """
     if table.lazy:
-        sample = collect(table.frame.filter(values_bad).select(column).head(1))
-        value = sample[column].to_list()[0] if len(sample) else None
-        return f"a row holding {show(value)} (row position unavailable for a lazy frame)"
+        names = [column, *[k for k in keys if k != column]]
+        sample = collect(table.frame.filter(values_bad).select(*names).head(1))
+        row = {n: sample[n].to_list()[0] for n in names} if len(sample) else {}
+        if len(names) > 1 and row:
+            group = ", ".join(f"{k}={show(row[k])}" for k in names[1:])
+            return (f"the row with {group} (holding {show(row[column])}; row position "
+                    "unavailable for a lazy frame)")
+        return (f"a row holding {show(row.get(column))} (row position unavailable for a "
+                "lazy frame)")
     mask = np.asarray(collect(table.frame.select(values_bad.alias("__bad")))["__bad"]
                       .to_numpy(), dtype=bool)
     i = first_row(mask)
@@ -85,7 +95,7 @@ def _first_bad_row(table: Table, column: str, values_bad: Any) -> str:
     return f"row {i} ({show(value)})"
 
 
-def _check_defect_raw(table: Table, defect: str) -> Any:
+def check_defectives(table: Table, defect: str, keys: Sequence[str] = ()) -> Any:
     """Validate a raw 0/1 or boolean defect column; return the expression to sum."""
     caller = table.caller
     dtype = table.frame.collect_schema()[defect]
@@ -93,7 +103,7 @@ def _check_defect_raw(table: Table, defect: str) -> Any:
     if dtype == nw.Boolean:
         nulls = int(collect(table.frame.select(col.null_count()))[defect].to_list()[0])
         if nulls:
-            where = _first_bad_row(table, defect, col.is_null())
+            where = locate(table, defect, col.is_null(), keys)
             raise MissingValueError(
                 f"{caller}: column {defect!r} has a missing value at {where}; each row must "
                 "be one unit, defective (1/True) or not (0/False)."
@@ -117,7 +127,7 @@ def _check_defect_raw(table: Table, defect: str) -> Any:
         checks.append((col * (1 - col)).abs().sum().alias("frac"))
     stats = collect(table.frame.select(*checks)).to_pandas().iloc[0]
     if int(stats["nulls"]):
-        where = _first_bad_row(table, defect, miss)
+        where = locate(table, defect, miss, keys)
         raise MissingValueError(f"{caller}: column {defect!r} has a missing value (null or "
                                 f"NaN) at {where}.")
     bad = (col < 0) | (col > 1)
@@ -127,7 +137,7 @@ def _check_defect_raw(table: Table, defect: str) -> Any:
     else:
         not01 = float(stats["min"]) < 0 or float(stats["max"]) > 1
     if not01:
-        where = _first_bad_row(table, defect, bad)
+        where = locate(table, defect, bad, keys)
         raise DomainError(
             f"{caller}: column {defect!r} must be 0/1 or boolean (one row per unit, 1 = "
             f"defective), but {where} is not. For counts per row, pass size= (the units "
@@ -165,7 +175,7 @@ def _check_counts(table: Table, defect: str, size: str) -> None:
     )).to_pandas().iloc[0]
     if int(stats["dn"]) or int(stats["sn"]):
         name, miss = (defect, dmiss) if int(stats["dn"]) else (size, smiss)
-        where = _first_bad_row(table, name, miss)
+        where = locate(table, name, miss)
         raise MissingValueError(f"{caller}: column {name!r} has a missing value (null or "
                                 f"NaN) at {where}.")
     inf = collect(table.frame.select(
@@ -173,15 +183,15 @@ def _check_counts(table: Table, defect: str, size: str) -> None:
         (sc.abs() == float("inf")).cast(nw.Int64).sum().alias("si"))).to_pandas().iloc[0]
     if int(inf["di"]) or int(inf["si"]):
         name = defect if int(inf["di"]) else size
-        where = _first_bad_row(table, name, nw.col(name).abs() == float("inf"))
+        where = locate(table, name, nw.col(name).abs() == float("inf"))
         raise DomainError(f"{caller}: column {name!r} has an infinite value at {where}.")
     if float(stats["dmin"]) < 0 or float(stats["dfrac"]) > 0 or float(stats["sfrac"]) > 0:
-        where = _first_bad_row(table, defect, (dc < 0) | (dc != dc.round(0))
+        where = locate(table, defect, (dc < 0) | (dc != dc.round(0))
                                | (sc != sc.round(0)))
         raise DomainError(f"{caller}: columns {defect!r} and {size!r} must hold whole counts "
                           f">= 0; {where} does not.")
     if float(stats["gap"]) < 0:
-        where = _first_bad_row(table, defect, dc > sc)
+        where = locate(table, defect, dc > sc)
         raise DomainError(
             f"{caller}: column {defect!r} exceeds column {size!r} at {where}: a size cannot "
             "be smaller than its defects."
@@ -312,7 +322,7 @@ def group_counts(
         if floats:
             frame = frame.with_columns(*[nw.col(k).fill_nan(None) for k in floats])
     if size is None:
-        expr = _check_defect_raw(table, defectives)
+        expr = check_defectives(table, defectives, dims)
         if frame.collect_schema()[defectives] == nw.Boolean:
             # a simple sum keeps the group-by on the engine's fast path
             frame = frame.with_columns(expr.alias(defectives))

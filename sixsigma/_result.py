@@ -112,6 +112,9 @@ class Result:
     """
 
     kind: ClassVar[str] = "result"
+    #: Derived attributes (properties) also written to the payload for readers of the JSON;
+    #: :func:`from_dict` ignores them (they are recomputed from the fields).
+    payload_extras: ClassVar[tuple[str, ...]] = ()
     notes: tuple[str, ...] = dataclasses.field(default=(), kw_only=True)
 
     def __init_subclass__(cls, kind: str | None = None, **kwargs: Any) -> None:
@@ -147,6 +150,8 @@ class Result:
                 notes.append(f"{f.name} is {_describe_nonfinite(value)}: stored as null.")
             out[f.name] = encode(value)
         out["notes"] = list(notes)  # plain text, for the people reading a payload
+        for name in self.payload_extras:
+            out[name] = jsonable(getattr(self, name))
         return out
 
     @classmethod

@@ -28,7 +28,7 @@ import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 
-from sixsigma._aggregate import _check_defect_raw, _first_bad_row, collect
+from sixsigma._aggregate import check_defectives, collect, locate
 from sixsigma._frames import Table, show
 from sixsigma._params import check_confidence, check_number, choice
 from sixsigma._result import Result
@@ -270,7 +270,7 @@ def _run(caller: str, data: Any, column: str, *, weight: str | None, views: str 
         raise ParameterError(f"{caller}: a column cannot play two roles (column, weight, "
                              "views, strata, population, by).")
 
-    y = _check_defect_raw(table, column).cast(nw.Float64)
+    y = check_defectives(table, column).cast(nw.Float64)
     w: Any = nw.lit(1.0)
     if weight is not None:
         _check_positive(table, weight, allow_zero=False)
@@ -393,7 +393,7 @@ def _check_no_nulls(table: Table, name: str) -> None:
     col = nw.col(name)
     nulls = int(collect(table.frame.select(col.null_count()))[name].to_list()[0])
     if nulls:
-        where = _first_bad_row(table, name, col.is_null())
+        where = locate(table, name, col.is_null())
         raise MissingValueError(f"{table.caller}: column {name!r} has a missing value at "
                                 f"{where}; every unit needs a stratum.")
 
@@ -415,14 +415,14 @@ def _check_positive(table: Table, name: str, *, allow_zero: bool) -> None:
         .alias("inf"),
     )).to_pandas().iloc[0]
     if int(stats["missing"]):
-        where = _first_bad_row(table, name, missing)
+        where = locate(table, name, missing)
         raise MissingValueError(f"{caller}: column {name!r} has a missing value at {where}.")
     if dtype.is_float() and int(stats["inf"]):
-        where = _first_bad_row(table, name, ~col.is_finite())
+        where = locate(table, name, ~col.is_finite())
         raise DomainError(f"{caller}: column {name!r} has an infinite value at {where}.")
     if int(stats["low"]):
         bad = col <= 0 if not allow_zero else col < 0
-        where = _first_bad_row(table, name, bad)
+        where = locate(table, name, bad)
         what = ">= 0" if allow_zero else "> 0 (a weight is 1/inclusion probability)"
         raise DomainError(f"{caller}: column {name!r} must be {what}; {where} is not.")
 

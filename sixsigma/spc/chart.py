@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -115,6 +115,8 @@ class ControlChart(Result, kind="control_chart"):
         Caveats and warnings, kept for reports (keyword-only).
     """
 
+    payload_extras: ClassVar[tuple[str, ...]] = ("stage",)  # stage name of each point
+
     chart: str
     statistic: NDArray[np.float64]
     center: NDArray[np.float64]
@@ -216,12 +218,6 @@ class ControlChart(Result, kind="control_chart"):
             }
         )
         return frame
-
-    def to_dict(self) -> dict[str, Any]:
-        """Strict JSON of every field, plus ``stage``: the stage name of each point."""
-        out = super().to_dict()
-        out["stage"] = [str(s) for s in self.stage.tolist()]
-        return out
 
     def _own_center(self, stage: Stage) -> str:
         """The centre line of this chart in ``stage`` (MR-bar on an MR chart, not x-bar)."""

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from sixsigma._aggregate import _check_defect_raw, collect
+from sixsigma._aggregate import check_defectives, collect
 from sixsigma._frames import as_table, check_keys, orderable, show
 from sixsigma._params import check_confidence, check_number
 from sixsigma._stats.binomial import lang_reiczigel, rogan_gladen, wilson_mapped
@@ -117,7 +117,7 @@ def correct_rates(
 def _cells(table: Any, defectives: str, weight: str, label: str, strata: str | None
            ) -> pd.DataFrame:
     """Per (label, stratum) moments n, Σw, Σwy, Σw², where the data live (validated)."""
-    y = _check_defect_raw(table, defectives).cast(nw.Float64)
+    y = check_defectives(table, defectives).cast(nw.Float64)
     _check_positive(table, weight, allow_zero=False)
     if strata is not None:
         _check_no_nulls(table, strata)

@@ -74,9 +74,9 @@ def test_size_and_groups_survive_a_save(scan, tmp_path):
 # -- a segment scan tests a root cause ----------------------------------------------------
 def test_a_scan_gives_the_q_value_of_its_first_cause(scan):
     ev = attach(scan)
-    assert ev.p_value == pytest.approx(float(scan.causes["q_value"].iloc[0]))
+    assert ev.p_value == pytest.approx(float(scan.causes["q_at_pick"].iloc[0]))
     assert ev.p_value_for("queue=harassment") == pytest.approx(
-        float(scan.causes.set_index("segment").loc["queue=harassment", "q_value"]))
+        float(scan.causes.set_index("segment").loc["queue=harassment", "q_at_pick"]))
     not_a_cause = scan.segments[scan.segments["status"] != "cause"].iloc[0]
     assert ev.p_value_for(not_a_cause["segment"]) == pytest.approx(not_a_cause["q_value"])
     with pytest.raises(dmaic.EvidenceError, match="no segment 'queue=nowhere'"):
@@ -107,7 +107,7 @@ def test_a_root_cause_names_its_segment(scan):
     project = _project_with_cause(scan, segment="queue=harassment & tenure=<30d")
     assert project.root_cause_tests("tenure") == [
         ("scan", pytest.approx(float(scan.causes.set_index("segment").loc[
-            "queue=harassment & tenure=<30d", "q_value"])))]
+            "queue=harassment & tenure=<30d", "q_at_pick"])))]
     assert project.tollgate("analyze")["verified_root_cause"].passed
 
 
