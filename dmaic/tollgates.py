@@ -25,9 +25,9 @@ Checks and thresholds (defaults in :class:`Thresholds`):
   the centre moved the right way).
 * **control**: ``control_plan_covers_ctqs``; ``limits_frozen`` (each line's limits were
   frozen from an attached chart); ``control_plan_complete`` (sampling plan, reaction plan
-  and owner on each line); ``rollout_evidence`` (only with a roll-out plan: every unit live
-  today has evidence, its own or the plan's roll-out result); ``handover`` (to whom, when,
-  accepted).
+  and owner on each line); ``handover`` (to whom, when, accepted); with a roll-out plan,
+  also ``rollout_evidence`` (every unit live today has evidence, its own or the plan's
+  roll-out result).
 """
 
 from __future__ import annotations
@@ -568,7 +568,8 @@ def rollout_evidence(p: Project, th: Thresholds) -> Check | None:
                "evidence")
 
 
-CheckFunction = Callable[[Project, Thresholds], "Check | None"]
+CheckFunction = Callable[[Project, Thresholds], Check]
+OptionalCheck = Callable[[Project, Thresholds], "Check | None"]
 
 #: The checks of each phase, in the order they are reported.
 CHECKS: dict[str, tuple[CheckFunction, ...]] = {
@@ -576,8 +577,13 @@ CHECKS: dict[str, tuple[CheckFunction, ...]] = {
     "measure": (data_collection, baseline_subgroups, measurement_system, baseline_capability),
     "analyze": (fishbone_populated, verified_root_cause),
     "improve": (solution_selected, fmea_actions, pilot_significant, staged_chart_shift),
-    "control": (control_plan_covers_ctqs, limits_frozen, control_plan_complete,
-                rollout_evidence, handover),
+    "control": (control_plan_covers_ctqs, limits_frozen, control_plan_complete, handover),
+}
+
+#: Checks of each phase that apply only to some projects (they return None otherwise),
+#: reported after the phase's :data:`CHECKS`.
+OPTIONAL_CHECKS: dict[str, tuple[OptionalCheck, ...]] = {
+    "control": (rollout_evidence,),
 }
 
 
@@ -610,8 +616,9 @@ def check_tollgate(project: Project, phase: Phase,
         raise ParameterError(f"check_tollgate: phase must be one of {list(CHECKS)}; got "
                              f"{phase!r}.")
     th = thresholds or Thresholds()
-    checks = (f(project, th) for f in CHECKS[phase])
-    return TollgateReport(phase=phase, checks=tuple(c for c in checks if c is not None),
+    checks = [f(project, th) for f in CHECKS[phase]]
+    optional = (f(project, th) for f in OPTIONAL_CHECKS.get(phase, ()))
+    return TollgateReport(phase=phase, checks=(*checks, *(c for c in optional if c)),
                           thresholds=th)
 
 
