@@ -32,11 +32,12 @@ import pandas as pd
 
 from sixsigma.datasets._dataset import Dataset
 from sixsigma.datasets.generator import generate_moderation
+from sixsigma.datasets.rollouts import generate_rollout
 from sixsigma.datasets.scenarios import SCENARIOS
 from sixsigma.datasets.shipped import read_scenario
 from sixsigma.errors import ParameterError
 
-__all__ = ["Dataset", "generate_moderation", "list", "load"]
+__all__ = ["Dataset", "generate_moderation", "generate_rollout", "list", "load"]
 
 
 def _read_csv(name: str, dates: builtins.list[str]) -> pd.DataFrame:
