@@ -54,7 +54,7 @@ HUMAN_EFFECT: dict[str, float] = {"NA": -0.04, "EMEA": -0.04, "MENA": -0.03, "AP
 APPEAL_PROPENSITY = {
     "action": {"right": 0.04, "wrong": 0.35},
     "no_action": {"right": 0.02, "wrong": 0.20},
-    "overturn": {"right": 0.05, "wrong": 0.85},
+    "overturn": {"right": 0.02, "wrong": 0.95},
 }
 
 BASE_HUMAN_ERROR = 0.10      # human error rate on day 0 in every region
