@@ -5,7 +5,8 @@ column and each unit's go-live date. :func:`rollout_status` runs
 :func:`sixsigma.rollout.track` on data for that CTQ and plan and returns the typed
 :class:`sixsigma.rollout.Rollout` (per-unit verdicts, pooled and staggered effects, staged
 charts). It is pure: it reads the project and the data and changes neither. The monitor
-and the storyboard call it; attach its result with ``project.attach(...)`` to give the
+and the storyboard call it; :func:`attach_rollout` attaches its result as evidence (with
+a call ``project.refresh`` can re-run) and cites it from the plan, which gives the
 Control tollgate's ``rollout_evidence`` check its evidence.
 
 What the plan says and what the data cover need not match, so the plan is read against
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from dmaic.model import Project
     from dmaic.model.control import RolloutPlan
 
-__all__ = ["rollout_columns", "rollout_status"]
+__all__ = ["attach_rollout", "rollout_call", "rollout_columns", "rollout_status"]
 
 #: The data columns a roll-out track needs, besides the unit column.
 COLUMNS = ("defectives", "size", "label")
@@ -97,6 +98,60 @@ def _frame(data: Any, columns: list[str]) -> pd.DataFrame:
     return frame[columns]
 
 
+def rollout_call(project: Project, data: Any) -> tuple[dict[str, Any], list[str]]:
+    """The keyword arguments of :func:`sixsigma.rollout.track` for the plan on ``data``.
+
+    Returns the arguments (column names, ``direction`` and ``go_live`` as
+    ``{unit: ISO date or None}``, keyed by the data's unit values and read against the
+    data's time range) and the notes saying how the plan was read. :func:`rollout_status`
+    and :func:`attach_rollout` use them; as the recorded parameters of the evidence, they
+    let ``project.refresh`` re-run the track.
+
+    Raises
+    ------
+    EvidenceError, ParameterError
+        As :func:`rollout_status`.
+    """
+    plan = _plan(project)
+    cols = rollout_columns(project)
+    label = cols["label"]
+    assert label is not None  # rollout_columns guarantees it
+    frame = _frame(data, [plan.unit_column, label])
+    try:
+        labels = pd.to_datetime(frame[label])
+    except (ValueError, TypeError) as err:
+        raise ParameterError(f"rollout_status: the label column {label!r} must hold dates "
+                             f"(go-live dates are compared with it): {err}") from err
+    if labels.isna().all():
+        raise ParameterError(f"rollout_status: the label column {label!r} has no dates.")
+    first, last = labels.min(), labels.max()
+    if getattr(labels.dt, "tz", None) is not None:
+        first, last = first.tz_localize(None), last.tz_localize(None)
+    by_name = {str(u): u for u in pd.unique(frame[plan.unit_column].dropna())}
+    notes: list[str] = []
+    go_live: dict[Any, Any] = {}
+    for u in plan.units:
+        if u.unit not in by_name:
+            notes.append(f"unit {u.unit!r} of the roll-out plan has no rows in the data: left "
+                         "out")
+            continue
+        date = None if u.go_live is None else pd.Timestamp(u.go_live)
+        if date is not None and date > last:
+            notes.append(f"unit {u.unit!r} goes live on {u.go_live}, after the data's last "
+                         f"label ({last.date()}): not live in these data")
+            date = None
+        elif date is not None and date < first:
+            notes.append(f"unit {u.unit!r} went live on {u.go_live}, before the data's first "
+                         f"label ({first.date()}): live from its first point")
+            date = first
+        go_live[by_name[u.unit]] = None if date is None else date.isoformat()
+    ctq = project.define.ctq(plan.ctq)
+    direction = (ctq.direction if ctq is not None else None) or "lower"
+    params = {"defectives": cols["defectives"], "size": cols["size"], "label": label,
+              "unit": plan.unit_column, "go_live": go_live, "direction": direction}
+    return params, notes
+
+
 def rollout_status(
     project: Project,
     data: Any,
@@ -155,47 +210,40 @@ def rollout_status(
     >>> print(r.notes[-1][:61])
     unit 'B' goes live on 2026-09-01, after the data's last label
     """
-    plan = _plan(project)
-    cols = rollout_columns(project)
-    label = cols["label"]
-    assert label is not None  # rollout_columns guarantees it
-    frame = _frame(data, [plan.unit_column, label])
-    try:
-        labels = pd.to_datetime(frame[label])
-    except (ValueError, TypeError) as err:
-        raise ParameterError(f"rollout_status: the label column {label!r} must hold dates "
-                             f"(go-live dates are compared with it): {err}") from err
-    if labels.isna().all():
-        raise ParameterError(f"rollout_status: the label column {label!r} has no dates.")
-    first, last = labels.min(), labels.max()
-    if getattr(labels.dt, "tz", None) is not None:
-        first, last = first.tz_localize(None), last.tz_localize(None)
-    by_name = {str(u): u for u in pd.unique(frame[plan.unit_column].dropna())}
-    notes: list[str] = []
-    go_live: dict[Any, Any] = {}
-    for u in plan.units:
-        if u.unit not in by_name:
-            notes.append(f"unit {u.unit!r} of the roll-out plan has no rows in the data: left "
-                         "out")
-            continue
-        date = None if u.go_live is None else pd.Timestamp(u.go_live)
-        if date is not None and date > last:
-            notes.append(f"unit {u.unit!r} goes live on {u.go_live}, after the data's last "
-                         f"label ({last.date()}): not live in these data")
-            date = None
-        elif date is not None and date < first:
-            notes.append(f"unit {u.unit!r} went live on {u.go_live}, before the data's first "
-                         f"label ({first.date()}): live from its first point")
-            date = first
-        go_live[by_name[u.unit]] = None if date is None else date.isoformat()
-    ctq = project.define.ctq(plan.ctq)
-    direction = (ctq.direction if ctq is not None else None) or "lower"
-    result = ss.rollout.track(
-        data, cols["defectives"] or "", size=cols["size"], label=label,
-        unit=plan.unit_column, go_live=go_live, direction=direction,
-        confidence=confidence, fdr=fdr, log=log, process=process, case=case,
-        activity=activity, timestamp=timestamp)
+    params, notes = rollout_call(project, data)
+    result = ss.rollout.track(data, **params, confidence=confidence, fdr=fdr, log=log,
+                              process=process, case=case, activity=activity,
+                              timestamp=timestamp)
     if not notes:
         return result
     return dataclasses.replace(result, notes=(*result.notes, *notes))
 
+
+
+def attach_rollout(project: Project, data: Any, evidence_id: str = "rollout", *,
+                   description: str | None = None, data_source: str | None = None,
+                   confidence: float = 0.95, fdr: float = 0.05) -> ss.rollout.Rollout:
+    """Track the roll-out on ``data``, attach the result and cite it from the plan.
+
+    The result is attached as evidence ``evidence_id`` with the data's fingerprint and the
+    call (``sixsigma.rollout.track`` and :func:`rollout_call`'s arguments, so that
+    ``project.refresh(evidence_id, new_data)`` re-runs it), and ``control.rollout.evidence``
+    is set to it: the Control tollgate's ``rollout_evidence`` check then counts every unit
+    the result has live.
+
+    Returns
+    -------
+    sixsigma.rollout.Rollout
+        The attached result (as :func:`rollout_status`).
+    """
+    params, _ = rollout_call(project, data)
+    result = rollout_status(project, data, confidence=confidence, fdr=fdr)
+    recorded = {**params, "go_live": {str(k): v for k, v in params["go_live"].items()},
+                "confidence": confidence, "fdr": fdr}
+    plan = _plan(project)
+    project.attach(evidence_id, result, data=data,
+                   description=description or f"Roll-out of {plan.ctq} by {plan.unit_column}",
+                   parameters=recorded,
+                   function="sixsigma.rollout.track", data_source=data_source)
+    project.set("control.rollout.evidence", evidence_id)
+    return result

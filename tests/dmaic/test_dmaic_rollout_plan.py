@@ -234,3 +234,25 @@ def test_units_not_yet_live_pass() -> None:
         p.set(f"control.rollout.units.{i}.go_live", future)
     check = p.tollgate("control")["rollout_evidence"]
     assert check.passed and check.reason == "no unit live yet (4 planned)"
+
+
+def test_attach_rollout_records_a_call_that_refresh_reruns(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from dmaic.rollouts import attach_rollout, rollout_call
+
+    p = _project()
+    data = _daily()
+    r = attach_rollout(p, data)
+    assert p.control.rollout is not None and p.control.rollout.evidence == "rollout"
+    ev = p.evidence["rollout"]
+    assert ev.function == "sixsigma.rollout.track"
+    assert ev.parameters["go_live"]["LATAM"] is None
+    assert p.tollgate("control")["rollout_evidence"].passed
+    p.save(tmp_path / "case.json")
+    back = dmaic.load(tmp_path / "case.json")
+    newer = _daily(seed=4)
+    again = back.refresh("rollout", newer)
+    assert again.result.table["verdict"].tolist() == \
+        rollout_status(back, newer).table["verdict"].tolist()
+    assert r.table["unit"].tolist() == again.result.table["unit"].tolist()
+    params, notes = rollout_call(p, data)
+    assert params["unit"] == "region" and params["direction"] == "lower" and notes == []
