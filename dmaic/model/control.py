@@ -12,6 +12,7 @@ import math
 import statistics
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 from pydantic import Field, model_validator
 
@@ -171,6 +172,9 @@ class RolloutPlan(DmaicModel):
     ['NA']
     >>> plan.go_live_dates()
     {'NA': datetime.date(2026, 2, 2), 'LATAM': None}
+    >>> frame = plan.to_frame()
+    >>> frame["unit"].tolist(), frame["go_live"].isna().tolist(), frame["owner"][0]
+    (['NA', 'LATAM'], [False, True], 'Ana')
     """
 
     ctq: Identifier
@@ -199,6 +203,17 @@ class RolloutPlan(DmaicModel):
     def live_units(self, on: _dt.date) -> list[RolloutUnit]:
         """The units live on ``on`` (go-live date on or before it), in plan order."""
         return [u for u in self.units if u.live(on)]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per unit: ``unit``, ``go_live``, ``owner``, ``notes``, ``evidence``.
+
+        ``go_live`` is datetime64 (NaT without a date). For the storyboard's roll-out
+        section, next to the roll-out result's ``table``, which has the same ``unit`` key.
+        """
+        rows = [u.model_dump() for u in self.units]
+        frame = pd.DataFrame(rows, columns=["unit", "go_live", "owner", "notes", "evidence"])
+        frame["go_live"] = pd.to_datetime(frame["go_live"])
+        return frame
 
     def go_live_dates(self) -> dict[str, _dt.date | None]:
         """``{unit: go-live date or None}`` in plan order (the ``go_live=`` of a track)."""
