@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,7 +12,7 @@ import sixsigma as ss
 from sixsigma.datasets.rollouts import APPEAL_PROPENSITY, GO_LIVE_DAY, REGIONS
 from sixsigma.errors import ParameterError
 
-SMALL = {"days": 70, "daily_volume": 300}
+SMALL: dict[str, Any] = {"days": 70, "daily_volume": 300}
 
 
 @pytest.fixture(scope="module")
@@ -19,6 +21,7 @@ def ds() -> ss.datasets.Dataset:
 
 
 def _go_live(ds: ss.datasets.Dataset) -> dict[str, str]:
+    assert ds.changes is not None
     return dict(zip(ds.changes["region"], ds.changes["date"].dt.strftime("%Y-%m-%d"),
                     strict=True))
 
@@ -68,6 +71,7 @@ def test_truth_lists_every_region(ds: ss.datasets.Dataset) -> None:
     worse = [t["segment"]["region"] for t in regions if t["effect"]["change"] > 0]
     never = [t["segment"]["region"] for t in regions if t["start_day"] is None]
     assert worse == ["APAC"] and never == ["LATAM"]
+    assert ds.changes is not None
     assert set(ds.changes["region"]) == {r for r, g in GO_LIVE_DAY.items() if g is not None}
     assert _go_live(ds)["NA"] == regions[0]["start_day"]
 
@@ -98,13 +102,14 @@ def test_appeal_propensities_are_recovered(ds: ss.datasets.Dataset) -> None:
     for verdict, key in (("wrong", "wrong"), ("right", "right")):
         row = prop.loc[verdict]
         assert row["ci_low"] - 0.01 <= APPEAL_PROPENSITY["action"][key] <= row["ci_high"] + 0.01
-    oe = r.over_enforcement.set_index("method")
+    oe = {rec["method"]: rec for rec in r.over_enforcement.to_dict("records")}
     a = ds.audits
     actions = a[a["decision"] != "no_violation"]
     true_rate = float((actions["policy"] == "no_violation").mean())
-    assert oe.loc["appeal", "estimate"] > 3 * true_rate            # the naive rate is far off
-    se = (oe.loc["corrected", "ci_high"] - oe.loc["corrected", "ci_low"]) / (2 * 1.96)
-    assert abs(oe.loc["corrected", "estimate"] - true_rate) < 2 * se
+    assert float(oe["appeal"]["estimate"]) > 3 * true_rate      # the naive rate is far off
+    corrected = oe["corrected"]
+    se = (float(corrected["ci_high"]) - float(corrected["ci_low"])) / (2 * 1.96)
+    assert abs(float(corrected["estimate"]) - true_rate) < 2 * se
 
 
 def test_transparency_reads_the_notices_and_means(ds: ss.datasets.Dataset) -> None:

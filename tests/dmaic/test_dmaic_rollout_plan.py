@@ -245,7 +245,8 @@ def test_attach_rollout_records_a_call_that_refresh_reruns(tmp_path) -> None:  #
     assert p.control.rollout is not None and p.control.rollout.evidence == "rollout"
     ev = p.evidence["rollout"]
     assert ev.function == "sixsigma.rollout.track"
-    assert ev.parameters["go_live"]["LATAM"] is None
+    go_live = ev.parameters["go_live"]
+    assert isinstance(go_live, dict) and go_live["LATAM"] is None
     assert p.tollgate("control")["rollout_evidence"].passed
     p.save(tmp_path / "case.json")
     back = dmaic.load(tmp_path / "case.json")
