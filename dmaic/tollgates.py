@@ -25,11 +25,14 @@ Checks and thresholds (defaults in :class:`Thresholds`):
   the centre moved the right way).
 * **control**: ``control_plan_covers_ctqs``; ``limits_frozen`` (each line's limits were
   frozen from an attached chart); ``control_plan_complete`` (sampling plan, reaction plan
-  and owner on each line); ``handover`` (to whom, when, accepted).
+  and owner on each line); ``handover`` (to whom, when, accepted); with a roll-out plan,
+  also ``rollout_evidence`` (every unit live today has evidence, its own or the plan's
+  roll-out result).
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import html
 import math
 from collections.abc import Callable, Mapping
@@ -535,7 +538,38 @@ def handover(p: Project, th: Thresholds) -> Check:
     return _ok("handover", f"handed over to {h.to} on {h.on}")
 
 
+def rollout_evidence(p: Project, th: Thresholds) -> Check | None:
+    """Every live unit of the roll-out plan has evidence (only with a roll-out plan).
+
+    A unit is live when its go-live date is today or earlier. Its evidence is its own
+    attached ``evidence``, or the plan's attached roll-out result
+    (:class:`sixsigma.rollout.Rollout`) when that result has the unit live (a verdict other
+    than ``not_live``). Without a roll-out plan the check is not run.
+    """
+    plan = p.control.rollout
+    if plan is None:
+        return None
+    today = _dt.date.today()
+    live = plan.live_units(today)
+    if not live:
+        return _ok("rollout_evidence", f"no unit live yet ({len(plan.units)} planned)")
+    tracked: set[str] = set()
+    ev = _attached(p, plan.evidence)
+    result = None if ev is None else ev.result
+    if isinstance(result, ss.rollout.Rollout):
+        tracked = {str(u) for u, v in zip(result.table["unit"], result.table["verdict"],
+                                          strict=True) if v != "not_live"}
+    missing = [u.unit for u in live
+               if _attached(p, u.evidence) is None and u.unit not in tracked]
+    if missing:
+        return _fail("rollout_evidence", f"live units without evidence: {missing} (attach a "
+                     "roll-out result to the plan or evidence to each unit)")
+    return _ok("rollout_evidence", f"{len(live)} of {len(plan.units)} units live, each with "
+               "evidence")
+
+
 CheckFunction = Callable[[Project, Thresholds], Check]
+OptionalCheck = Callable[[Project, Thresholds], "Check | None"]
 
 #: The checks of each phase, in the order they are reported.
 CHECKS: dict[str, tuple[CheckFunction, ...]] = {
@@ -544,6 +578,12 @@ CHECKS: dict[str, tuple[CheckFunction, ...]] = {
     "analyze": (fishbone_populated, verified_root_cause),
     "improve": (solution_selected, fmea_actions, pilot_significant, staged_chart_shift),
     "control": (control_plan_covers_ctqs, limits_frozen, control_plan_complete, handover),
+}
+
+#: Checks of each phase that apply only to some projects (they return None otherwise),
+#: reported after the phase's :data:`CHECKS`.
+OPTIONAL_CHECKS: dict[str, tuple[OptionalCheck, ...]] = {
+    "control": (rollout_evidence,),
 }
 
 
@@ -576,7 +616,9 @@ def check_tollgate(project: Project, phase: Phase,
         raise ParameterError(f"check_tollgate: phase must be one of {list(CHECKS)}; got "
                              f"{phase!r}.")
     th = thresholds or Thresholds()
-    return TollgateReport(phase=phase, checks=tuple(f(project, th) for f in CHECKS[phase]),
+    checks = [f(project, th) for f in CHECKS[phase]]
+    optional = (f(project, th) for f in OPTIONAL_CHECKS.get(phase, ()))
+    return TollgateReport(phase=phase, checks=(*checks, *(c for c in optional if c)),
                           thresholds=th)
 
 

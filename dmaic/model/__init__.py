@@ -13,7 +13,14 @@ from dmaic.model.analyze import (
     FiveWhys,
     RootCause,
 )
-from dmaic.model.control import Control, ControlPlanItem, FrozenLimits, Handover
+from dmaic.model.control import (
+    Control,
+    ControlPlanItem,
+    FrozenLimits,
+    Handover,
+    RolloutPlan,
+    RolloutUnit,
+)
 from dmaic.model.define import (
     CTQ,
     SIPOC,
@@ -43,6 +50,7 @@ __all__ = [
     "Charter", "Control", "ControlPlanItem", "DataCollection", "Define", "FMEARow",
     "FailedCheck", "Fishbone", "FishboneCategory", "FiveWhys", "FrozenLimits", "Goal",
     "Handover", "Improve", "Measure", "MeasurementSystem", "Milestone", "Override", "Pilot",
-    "PilotResult", "Project", "RootCause", "SelectionCriterion", "SelectionMatrix", "Solution",
+    "PilotResult", "Project", "RolloutPlan", "RolloutUnit", "RootCause", "SelectionCriterion",
+    "SelectionMatrix", "Solution",
     "TeamMember", "Transition", "VoiceOfCustomer", "action_priority",
 ]

@@ -484,6 +484,8 @@ def _ctq_refs(p: Project, problems: Problems) -> None:
         need(("improve", "pilot", "result", "ctq"), result.ctq)
     for i, item in enumerate(p.control.plan):
         need(("control", "plan", i, "ctq"), item.ctq)
+    if p.control.rollout is not None:
+        need(("control", "rollout", "ctq"), p.control.rollout.ctq)
     # every CTQ measured: a data collection plan, once written, covers all of them
     if p.measure.data_collection:
         covered = {dc.ctq for dc in p.measure.data_collection}
@@ -556,6 +558,11 @@ def _evidence_refs(p: Project, problems: Problems) -> None:
     for i, item in enumerate(p.control.plan):
         if item.limits is not None:
             need(("control", "plan", i, "limits", "evidence"), item.limits.evidence)
+    rollout = p.control.rollout
+    if rollout is not None:
+        need(("control", "rollout", "evidence"), rollout.evidence)
+        for i, u in enumerate(rollout.units):
+            need(("control", "rollout", "units", i, "evidence"), u.evidence)
 
 
 def _analysis_refs(p: Project, problems: Problems) -> None:

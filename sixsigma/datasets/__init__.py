@@ -34,12 +34,13 @@ from sixsigma.datasets._dataset import Dataset
 from sixsigma.datasets.generator import generate_moderation
 from sixsigma.datasets.many_series import generate_many_series
 from sixsigma.datasets.qa_design import QADesign, generate_qa_design
+from sixsigma.datasets.rollouts import generate_rollout
 from sixsigma.datasets.scenarios import SCENARIOS
 from sixsigma.datasets.shipped import read_scenario
 from sixsigma.errors import ParameterError
 
 __all__ = ["Dataset", "QADesign", "generate_many_series", "generate_moderation",
-           "generate_qa_design", "list", "load"]
+           "generate_qa_design", "generate_rollout", "list", "load"]
 
 
 def _read_csv(name: str, dates: builtins.list[str]) -> pd.DataFrame:
