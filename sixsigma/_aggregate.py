@@ -18,9 +18,8 @@ import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 
-from sixsigma._frames import Table, as_table, first_row, show
+from sixsigma._frames import Table, first_row, show
 from sixsigma.errors import (
-    ColumnError,
     DomainError,
     InputError,
     InsufficientDataError,
@@ -29,34 +28,13 @@ from sixsigma.errors import (
     ParameterError,
 )
 
-__all__ = ["N", "DEFECTIVES", "check_group_keys", "collect", "group_counts", "read_table",
-           "missing"]
+__all__ = ["N", "DEFECTIVES", "check_group_keys", "collect", "group_counts", "missing"]
 
 #: Column names of the counts in the frame :func:`group_counts` returns.
 N = "n"
 DEFECTIVES = "defectives"
 _N = "__ss_n"
 _D = "__ss_defects"
-
-
-def read_table(data: Any, *, caller: str, single: str = "value") -> Table:
-    """:func:`sixsigma._frames.as_table`, refusing duplicate column names by name.
-
-    narwhals refuses them with its own ``DuplicateError``; the user gets a
-    :class:`~sixsigma.errors.ColumnError` naming the column instead.
-    """
-    if isinstance(data, pd.DataFrame):
-        seen: set[str] = set()
-        for name in (str(c) for c in data.columns):
-            if name in seen:
-                raise ColumnError(f"{caller}: column {name!r} appears more than once in the "
-                                  "data; give every column its own name.")
-            seen.add(name)
-    try:
-        return as_table(data, caller=caller, single=single)
-    except nw.exceptions.DuplicateError as err:
-        raise ColumnError(f"{caller}: the data have duplicate column names ({err}); give "
-                          "every column its own name.") from err
 
 
 def missing(frame: Any, name: str) -> Any:

@@ -21,6 +21,7 @@ from sixsigma.errors import (
     ColumnError,
     DomainError,
     InputError,
+    InsufficientDataError,
     MissingValueError,
     NonNumericError,
     OrderError,
@@ -52,18 +53,22 @@ class Table:
     def __init__(self, data: Any, *, caller: str, single: str = "value") -> None:
         self.caller = caller
         self.frame: Any
+        if isinstance(data, Table):
+            data = data.frame.to_native()
         if isinstance(data, Mapping):
-            data = pd.DataFrame(dict(data))
+            data = _dict_frame(data, caller)
         elif isinstance(data, pd.Series):
             data = data.to_frame(name=single if data.name is None else str(data.name))
         elif isinstance(data, np.ndarray | list | tuple) or _is_scalar_sequence(data):
-            arr = np.asarray(data)
+            arr = np.asarray(data) if not isinstance(data, np.ndarray) else data
             if arr.ndim != 1:
                 raise InputError(
                     f"{caller}: an array input must be one-dimensional (one column of values); "
                     f"got shape {arr.shape}. Pass a dataframe and column names instead."
                 )
             data = pd.DataFrame({single: arr}, copy=False)
+        if isinstance(data, pd.DataFrame):
+            _check_pandas_columns(data, caller)
         try:
             self.frame = nw.from_native(data, pass_through=False)
         except TypeError as err:
@@ -71,8 +76,28 @@ class Table:
                 f"{caller}: cannot read data of type {type(data).__name__}; pass a dataframe "
                 "(pandas, polars, pyarrow, DuckDB), a dict of columns or a 1-D array."
             ) from err
+        except nw.exceptions.DuplicateError as err:
+            raise ColumnError(
+                f"{caller}: the data have duplicate column names "
+                f"({' '.join(str(err).split())}); give every column its own name."
+            ) from err
         self.lazy = isinstance(self.frame, nw.LazyFrame)
-        self.columns: list[str] = list(self.frame.collect_schema().names())
+        try:
+            self.columns: list[str] = list(self.frame.collect_schema().names())
+        except nw.exceptions.DuplicateError as err:  # a lazy backend finds them late
+            raise ColumnError(
+                f"{caller}: the data have duplicate column names "
+                f"({' '.join(str(err).split())}); give every column its own name."
+            ) from err
+        _check_names(self.columns, caller)
+        if not self.columns:
+            raise InsufficientDataError(f"{caller}: the data have no columns.")
+        if not self.lazy and len(self.frame) == 0:
+            shown = ", ".join(repr(c) for c in self.columns[:12])
+            raise InsufficientDataError(
+                f"{caller}: the data have no rows (columns {shown}"
+                f"{' ...' if len(self.columns) > 12 else ''})."
+            )
 
     # -- columns --------------------------------------------------------------------------
     def require(self, *names: str | None) -> None:
@@ -107,6 +132,7 @@ class Table:
         minimum: float | None = None,
         strict_minimum: bool = False,
         allow_missing: bool = False,
+        allow_bool: bool = False,
     ) -> FloatArray:
         """Return a column as float64 after checking it.
 
@@ -120,7 +146,28 @@ class Table:
             Smallest allowed value (``strict_minimum``: values must exceed it).
         allow_missing : bool
             Keep NaN instead of raising :class:`MissingValueError`.
+        allow_bool : bool
+            Read true/false as 1/0 (otherwise a boolean column is refused: numbers are
+            needed, and a flag is not a measurement or a count).
+
+        Text (also text holding numbers, such as ``"12"``), categorical and (unless
+        ``allow_bool``) boolean columns raise :class:`NonNumericError`; values so large
+        that sums of squares would overflow raise :class:`DomainError`.
         """
+        self.require(name)
+        dtype = self.frame.collect_schema()[name]
+        if dtype == nw.Categorical or dtype == nw.Enum:
+            first = self.raw(name)[0] if self._has_rows() else None
+            raise NonNumericError(
+                f"{self.caller}: column {name!r} must be numeric; it is categorical (row 0 "
+                f"holds {show(first)}). Convert it to numbers first."
+            )
+        if dtype == nw.Boolean and not allow_bool:
+            first = self.raw(name)[0] if self._has_rows() else None
+            raise NonNumericError(
+                f"{self.caller}: column {name!r} must hold numbers; it holds true/false "
+                f"values (row 0 is {show(first)}). Convert it to numbers first."
+            )
         return self.check_numeric(
             self.raw(name),
             name,
@@ -149,8 +196,10 @@ class Table:
             arr = values.astype(np.float64, copy=False)
         else:
             series = pd.Series(values, copy=False)
-            converted = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
-            bad = np.isnan(converted) & series.notna().to_numpy()
+            text = np.fromiter((isinstance(v, str | bytes) for v in values), bool, values.size)
+            converted = pd.to_numeric(series.where(~text), errors="coerce").to_numpy(
+                dtype=float)
+            bad = text | (np.isnan(converted) & series.notna().to_numpy())
             if bad.any():
                 i = first_row(bad)
                 raise NonNumericError(
@@ -171,6 +220,17 @@ class Table:
             raise DomainError(
                 f"{caller}: column {name!r} has an infinite value at {what} {i}."
             )
+        if arr.size:
+            limit = float(np.sqrt(np.finfo(np.float64).max / arr.size)) / 16.0
+            with np.errstate(invalid="ignore"):
+                big = np.abs(arr) > limit
+            if big.any():
+                i = first_row(big)
+                raise DomainError(
+                    f"{caller}: column {name!r} holds a value too large to compute with: "
+                    f"{what} {i} is {arr[i]:.6g} (the limit for {arr.size} values is "
+                    f"{limit:.3g}, beyond which sums of squares overflow); rescale it first."
+                )
         if count:
             neg = arr < 0
             if neg.any():
@@ -196,6 +256,11 @@ class Table:
                     f"{_fmt(arr[i])}."
                 )
         return arr
+
+    def _has_rows(self) -> bool:
+        if self.lazy:
+            return bool(len(self.frame.head(1).collect()))
+        return bool(len(self.frame))
 
     def labels(self, name: str | None, n: int) -> NDArray[Any]:
         """Point labels from a column (one row per point), checked for order and duplicates.
@@ -249,6 +314,57 @@ def show(value: Any) -> str:
     if isinstance(value, np.datetime64 | pd.Timestamp):
         return str(pd.Timestamp(value))
     return repr(value)
+
+
+def _dict_frame(data: Mapping[Any, Any], caller: str) -> pd.DataFrame:
+    """A dict of columns as a pandas frame; unequal lengths and scalars refused by name."""
+    lengths: dict[str, int | None] = {}
+    for key, col in data.items():
+        if isinstance(col, str | bytes) or not hasattr(col, "__len__"):
+            lengths[str(key)] = None
+        else:
+            lengths[str(key)] = len(col)
+    scalars = [k for k, n in lengths.items() if n is None]
+    if scalars:
+        raise InputError(
+            f"{caller}: column {scalars[0]!r} of the dict holds a single value "
+            f"({show(data[scalars[0]] if scalars[0] in data else '?')}), not a column of "
+            "values; give every column one value per row."
+        )
+    sizes = list(lengths.items())
+    for (a, na), (b, nb) in zip(sizes, sizes[1:], strict=False):
+        if na != nb:
+            raise InputError(
+                f"{caller}: the columns of the dict differ in length: column {a!r} has {na} "
+                f"values, column {b!r} {nb}; every column needs one value per row."
+            )
+    try:
+        return pd.DataFrame(dict(data))
+    except (ValueError, TypeError) as err:
+        raise InputError(f"{caller}: cannot read the dict as columns of a table "
+                         f"({' '.join(str(err).split())}).") from err
+
+
+def _check_pandas_columns(frame: pd.DataFrame, caller: str) -> None:
+    """Refuse multi-level and duplicated column names of a pandas frame."""
+    if isinstance(frame.columns, pd.MultiIndex):
+        raise InputError(
+            f"{caller}: the data have multi-level column names ({show(frame.columns[0])}, "
+            "...); flatten them to single names first, e.g. "
+            "df.columns = ['_'.join(map(str, c)) for c in df.columns]."
+        )
+    _check_names([str(c) for c in frame.columns], caller)
+
+
+def _check_names(names: Sequence[str], caller: str) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ColumnError(
+                f"{caller}: column {name!r} appears more than once in the data; give every "
+                "column its own name."
+            )
+        seen.add(name)
 
 
 def _is_scalar_sequence(data: Any) -> bool:
