@@ -9,6 +9,7 @@ the first offending row (0-based position in the table, as ``df.iloc`` counts).
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -27,7 +28,7 @@ from sixsigma.errors import (
     OrderError,
 )
 
-__all__ = ["Table", "as_table", "check_keys", "first_row", "orderable", "show"]
+__all__ = ["Table", "as_table", "check_keys", "check_kinds", "first_row", "orderable", "show"]
 
 FloatArray = NDArray[np.float64]
 
@@ -104,6 +105,12 @@ class Table:
         """Raise :class:`ColumnError` for the first name that is not a column."""
         for name in names:
             if name is not None and name not in self.columns:
+                native = self.frame.to_native()
+                if isinstance(native, pd.DataFrame) and name in native.index.names:
+                    raise ColumnError(
+                        f"{self.caller}: column {name!r} is in the frame's index, which is "
+                        "not read; call reset_index() first."
+                    )
                 shown = ", ".join(repr(c) for c in self.columns[:12])
                 more = " ..." if len(self.columns) > 12 else ""
                 raise ColumnError(
@@ -118,7 +125,36 @@ class Table:
         return sub.collect() if self.lazy else sub
 
     def raw(self, name: str) -> NDArray[Any]:
-        """Return a column as a numpy array, unvalidated (labels, keys)."""
+        """Return a column as a numpy array (labels, keys), unvalidated but for one check.
+
+        A column mixing naive and time-zone-aware timestamps raises :class:`InputError`
+        naming both rows. Keys that must be of one kind: :meth:`key`.
+        """
+        values = self._values(name)
+        if values.dtype == object:
+            check_kinds(values, name, caller=self.caller, only_datetimes=True)
+        return values
+
+    def check_kinds(self, *names: str) -> None:
+        """Refuse key columns that mix kinds of values: :class:`InputError`, both rows named.
+
+        Only pandas object columns can mix kinds (typed backends cannot).
+        """
+        native = self.frame.to_native()
+        if not isinstance(native, pd.DataFrame):
+            return
+        for name in names:
+            if native[name].dtype == object:
+                check_kinds(native[name].to_numpy(), name, caller=self.caller)
+
+    def key(self, name: str) -> NDArray[Any]:
+        """A grouping column as a numpy array: values of one kind (see :func:`check_kinds`)."""
+        values = self._values(name)
+        if values.dtype == object:
+            check_kinds(values, name, caller=self.caller)
+        return values
+
+    def _values(self, name: str) -> NDArray[Any]:
         col = self.eager(name)[name]
         if col.dtype == nw.Datetime or col.dtype == nw.Date:
             return np.asarray(col.to_pandas().to_numpy())
@@ -169,7 +205,7 @@ class Table:
                 f"values (row 0 is {show(first)}). Convert it to numbers first."
             )
         return self.check_numeric(
-            self.raw(name),
+            self._values(name),
             name,
             count=count,
             minimum=minimum,
@@ -298,6 +334,48 @@ def check_keys(values: NDArray[Any], name: str, *, caller: str) -> NDArray[Any]:
                 "Sort the data first."
             )
     return values
+
+
+def _kind(value: Any) -> str:
+    """The kind of a value: text, number, bool, naive/aware datetime, or its type's name."""
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, bool | np.bool_):
+        return "bool"
+    if isinstance(value, int | float | np.integer | np.floating):
+        return "number"
+    if isinstance(value, datetime.datetime):
+        return "naive datetime" if value.tzinfo is None else "time-zone-aware datetime"
+    return type(value).__name__
+
+
+def check_kinds(values: NDArray[Any], name: str, *, caller: str,
+                only_datetimes: bool = False) -> None:
+    """Refuse an object column that mixes kinds of values.
+
+    ``1`` and ``"1"``, naive and time-zone-aware timestamps ...: :class:`InputError`
+    names both rows. ``only_datetimes``: refuse only naive and aware timestamps together.
+    """
+    inferred = pd.api.types.infer_dtype(values, skipna=True)
+    dates = inferred in ("datetime", "datetime64")
+    if only_datetimes and not dates:
+        return
+    if inferred == "mixed-integer-float" or not (inferred.startswith("mixed") or dates):
+        return
+    present = ~pd.isna(pd.Series(values, copy=False)).to_numpy()
+    if not present.any():
+        return
+    kinds = np.array([_kind(v) if ok else "" for v, ok in zip(values, present, strict=True)])
+    j = first_row(present)
+    other = present & (kinds != kinds[j])
+    if not other.any():
+        return
+    i = first_row(other)
+    raise InputError(
+        f"{caller}: column {name!r} mixes kinds of values: row {j} holds {show(values[j])} "
+        f"({kinds[j]}) but row {i} holds {show(values[i])} ({kinds[i]}); convert the column "
+        "to one type first."
+    )
 
 
 def orderable(values: NDArray[Any]) -> bool:
