@@ -233,14 +233,19 @@ class Table:
         else:
             series = pd.Series(values, copy=False)
             text = np.fromiter((isinstance(v, str | bytes) for v in values), bool, values.size)
-            converted = pd.to_numeric(series.where(~text), errors="coerce").to_numpy(
-                dtype=float)
-            bad = text | (np.isnan(converted) & series.notna().to_numpy())
+            converted = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
+            bad = np.isnan(converted) & series.notna().to_numpy()
             if bad.any():
                 i = first_row(bad)
                 raise NonNumericError(
                     f"{caller}: column {name!r} must be numeric; {what} {i} holds "
                     f"{show(values[i])}."
+                )
+            if text.any():  # numbers written as text: the reader's job, not a guess of ours
+                i = first_row(text)
+                raise NonNumericError(
+                    f"{caller}: column {name!r} must be numeric; {what} {i} holds the text "
+                    f"{show(values[i])}. Convert the column to numbers first."
                 )
             arr = converted
         nan = np.isnan(arr)

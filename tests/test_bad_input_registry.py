@@ -556,16 +556,16 @@ REGISTRY: dict[str, Entry] = {
     # ---- flow ------------------------------------------------------------------------------
     "flow.discovery.discover": Entry(
         lambda d, **k: S.flow.discover(d, **k), events,
-        keys=("case_id", "activity"), time=None),
+        mixed_ok=True, keys=("case_id", "activity"), time=None),
     "flow.defects.hotspots": Entry(
         lambda d, **k: S.flow.hotspots(d, flow_audits(), **k), events,
-        keys=("case_id", "activity")),
+        mixed_ok=True, keys=("case_id", "activity")),
     "flow.defects.escapes": Entry(
         lambda d, **k: S.flow.escapes(d, flow_audits(), **k), events,
-        keys=("case_id", "activity")),
+        mixed_ok=True, keys=("case_id", "activity")),
     "flow.defects.attribute": Entry(
         lambda d, **k: S.flow.defects.attribute(d, flow_audits(), **k), events,
-        keys=("case_id", "activity")),
+        mixed_ok=True, keys=("case_id", "activity")),
     "flow.analysis.back_edges": X(PMAP),
     "flow.analysis.bottlenecks": X(PMAP),
     "flow.analysis.cycle_efficiency": X(PMAP),

@@ -59,11 +59,9 @@ def attribute(events: Any, audits: Any, *, case: str = "case_id",
     frame = ev.frame.select(nw.col(case).alias("__c"), nw.col(activity).alias("__a"),
                             nw.col(timestamp).alias("__t"))
     _check_nulls(ev, frame, {case: "__c", activity: "__a", timestamp: "__t"}, caller)
-    ev.check_kinds(case, activity)  # 1 and "1" would be two cases
     au = as_table(audits, caller=caller)
     cols = [item, error_type, *(c for c in (appealed, appeal_overturned) if c), *by]
     au.require(*cols)
-    au.check_kinds(item, *by)
     aud = au.eager(*dict.fromkeys(cols)).to_pandas()
     items = aud[item].dropna().unique().tolist()
     sub = frame.filter(nw.col("__c").is_in(items))

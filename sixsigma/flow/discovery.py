@@ -146,7 +146,6 @@ def discover(
             f"{ts_dtype}. Parse it first (e.g. pandas.to_datetime)."
         )
     _check_nulls(table, frame, {case: _C, activity: _A, timestamp: _T}, caller)
-    table.check_kinds(case, activity)  # 1 and "1" would be two cases
     if ts_dtype == nw.Date:
         frame = frame.with_columns(nw.col(_T).cast(nw.Datetime("us")))
 
