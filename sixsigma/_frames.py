@@ -5,6 +5,15 @@ a ``dict`` of columns, or a one-dimensional array-like (where a single column is
 turned into a :class:`Table`. Columns come out as validated numpy arrays; every problem
 raises the specific :mod:`sixsigma.errors` exception, naming the function, the column and
 the first offending row (0-based position in the table, as ``df.iloc`` counts).
+
+:class:`Table` is the one entry point (``as_table`` wraps it): it refuses, for every public
+function at once, what is not a table (scalars, text, 2-D arrays), dicts whose columns differ
+in length, duplicated or multi-level column names, frames without columns and eager frames
+without rows. :meth:`Table.numeric` refuses text (also numbers written as text), categorical
+and boolean columns, missing and infinite values, and values so large that sums of squares
+would overflow; :meth:`Table.key` and :meth:`Table.check_kinds` refuse key columns mixing
+kinds of values (``1`` and ``"1"``); :meth:`Table.raw` refuses naive and time-zone-aware
+timestamps together.
 """
 
 from __future__ import annotations
