@@ -900,11 +900,6 @@ KNOWN: dict[str, str] = {
         'capability: expected ParameterError; got a result',
     'capability.normality.ad_normal_p_value:n=nan':
         'capability: expected ParameterError; got a result',
-    'capability.sigma.rolled_throughput_yield:yields=5':
-        "capability: expected ParameterError; got TypeError: 'int' object is not iterable",
-    'capability.sigma.rolled_throughput_yield:yields=None':
-        "capability: expected ParameterError; got TypeError: 'NoneType' object is not "
-        'iterable',
     "hypothesis.assistant.compare:categorical 'value'":
         'hypothesis: expected NonNumericError; got a result',
     "hypothesis.assistant.compare:mixed text/number 'value'":
