@@ -192,6 +192,7 @@ ABSURD: dict[str, list[Any]] = {
     "real": [math.nan],  # any number, infinities included
     "text": [5, None],
     "rules": [5, "no_such_rule"],
+    "integral": [math.nan, math.inf, 1.5],  # a whole number (documented clamping below)
 }
 
 
@@ -320,7 +321,7 @@ REGISTRY: dict[str, Entry] = {
         frames=False, params={"runs": "count", "max_length": "count", "rules": "rules"}),
     "spc.anhoj.anhoj_limits": Entry(lambda **k: S.spc.anhoj.anhoj_limits(**{"n_useful": 20,
                                                                           **k}),
-                                    frames=False, params={"n_useful": "count"}),
+                                    frames=False, params={"n_useful": "integral"}),
     "spc.anhoj.signals": X(INTERNAL),
     "spc.rules.find_violations": X(INTERNAL),
     "spc.rules.resolve_rules": X(INTERNAL),
@@ -946,10 +947,6 @@ KNOWN: dict[str, str] = {
         'rootcause: expected MissingValueError; got a result',
     'rootcause.funnels.funnel:size 0':
         'rootcause: expected DomainError; got a result',
-    'spc.anhoj.anhoj_limits:n_useful=-1':
-        'spc: expected ParameterError; got a result',
-    'spc.anhoj.anhoj_limits:n_useful=0':
-        'spc: expected ParameterError; got a result',
     'spc.anhoj.anhoj_limits:n_useful=1.5':
         'spc: expected ParameterError; got a result',
     'spc.anhoj.anhoj_limits:n_useful=inf':
