@@ -18,11 +18,9 @@ import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 
-from sixsigma._frames import Table, as_table, first_row, show
+from sixsigma._frames import Table, first_row, show
 from sixsigma.errors import (
-    ColumnError,
     DomainError,
-    InputError,
     InsufficientDataError,
     MissingValueError,
     NonNumericError,
@@ -30,33 +28,13 @@ from sixsigma.errors import (
 )
 
 __all__ = ["N", "DEFECTIVES", "check_defectives", "check_group_keys", "collect",
-           "group_counts", "locate", "missing", "read_table"]
+           "group_counts", "locate", "missing"]
 
 #: Column names of the counts in the frame :func:`group_counts` returns.
 N = "n"
 DEFECTIVES = "defectives"
 _N = "__ss_n"
 _D = "__ss_defects"
-
-
-def read_table(data: Any, *, caller: str, single: str = "value") -> Table:
-    """:func:`sixsigma._frames.as_table`, refusing duplicate column names by name.
-
-    narwhals refuses them with its own ``DuplicateError``; the user gets a
-    :class:`~sixsigma.errors.ColumnError` naming the column instead.
-    """
-    if isinstance(data, pd.DataFrame):
-        seen: set[str] = set()
-        for name in (str(c) for c in data.columns):
-            if name in seen:
-                raise ColumnError(f"{caller}: column {name!r} appears more than once in the "
-                                  "data; give every column its own name.")
-            seen.add(name)
-    try:
-        return as_table(data, caller=caller, single=single)
-    except nw.exceptions.DuplicateError as err:
-        raise ColumnError(f"{caller}: the data have duplicate column names ({err}); give "
-                          "every column its own name.") from err
 
 
 def missing(frame: Any, name: str) -> Any:
@@ -198,37 +176,9 @@ def _check_counts(table: Table, defect: str, size: str) -> None:
         )
 
 
-def _kind(value: Any) -> str:
-    """The kind of a key value: text, number, or its type's name."""
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, bool | np.bool_):
-        return "bool"
-    if isinstance(value, int | float | np.integer | np.floating):
-        return "number"
-    return type(value).__name__
-
-
 def _check_mixed(table: Table, name: str) -> None:
     """Refuse a key column (pandas object dtype) that mixes kinds, e.g. 1 and "2"."""
-    native = table.frame.to_native()
-    if not isinstance(native, pd.DataFrame) or native[name].dtype != object:
-        return
-    series = native[name]
-    inferred = pd.api.types.infer_dtype(series, skipna=True)
-    if not inferred.startswith("mixed") or inferred == "mixed-integer-float":
-        return
-    values = series.to_numpy()
-    present = ~pd.isna(series).to_numpy()
-    kinds = np.array([_kind(v) if ok else "" for v, ok in zip(values, present, strict=True)])
-    first_kind = kinds[present][0]
-    i = first_row(present & (kinds != first_kind))
-    j = first_row(present)
-    raise InputError(
-        f"{table.caller}: column {name!r} mixes kinds of values: row {j} holds "
-        f"{show(values[j])} ({first_kind}) but row {i} holds {show(values[i])} "
-        f"({kinds[i]}); convert the column to one type (e.g. all text) first."
-    )
+    table.check_kinds(name)
 
 
 def check_group_keys(table: Table, keys: Sequence[str], *, dropna: bool = True) -> None:

@@ -5,6 +5,15 @@ a ``dict`` of columns, or a one-dimensional array-like (where a single column is
 turned into a :class:`Table`. Columns come out as validated numpy arrays; every problem
 raises the specific :mod:`sixsigma.errors` exception, naming the function, the column and
 the first offending row (0-based position in the table, as ``df.iloc`` counts).
+
+:class:`Table` is the one entry point (``as_table`` wraps it): it refuses, for every public
+function at once, what is not a table (scalars, text, 2-D arrays), dicts whose columns differ
+in length, duplicated or multi-level column names, frames without columns and eager frames
+without rows. :meth:`Table.numeric` refuses text (also numbers written as text), categorical
+and boolean columns, missing and infinite values, and values so large that sums of squares
+would overflow; :meth:`Table.key` and :meth:`Table.check_kinds` refuse key columns mixing
+kinds of values (``1`` and ``"1"``); :meth:`Table.raw` refuses naive and time-zone-aware
+timestamps together.
 """
 
 from __future__ import annotations
@@ -23,13 +32,15 @@ from sixsigma.errors import (
     ColumnError,
     DomainError,
     InputError,
+    InsufficientDataError,
     MissingValueError,
     NonNumericError,
     OrderError,
 )
 
 __all__ = [
-    "Table", "as_table", "check_keys", "first_row", "orderable", "parse_dates", "show",
+    "Table", "as_table", "check_keys", "check_kinds", "first_row", "orderable", "parse_dates",
+    "show",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -56,18 +67,22 @@ class Table:
     def __init__(self, data: Any, *, caller: str, single: str = "value") -> None:
         self.caller = caller
         self.frame: Any
+        if isinstance(data, Table):
+            data = data.frame.to_native()
         if isinstance(data, Mapping):
-            data = pd.DataFrame(dict(data))
+            data = _dict_frame(data, caller)
         elif isinstance(data, pd.Series):
             data = data.to_frame(name=single if data.name is None else str(data.name))
         elif isinstance(data, np.ndarray | list | tuple) or _is_scalar_sequence(data):
-            arr = np.asarray(data)
+            arr = np.asarray(data) if not isinstance(data, np.ndarray) else data
             if arr.ndim != 1:
                 raise InputError(
                     f"{caller}: an array input must be one-dimensional (one column of values); "
                     f"got shape {arr.shape}. Pass a dataframe and column names instead."
                 )
             data = pd.DataFrame({single: arr}, copy=False)
+        if isinstance(data, pd.DataFrame):
+            _check_pandas_columns(data, caller)
         try:
             self.frame = nw.from_native(data, pass_through=False)
         except TypeError as err:
@@ -75,14 +90,40 @@ class Table:
                 f"{caller}: cannot read data of type {type(data).__name__}; pass a dataframe "
                 "(pandas, polars, pyarrow, DuckDB), a dict of columns or a 1-D array."
             ) from err
+        except nw.exceptions.DuplicateError as err:
+            raise ColumnError(
+                f"{caller}: the data have duplicate column names "
+                f"({' '.join(str(err).split())}); give every column its own name."
+            ) from err
         self.lazy = isinstance(self.frame, nw.LazyFrame)
-        self.columns: list[str] = list(self.frame.collect_schema().names())
+        try:
+            self.columns: list[str] = list(self.frame.collect_schema().names())
+        except nw.exceptions.DuplicateError as err:  # a lazy backend finds them late
+            raise ColumnError(
+                f"{caller}: the data have duplicate column names "
+                f"({' '.join(str(err).split())}); give every column its own name."
+            ) from err
+        _check_names(self.columns, caller)
+        if not self.columns:
+            raise InsufficientDataError(f"{caller}: the data have no columns.")
+        if not self.lazy and len(self.frame) == 0:
+            shown = ", ".join(repr(c) for c in self.columns[:12])
+            raise InsufficientDataError(
+                f"{caller}: the data have no rows (columns {shown}"
+                f"{' ...' if len(self.columns) > 12 else ''})."
+            )
 
     # -- columns --------------------------------------------------------------------------
     def require(self, *names: str | None) -> None:
         """Raise :class:`ColumnError` for the first name that is not a column."""
         for name in names:
             if name is not None and name not in self.columns:
+                native = self.frame.to_native()
+                if isinstance(native, pd.DataFrame) and name in native.index.names:
+                    raise ColumnError(
+                        f"{self.caller}: column {name!r} is in the frame's index, which is "
+                        "not read; call reset_index() first."
+                    )
                 shown = ", ".join(repr(c) for c in self.columns[:12])
                 more = " ..." if len(self.columns) > 12 else ""
                 raise ColumnError(
@@ -97,7 +138,36 @@ class Table:
         return sub.collect() if self.lazy else sub
 
     def raw(self, name: str) -> NDArray[Any]:
-        """Return a column as a numpy array, unvalidated (labels, keys)."""
+        """Return a column as a numpy array (labels, keys), unvalidated but for one check.
+
+        A column mixing naive and time-zone-aware timestamps raises :class:`InputError`
+        naming both rows. Keys that must be of one kind: :meth:`key`.
+        """
+        values = self._values(name)
+        if values.dtype == object:
+            check_kinds(values, name, caller=self.caller, only_datetimes=True)
+        return values
+
+    def check_kinds(self, *names: str) -> None:
+        """Refuse key columns that mix kinds of values: :class:`InputError`, both rows named.
+
+        Only pandas object columns can mix kinds (typed backends cannot).
+        """
+        native = self.frame.to_native()
+        if not isinstance(native, pd.DataFrame):
+            return
+        for name in names:
+            if native[name].dtype == object:
+                check_kinds(native[name].to_numpy(), name, caller=self.caller)
+
+    def key(self, name: str) -> NDArray[Any]:
+        """A grouping column as a numpy array: values of one kind (see :func:`check_kinds`)."""
+        values = self._values(name)
+        if values.dtype == object:
+            check_kinds(values, name, caller=self.caller)
+        return values
+
+    def _values(self, name: str) -> NDArray[Any]:
         col = self.eager(name)[name]
         if col.dtype == nw.Datetime or col.dtype == nw.Date:
             return np.asarray(col.to_pandas().to_numpy())
@@ -111,6 +181,7 @@ class Table:
         minimum: float | None = None,
         strict_minimum: bool = False,
         allow_missing: bool = False,
+        allow_bool: bool = False,
     ) -> FloatArray:
         """Return a column as float64 after checking it.
 
@@ -124,9 +195,30 @@ class Table:
             Smallest allowed value (``strict_minimum``: values must exceed it).
         allow_missing : bool
             Keep NaN instead of raising :class:`MissingValueError`.
+        allow_bool : bool
+            Read true/false as 1/0 (otherwise a boolean column is refused: numbers are
+            needed, and a flag is not a measurement or a count).
+
+        Text (also text holding numbers, such as ``"12"``), categorical and (unless
+        ``allow_bool``) boolean columns raise :class:`NonNumericError`; values so large
+        that sums of squares would overflow raise :class:`DomainError`.
         """
+        self.require(name)
+        dtype = self.frame.collect_schema()[name]
+        if dtype == nw.Categorical or dtype == nw.Enum:
+            first = self.raw(name)[0] if self._has_rows() else None
+            raise NonNumericError(
+                f"{self.caller}: column {name!r} must be numeric; it is categorical (row 0 "
+                f"holds {show(first)}). Convert it to numbers first."
+            )
+        if dtype == nw.Boolean and not allow_bool:
+            first = self.raw(name)[0] if self._has_rows() else None
+            raise NonNumericError(
+                f"{self.caller}: column {name!r} must hold numbers; it holds true/false "
+                f"values (row 0 is {show(first)}). Convert it to numbers first."
+            )
         return self.check_numeric(
-            self.raw(name),
+            self._values(name),
             name,
             count=count,
             minimum=minimum,
@@ -153,6 +245,7 @@ class Table:
             arr = values.astype(np.float64, copy=False)
         else:
             series = pd.Series(values, copy=False)
+            text = np.fromiter((isinstance(v, str | bytes) for v in values), bool, values.size)
             converted = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
             bad = np.isnan(converted) & series.notna().to_numpy()
             if bad.any():
@@ -160,6 +253,12 @@ class Table:
                 raise NonNumericError(
                     f"{caller}: column {name!r} must be numeric; {what} {i} holds "
                     f"{show(values[i])}."
+                )
+            if text.any():  # numbers written as text: the reader's job, not a guess of ours
+                i = first_row(text)
+                raise NonNumericError(
+                    f"{caller}: column {name!r} must be numeric; {what} {i} holds the text "
+                    f"{show(values[i])}. Convert the column to numbers first."
                 )
             arr = converted
         nan = np.isnan(arr)
@@ -175,6 +274,17 @@ class Table:
             raise DomainError(
                 f"{caller}: column {name!r} has an infinite value at {what} {i}."
             )
+        if arr.size:
+            limit = float(np.sqrt(np.finfo(np.float64).max / arr.size)) / 16.0
+            with np.errstate(invalid="ignore"):
+                big = np.abs(arr) > limit
+            if big.any():
+                i = first_row(big)
+                raise DomainError(
+                    f"{caller}: column {name!r} holds a value too large to compute with: "
+                    f"{what} {i} is {arr[i]:.6g} (the limit for {arr.size} values is "
+                    f"{limit:.3g}, beyond which sums of squares overflow); rescale it first."
+                )
         if count:
             neg = arr < 0
             if neg.any():
@@ -204,6 +314,11 @@ class Table:
     def keys(self, name: str) -> NDArray[Any]:
         """A label or key column, date-like text parsed to datetime64 (:func:`parse_dates`)."""
         return parse_dates(self.raw(name), name, caller=self.caller)
+
+    def _has_rows(self) -> bool:
+        if self.lazy:
+            return bool(len(self.frame.head(1).collect()))
+        return bool(len(self.frame))
 
     def labels(self, name: str | None, n: int) -> NDArray[Any]:
         """Point labels from a column (one row per point), checked for order and duplicates.
@@ -308,6 +423,47 @@ def _unparsable(value: Any) -> bool:
         return True
     return False
 
+def _kind(value: Any) -> str:
+    """The kind of a value: text, number, bool, naive/aware datetime, or its type's name."""
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, bool | np.bool_):
+        return "bool"
+    if isinstance(value, int | float | np.integer | np.floating):
+        return "number"
+    if isinstance(value, _dt.datetime):
+        return "naive datetime" if value.tzinfo is None else "time-zone-aware datetime"
+    return type(value).__name__
+
+
+def check_kinds(values: NDArray[Any], name: str, *, caller: str,
+                only_datetimes: bool = False) -> None:
+    """Refuse an object column that mixes kinds of values.
+
+    ``1`` and ``"1"``, naive and time-zone-aware timestamps ...: :class:`InputError`
+    names both rows. ``only_datetimes``: refuse only naive and aware timestamps together.
+    """
+    inferred = pd.api.types.infer_dtype(values, skipna=True)
+    dates = inferred in ("datetime", "datetime64")
+    if only_datetimes and not dates:
+        return
+    if inferred == "mixed-integer-float" or not (inferred.startswith("mixed") or dates):
+        return
+    present = ~pd.isna(pd.Series(values, copy=False)).to_numpy()
+    if not present.any():
+        return
+    kinds = np.array([_kind(v) if ok else "" for v, ok in zip(values, present, strict=True)])
+    j = first_row(present)
+    other = present & (kinds != kinds[j])
+    if not other.any():
+        return
+    i = first_row(other)
+    raise InputError(
+        f"{caller}: column {name!r} mixes kinds of values: row {j} holds {show(values[j])} "
+        f"({kinds[j]}) but row {i} holds {show(values[i])} ({kinds[i]}); convert the column "
+        "to one type first."
+    )
+
 
 def orderable(values: NDArray[Any]) -> bool:
     """True for numeric and datetime keys, whose order is meaningful."""
@@ -326,6 +482,57 @@ def show(value: Any) -> str:
             return str(stamp.date())  # a date: no 00:00:00
         return str(stamp)
     return repr(value)
+
+
+def _dict_frame(data: Mapping[Any, Any], caller: str) -> pd.DataFrame:
+    """A dict of columns as a pandas frame; unequal lengths and scalars refused by name."""
+    lengths: dict[str, int | None] = {}
+    for key, col in data.items():
+        if isinstance(col, str | bytes) or not hasattr(col, "__len__"):
+            lengths[str(key)] = None
+        else:
+            lengths[str(key)] = len(col)
+    scalars = [k for k, n in lengths.items() if n is None]
+    if scalars:
+        raise InputError(
+            f"{caller}: column {scalars[0]!r} of the dict holds a single value "
+            f"({show(data[scalars[0]] if scalars[0] in data else '?')}), not a column of "
+            "values; give every column one value per row."
+        )
+    sizes = list(lengths.items())
+    for (a, na), (b, nb) in zip(sizes, sizes[1:], strict=False):
+        if na != nb:
+            raise InputError(
+                f"{caller}: the columns of the dict differ in length: column {a!r} has {na} "
+                f"values, column {b!r} {nb}; every column needs one value per row."
+            )
+    try:
+        return pd.DataFrame(dict(data))
+    except (ValueError, TypeError) as err:
+        raise InputError(f"{caller}: cannot read the dict as columns of a table "
+                         f"({' '.join(str(err).split())}).") from err
+
+
+def _check_pandas_columns(frame: pd.DataFrame, caller: str) -> None:
+    """Refuse multi-level and duplicated column names of a pandas frame."""
+    if isinstance(frame.columns, pd.MultiIndex):
+        raise InputError(
+            f"{caller}: the data have multi-level column names ({show(frame.columns[0])}, "
+            "...); flatten them to single names first, e.g. "
+            "df.columns = ['_'.join(map(str, c)) for c in df.columns]."
+        )
+    _check_names([str(c) for c in frame.columns], caller)
+
+
+def _check_names(names: Sequence[str], caller: str) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ColumnError(
+                f"{caller}: column {name!r} appears more than once in the data; give every "
+                "column its own name."
+            )
+        seen.add(name)
 
 
 def _is_scalar_sequence(data: Any) -> bool:

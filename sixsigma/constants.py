@@ -25,6 +25,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special, stats
 
+from sixsigma._params import shown
+from sixsigma.errors import ParameterError
+
 __all__ = ["c4", "d2", "d3"]
 
 # Gauss-Legendre nodes: the integrands are smooth and negligible beyond |x| = 12.
@@ -59,8 +62,15 @@ def _d3_scalar(n: int) -> float:
 
 def _sizes(n: ArrayLike) -> NDArray[np.int64]:
     arr = np.asarray(n)
-    if arr.size and (not np.all(np.equal(np.mod(arr, 1), 0)) or np.min(arr) < 2):
-        raise ValueError("control-chart constants need whole subgroup sizes n >= 2")
+    if not np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_):
+        raise ParameterError("control-chart constants: the 'n' parameter must hold whole "
+                             f"subgroup sizes n >= 2; got {shown(n)}.")
+    flat = arr.astype(float).ravel()
+    bad = ~np.isfinite(flat) | (flat < 2)
+    bad[~bad] = flat[~bad] % 1 != 0
+    if bad.any():
+        raise ParameterError("control-chart constants: the 'n' parameter must hold whole "
+                             f"subgroup sizes n >= 2; got {shown(flat[bad][0])}.")
     return arr.astype(np.int64)
 
 

@@ -10,6 +10,7 @@ memory spill to disk instead of failing.
 from __future__ import annotations
 
 import glob as _glob
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -91,8 +92,11 @@ def configure(
         settings["memory_limit"] = memory_limit
         settings.setdefault("temp_directory", Path(tempfile.gettempdir()) / "sixsigma-spill")
     if threads is not None:
-        if threads < 1:
-            raise ParameterError(f"configure: threads must be at least 1; got {threads}.")
+        if isinstance(threads, bool) or not isinstance(threads, int | float) or not (
+                math.isfinite(threads) and threads == int(threads) and threads >= 1):
+            raise ParameterError(f"configure: threads must be at least 1 (a whole number); "
+                                 f"got {threads!r}.")
+        threads = int(threads)
         settings["threads"] = threads
     if temp_directory is not None:
         settings["temp_directory"] = Path(temp_directory)
@@ -181,6 +185,9 @@ def read(path: str | os.PathLike[str], *, check_schema: bool = True) -> Any:
     >>> len(chart)
     120
     """
+    if not isinstance(path, str | os.PathLike) or not os.fspath(path):
+        raise ParameterError(f"read: the 'path' parameter must be a file, folder or glob "
+                             f"pattern (str or path); got {path!r}.")
     files, kind = _files(path)
     con = connection()
     if check_schema and len(files) > 1:

@@ -26,11 +26,11 @@ import pandas as pd
 from scipy import stats
 
 from sixsigma._aggregate import collect
-from sixsigma._frames import Table, first_row
+from sixsigma._frames import Table, as_table, first_row
 from sixsigma._params import check_number, choice, shown
 from sixsigma._result import Result
 from sixsigma._stats import z_two_sided
-from sixsigma.capability._common import read_table, weight_dtype_check
+from sixsigma.capability._common import weight_dtype_check
 from sixsigma.errors import (
     DomainError,
     InputError,
@@ -345,7 +345,7 @@ def pareto(
     """
     caller = "pareto"
     _check_options(threshold, other_below, top, caller)
-    table = read_table(data, caller=caller)
+    table = as_table(data, caller=caller)
     agg = _with_categories(_aggregate(table, category, weight, by), categories, by)
     opts = {"threshold": threshold, "other_below": other_below, "top": top,
             "other_label": other_label, "caller": caller, "weighted": weight is not None}
@@ -495,7 +495,7 @@ def compare_pareto(
         raise ParameterError(f"{caller}: weight_is_frequency=True needs weight=.")
     parts = []
     for name, data in (("before", before), ("after", after)):
-        agg = _aggregate(read_table(data, caller=f"{caller} ({name})"), category, weight, None)
+        agg = _aggregate(as_table(data, caller=f"{caller} ({name})"), category, weight, None)
         agg = _with_categories(agg, categories, None)
         if weight_is_frequency:
             frac = np.mod(agg["count"].to_numpy(), 1.0) != 0

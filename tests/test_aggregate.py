@@ -8,7 +8,7 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from sixsigma._aggregate import group_counts, read_table
+from sixsigma._aggregate import group_counts
 from sixsigma._frames import as_table
 from sixsigma.errors import (
     ColumnError,
@@ -95,7 +95,7 @@ def test_dropna_checked() -> None:
 def test_duplicate_columns_named() -> None:
     df = pd.DataFrame([[1, 0, "a"], [0, 1, "b"]], columns=["d", "d", "k"])
     with pytest.raises(ColumnError, match="'d'"):
-        read_table(df, caller="t")
+        as_table(df, caller="t")
 
 
 def test_mixed_kind_key_named() -> None:

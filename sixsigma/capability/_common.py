@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import narwhals.stable.v2 as nw
 import numpy as np
-import pandas as pd
-from narwhals.exceptions import DuplicateError
 from numpy.typing import NDArray
 
 from sixsigma._frames import Table, as_table, first_row
 from sixsigma._params import check_number
 from sixsigma.errors import (
-    ColumnError,
     DomainError,
-    InputError,
     InsufficientDataError,
     NonNumericError,
     ParameterError,
@@ -24,27 +19,7 @@ from sixsigma.errors import (
 )
 
 __all__ = ["MIN_FIT_N", "check_magnitude", "check_specs", "fit_values", "measurements",
-           "check_counts", "read_table", "weight_dtype_check"]
-
-
-def read_table(data: Any, *, caller: str) -> Table:
-    """:func:`as_table` with duplicate column names and ragged dicts refused as our errors."""
-    if isinstance(data, pd.DataFrame) and data.columns.duplicated().any():
-        name = data.columns[data.columns.duplicated()][0]
-        raise ColumnError(f"{caller}: column {name!r} appears more than once in the data; "
-                          "rename the duplicates first.")
-    if isinstance(data, Mapping):
-        lengths = {k: len(v) for k, v in data.items() if hasattr(v, "__len__")
-                   and not isinstance(v, str)}
-        if len(set(lengths.values())) > 1:
-            shown = ", ".join(f"{k!r}: {n}" for k, n in lengths.items())
-            raise InputError(f"{caller}: the columns of the dict have different lengths "
-                             f"({shown}); every column needs one value per row.")
-    try:
-        return as_table(data, caller=caller)
-    except DuplicateError as err:
-        raise ColumnError(f"{caller}: the data have duplicate column names ({err}); rename "
-                          "them first.".replace("\n", " ")) from err
+           "check_counts", "weight_dtype_check"]
 
 
 def _first_text(values: NDArray[Any]) -> int | None:
@@ -153,7 +128,7 @@ def fit_values(data: Any, value: str | None, caller: str, *, positive: bool = Fa
     :data:`MIN_FIT_N` values or all equal; with ``positive`` a value <= 0 is a DomainError
     naming its row.
     """
-    table = read_table(data, caller=caller)
+    table = as_table(data, caller=caller)
     if value is None:
         if len(table.columns) != 1:
             raise ParameterError(f"{caller}: value= is required when the data have several "

@@ -29,10 +29,11 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
+from sixsigma._frames import as_table
 from sixsigma._params import check_confidence, check_number
 from sixsigma._result import Result
 from sixsigma._stats import clopper_pearson
-from sixsigma.capability._common import check_counts, read_table
+from sixsigma.capability._common import check_counts
 from sixsigma.errors import SixSigmaError, ZeroVarianceError
 from sixsigma.spc.chart import ControlChart
 
@@ -72,7 +73,7 @@ def _chart(kind: str, data: Any, count: str, size: str | None, label: str | None
     from sixsigma.spc import p_chart, u_chart
 
     build = p_chart if kind == "p" else u_chart
-    check_counts(read_table(data, caller=caller), count, size)
+    check_counts(as_table(data, caller=caller), count, size)
     try:
         return build(data, count, size, label)
     except ZeroVarianceError as err:

@@ -37,11 +37,11 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
-from sixsigma._frames import first_row, orderable
+from sixsigma._frames import as_table, first_row, orderable
 from sixsigma._params import check_confidence, check_number, choice
 from sixsigma._result import Result
 from sixsigma._stats import z_two_sided
-from sixsigma.capability._common import check_specs, measurements, read_table
+from sixsigma.capability._common import check_specs, measurements
 from sixsigma.capability.normality import NormalityTest, normality_test
 from sixsigma.errors import (
     InsufficientDataError,
@@ -432,7 +432,7 @@ def capability(
         kind = "subgrouped data" if subgroup is not None else "individual values"
         raise ParameterError(f"{caller}: sigma_method for {kind} must be one of {allowed}; "
                              f"got {sigma_method!r}.")
-    table = read_table(data, caller=caller)
+    table = as_table(data, caller=caller)
     if value is None:
         if len(table.columns) != 1:
             raise ParameterError(f"{caller}: value= is required when the data have several "

@@ -145,12 +145,13 @@ def normality_test(values: ArrayLike, *, alpha: float = 0.05) -> NormalityTest:
     >>> t.doubtful, t.ad_p_value < 1e-6
     (True, True)
     """
-    from sixsigma.capability._common import measurements, read_table
+    from sixsigma._frames import as_table
+    from sixsigma.capability._common import measurements
 
     caller = "normality_test"
     a = check_number(alpha, "alpha", caller=caller, low=0.0, high=1.0, low_open=True,
                      high_open=True)
-    table = read_table(values, caller=caller)
+    table = as_table(values, caller=caller)
     if len(table.columns) != 1:
         raise ParameterError(f"{caller}: pass one column of values; got "
                              f"{len(table.columns)} columns.")

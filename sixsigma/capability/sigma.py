@@ -363,6 +363,10 @@ def rolled_throughput_yield(
     >>> round(r.rty, 6)          # 0.95 * 0.98 * 0.99
     0.92169
     """
+    if isinstance(yields, str | bytes) or not isinstance(yields, Mapping | Sequence | np.ndarray):
+        raise ParameterError("rolled_throughput_yield: the 'yields' parameter must be a list "
+                             "of step yields or a mapping {step: yield}; got "
+                             f"{type(yields).__name__}.")
     items = list(yields.items()) if isinstance(yields, Mapping) else \
         [(str(i + 1), y) for i, y in enumerate(yields)]
     if not items:

@@ -139,5 +139,6 @@ def load(name: str) -> Dataset:
     loader = _LOADERS.get(name) if isinstance(name, str) else None
     if loader is None:
         available = ", ".join(repr(k) for k in sorted(_LOADERS))
-        raise ParameterError(f"load: unknown dataset {name!r}; available: {available}.")
+        raise ParameterError(f"load: the 'name' parameter must name a dataset; unknown dataset "
+                             f"{name!r}; available: {available}.")
     return loader()

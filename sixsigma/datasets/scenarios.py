@@ -151,5 +151,6 @@ def get_scenario(name: str, caller: str = "generate_moderation") -> Scenario:
     scenario = SCENARIOS.get(name) if isinstance(name, str) else None
     if scenario is None:
         names = ", ".join(repr(k) for k in SCENARIOS)
-        raise ParameterError(f"{caller}: unknown scenario {name!r}; available: {names}.")
+        raise ParameterError(f"{caller}: the 'scenario' parameter must name a scenario; unknown "
+                             f"scenario {name!r}; available: {names}.")
     return scenario

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sixsigma._aggregate import DEFECTIVES, N, check_group_keys, group_counts, read_table
-from sixsigma._frames import Table, show
+from sixsigma._aggregate import DEFECTIVES, N, check_group_keys, group_counts
+from sixsigma._frames import Table, as_table, show
 from sixsigma._params import check_confidence
 from sixsigma.errors import InsufficientDataError, ParameterError
 from sixsigma.hypothesis._shared import data_kind, read_values, two_levels
@@ -131,7 +131,7 @@ def compare(
     if group is None:
         raise ParameterError(f"{caller}: the 'group' parameter must name the column of the "
                              "groups; got None.")
-    table = read_table(data, caller=caller)
+    table = as_table(data, caller=caller)
     with warnings.catch_warnings():
         # scipy, pandas and pingouin warnings never reach the user: the checks below refuse
         # the data they would warn about, and the result's notes say what matters

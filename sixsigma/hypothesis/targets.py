@@ -18,8 +18,8 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
-from sixsigma._aggregate import DEFECTIVES, N, check_group_keys, group_counts, read_table
-from sixsigma._frames import Table, show
+from sixsigma._aggregate import DEFECTIVES, N, check_group_keys, group_counts
+from sixsigma._frames import Table, as_table, show
 from sixsigma._params import check_confidence, check_number, choice
 from sixsigma.errors import InsufficientDataError, ParameterError, ZeroVarianceError
 from sixsigma.hypothesis._shared import data_kind, read_values, two_levels
@@ -151,7 +151,7 @@ def one_sample(
     confidence = check_confidence(confidence, caller=caller)
     alternative = choice(alternative, "alternative", _ALTERNATIVES, caller=caller)
     target = check_number(target, "target", caller=caller)
-    table = read_table(data, caller=caller)
+    table = as_table(data, caller=caller)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         name, kind, event, n, k, x, why0 = _rate_or_values(table, value, defectives, size,
@@ -291,7 +291,7 @@ def equivalence(
     if group is None:
         raise ParameterError(f"{caller}: the 'group' parameter must name the column of the "
                              "two groups; got None.")
-    table = read_table(data, caller=caller)
+    table = as_table(data, caller=caller)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if defectives is not None:

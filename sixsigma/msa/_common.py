@@ -6,13 +6,12 @@ Long-format input and category order. Intervals and parameter checks live in
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
-from narwhals.exceptions import DuplicateError
 from numpy.typing import NDArray
 
 from sixsigma._frames import Table, first_row, show
@@ -54,32 +53,7 @@ def load(data: Any, caller: str, *columns: str | None, min_rows: int = 1) -> Tab
             raise ParameterError(f"{caller}: column {name!r} is passed for two roles; each "
                                  "role needs its own column.")
         seen.add(name)
-    if isinstance(data, Mapping):
-        lengths = {str(k): len(v) if hasattr(v, "__len__") else 1 for k, v in data.items()}
-        if len(set(lengths.values())) > 1:
-            (a, na), (b, nb) = next(
-                ((x, y) for x, y in zip(lengths.items(), list(lengths.items())[1:],
-                                        strict=False) if x[1] != y[1]))
-            raise InputError(f"{caller}: the columns of the dict differ in length: column "
-                             f"{a!r} has {na} values, column {b!r} {nb}.")
-    if isinstance(data, pd.DataFrame):
-        if isinstance(data.columns, pd.MultiIndex):
-            raise InputError(f"{caller}: the data have multi-level column names "
-                             f"({data.columns[0]!r}, ...); flatten them to single names "
-                             "first.")
-        in_index = [c for c in names if c in data.index.names and c not in data.columns]
-        if in_index:
-            raise InputError(f"{caller}: column {in_index[0]!r} is in the frame's index, "
-                             "which is not read; call reset_index() first.")
-    if isinstance(data, pd.DataFrame) and data.columns.has_duplicates:
-        dup = data.columns[data.columns.duplicated()][0]
-        raise InputError(f"{caller}: column {str(dup)!r} appears more than once in the data; "
-                         "rename or drop the duplicates.")
-    try:
-        table = Table(data, caller=caller)
-    except DuplicateError as err:
-        raise InputError(f"{caller}: the data have duplicated column names ({err}); rename "
-                         "or drop the duplicates.") from err
+    table = Table(data, caller=caller)  # refuses ragged dicts, duplicate columns ...
     table.require(*names)
     if names and min_rows > 0:
         n = table.raw(names[0]).size

@@ -23,8 +23,7 @@ import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 
-from sixsigma._aggregate import read_table
-from sixsigma._frames import show
+from sixsigma._frames import as_table, show
 from sixsigma._result import Result, jsonable
 from sixsigma.errors import InsufficientDataError, ParameterError
 from sixsigma.rootcause.counts import check_dimensions, count_cells
@@ -263,7 +262,7 @@ def explain_change(
     if common:
         raise ParameterError(f"{caller}: before and after share the value(s) "
                              f"{', '.join(sorted(common))}; the periods must not overlap.")
-    table = read_table(data, caller=caller)
+    table = as_table(data, caller=caller)
     table.require(period, defectives, size, *dims)
     table.frame = table.frame.filter(nw.col(period).is_in([*b_vals, *a_vals]))
     cells = count_cells(table, defectives, (period, *dims), size, min_levels=1)

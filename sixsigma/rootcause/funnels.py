@@ -20,7 +20,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
-from sixsigma._aggregate import read_table
+from sixsigma._frames import as_table
 from sixsigma._params import check_confidence, check_number, choice
 from sixsigma._result import Result, jsonable
 from sixsigma.errors import InsufficientDataError
@@ -251,7 +251,7 @@ def funnel(
     winsor = check_number(winsor, "winsor", caller=caller, low=0.0, high=0.5, high_open=True)
     if target is not None:
         target = check_confidence(target, caller=caller, name="target")
-    table = read_table(data, caller=caller)
+    table = as_table(data, caller=caller)
     cells = count_cells(table, defectives, (unit,), size)
     n, d = cells.n, cells.defects
     units = cells.frame[unit].to_numpy()

@@ -38,7 +38,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import sparse, stats
 
-from sixsigma._aggregate import read_table
+from sixsigma._frames import as_table
 from sixsigma._params import check_confidence, check_number
 from sixsigma._result import Result, jsonable
 from sixsigma._stats import wilson
@@ -416,7 +416,7 @@ def segment_scan(
     max_causes = int(check_number(max_causes, "max_causes", caller=caller, low=1.0,
                                   integer=True))
     confidence = check_confidence(confidence, caller=caller)
-    table = read_table(data, caller=caller)
+    table = as_table(data, caller=caller)
     cells = count_cells(table, defectives, dims, size)
     scan = scan_cells(cells, defectives=defectives, size=size, max_depth=max_depth,
                       alpha=alpha, descend_share=descend_share, min_expected=min_expected,

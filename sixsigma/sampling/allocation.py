@@ -227,7 +227,7 @@ def allocate(
     names = _column_names(columns, caller)
     table = Table(data, caller=caller)
     table.require(names["stratum"], names["size"])
-    labels = table.raw(names["stratum"])
+    labels = table.key(names["stratum"])
     k = labels.size
     if k == 0:
         raise InsufficientDataError(f"{caller}: the strata table has no rows.")

@@ -145,7 +145,7 @@ def allocate_by_score(
     confidence = check_confidence(confidence, caller=caller)
     table = Table(data, caller=caller)
     table.require(bucket, size, rate, views)
-    labels = table.raw(bucket)
+    labels = table.key(bucket)
     k = labels.size
     if k == 0:
         raise InsufficientDataError(f"{caller}: the bucket table has no rows.")

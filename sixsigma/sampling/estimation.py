@@ -28,7 +28,7 @@ import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 
-from sixsigma._aggregate import check_defectives, collect, locate
+from sixsigma._aggregate import check_defectives, check_group_keys, collect, locate
 from sixsigma._frames import Table, show
 from sixsigma._params import check_confidence, check_number, choice
 from sixsigma._result import Result
@@ -278,8 +278,6 @@ def _run(caller: str, data: Any, column: str, *, weight: str | None, views: str 
     if views is not None:
         _check_positive(table, views, allow_zero=True)
         w = w * nw.col(views).cast(nw.Float64)
-    if strata is not None:
-        _check_no_nulls(table, strata)
     if pop_column is not None:
         _check_positive(table, pop_column, allow_zero=False)
 
@@ -294,6 +292,9 @@ def _run(caller: str, data: Any, column: str, *, weight: str | None, views: str 
         aggs += [nw.col(pop_column).min().alias("__pmin"),
                  nw.col(pop_column).max().alias("__pmax")]
     keys = ([strata] if strata is not None else []) + [k for k in by_keys if k != strata]
+    if strata is not None:
+        _check_no_nulls(table, strata)
+    check_group_keys(table, keys)  # missing (null or NaN) and mixed kinds, first row named
     agg = frame.group_by(*keys).agg(*aggs) if keys else frame.select(*aggs)
     cells = collect(agg).to_pandas()
     if cells.empty or float(cells["__n"].sum()) == 0:

@@ -138,7 +138,7 @@ def test_null_activity_and_case():
 def test_empty_log():
     from sixsigma.errors import InsufficientDataError
 
-    with pytest.raises(InsufficientDataError, match="discover: the event log has no events"):
+    with pytest.raises(InsufficientDataError, match="discover: the data have no rows"):
         discover(small_log().iloc[:0])
 
 
