@@ -119,7 +119,7 @@ def _day_counts(frame: Any, indicators: Mapping[str, Any], time: str,
     ``records`` and one column per indicator.
     """
     day = nw.col(time).dt.truncate("1d").alias("__day")
-    if frame.implementation.is_pandas_like():
+    if frame.implementation.is_pandas():
         return _combo_counts(frame, indicators, day, keys)
     # indicators first, then plain sums: the group-by stays simple on every back end
     flagged = frame.with_columns(day, *[expr.cast(nw.Int64).alias(name)
@@ -205,10 +205,9 @@ def _combo_counts(frame: Any, indicators: Mapping[str, Any], day: Any,
     np.greater(running[1:], running[:-1], out=rising[1:])
     first = np.flatnonzero(rising)
     del combo, running, rising
-    small = pd.DataFrame({name: (values.iloc[first].to_numpy() if isinstance(values, pd.Series)
-                                 and name == "__day" else
-                                 values.iloc[first].reset_index(drop=True)
-                                 if isinstance(values, pd.Series) else values[first])
+    # one representative row per combination: the same values and dtypes as the data
+    small = pd.DataFrame({name: values.iloc[first].reset_index(drop=True)
+                          if isinstance(values, pd.Series) else values[first]
                           for name, values in parts.items()})
     small["__w"] = weights
     combos = nw.from_native(small, eager_only=True)
