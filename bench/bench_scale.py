@@ -546,7 +546,8 @@ def render(rows: list[dict[str, Any]]) -> str:
     n_max = max((r["n"] for r in _ok(rows)), default=0)
     parts = [f"{name} {layout} {r['median_s']:.2f} s / {r['peak_rss_mb']:.0f} MB"
              for layout, names in LAYOUTS.items() for name in names
-             if (r := _find(rows, name, n_max, layout)) is not None]
+             if (row := _find(rows, name, n_max, layout)) is not None
+             for r in [row]]
     text = f"At N~{n_max:,}: " + ", ".join(parts) + "."
     duck, sql = _find(rows, "laney[duckdb]", n_max), _find(rows, "anchor: duckdb SQL by day", n_max)
     pand = _find(rows, "laney[pandas]", n_max)

@@ -80,7 +80,8 @@ def p_baseline(d: np.ndarray, n: np.ndarray) -> np.ndarray:
     se = np.sqrt(pbar * (1.0 - pbar) / n)
     lcl = pbar - 3.0 * se
     ucl = pbar + 3.0 * se
-    return (p > ucl) | (p < lcl)
+    flags: np.ndarray = (p > ucl) | (p < lcl)
+    return flags
 
 
 def imr_baseline(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -151,7 +152,8 @@ def make_case(name: str, n: int) -> Case:
 
         arrays, arrays_small = chart_arrays(full), chart_arrays(small)
         return Case(
-            lambda a: find_violations(*a[0], nelson), lambda a: base(a[1]),
+            lambda a: find_violations(a[0][0], a[0][1], a[0][2], a[0][3], a[0][4], nelson),
+            lambda a: base(a[1]),
             (arrays, full), (arrays_small, small), sum(v.nbytes for v in arrays),
             lambda r: int(r[0].size))
     if name.startswith("imr"):

@@ -205,7 +205,12 @@ def _count(table: Table, checks: list[_Check]) -> list[int]:
     """Rows failing each check, in one pass over the data (masks counted directly)."""
     exprs = {f"__p{k}": c.bad for k, c in enumerate(checks) if not isinstance(c.bad, np.ndarray)}
     sums: dict[str, int] = {}
-    if exprs:
+    if exprs and not table.lazy and table.frame.implementation.is_pandas():
+        # in memory: the masks summed as numpy booleans (a cast to Int64 copies every row)
+        got = table.frame.select(*[e.alias(k) for k, e in exprs.items()]).to_native()
+        sums = {k: int(np.count_nonzero(got[k].fillna(False).to_numpy(dtype=bool)))
+                for k in exprs}
+    elif exprs:
         frame = table.frame.select(*[e.cast(nw.Int64).sum().alias(k) for k, e in exprs.items()])
         row = collect(frame).to_pandas().iloc[0]
         sums = {k: 0 if pd.isna(row[k]) else int(row[k]) for k in exprs}

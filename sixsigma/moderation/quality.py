@@ -23,6 +23,9 @@ from typing import Any, Literal
 import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from numpy.typing import NDArray
 
 from sixsigma._aggregate import collect
 from sixsigma._frames import as_table, show
@@ -124,6 +127,8 @@ def _day_counts(frame: Any, indicators: Mapping[str, Any], time: str,
     ``records`` and one column per indicator.
     """
     day = nw.col(time).dt.truncate("1d").alias("__day")
+    if frame.implementation.is_pandas():
+        return _combo_counts(frame, indicators, day, keys)
     # indicators first, then plain sums: the group-by stays simple on every back end
     flagged = frame.with_columns(day, *[expr.cast(nw.Int64).alias(name)
                                         for name, expr in indicators.items()])
@@ -299,6 +304,96 @@ def _apply_correction(out: pd.DataFrame, correct: Mapping[str, Any], confidence:
     out["corrected"] = np.where(acc, 1.0 - rate, np.nan)
     out["corrected_ci_low"] = np.where(acc, 1.0 - hi, np.nan)
     out["corrected_ci_high"] = np.where(acc, 1.0 - lo, np.nan)
+    return out
+
+
+def _codes(values: Any) -> tuple[NDArray[np.int64], int]:
+    """Integer codes of a column (-1 for missing) and the number of distinct values + 1."""
+    array = getattr(values, "array", None)
+    chunked = getattr(array, "_pa_array", None)
+    if chunked is not None and (pa.types.is_string(chunked.type)
+                                or pa.types.is_large_string(chunked.type)):
+        encoded = pc.dictionary_encode(chunked).unify_dictionaries()
+        out = np.empty(len(values), dtype=np.int64)
+        at = 0
+        for chunk in encoded.chunks:
+            got = pc.fill_null(chunk.indices, -1).to_numpy()
+            out[at:at + len(got)] = got
+            at += len(got)
+        distinct = len(encoded.chunks[0].dictionary) if encoded.num_chunks else 0
+        return out, distinct + 1
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return np.asarray(codes, dtype=np.int64), len(uniques) + 1
+
+
+def _combo_counts(frame: Any, indicators: Mapping[str, Any], day: Any,
+                  keys: list[str]) -> pd.DataFrame:
+    """:func:`_day_counts` on an in-memory pandas frame: count the label combinations first.
+
+    Rows are counted per distinct combination of day, keys and the low-cardinality label
+    columns (integer codes, no per-row strings); the indicators are then evaluated once
+    per combination, on one representative row each, and weighted by its count. Indicators
+    that read other columns (``turnaround_seconds``) are evaluated per row and join the
+    combination. The sums are those of the per-row query.
+    """
+    native = frame.to_native()
+    n = len(native)
+    days = frame.select(day).to_native()["__day"]
+    parts: dict[str, Any] = {"__day": days}
+    for k in keys:
+        parts[k] = native[k]
+    candidates = [c for c in native.columns if c not in parts and c not in indicators
+                  and not pd.api.types.is_float_dtype(native[c].dtype)
+                  and not pd.api.types.is_datetime64_any_dtype(native[c].dtype)]
+    probe = nw.from_native(native.iloc[:0][candidates], eager_only=True)
+    per_row: dict[str, Any] = {}
+    for name, expr in indicators.items():
+        try:
+            probe.select(expr.alias(name))
+        except nw.exceptions.ColumnNotFoundError:
+            per_row[name] = expr
+    if per_row:
+        got = frame.select(*[e.alias(k) for k, e in per_row.items()]).to_native()
+        for k in per_row:
+            parts[k] = got[k].fillna(False).to_numpy(dtype=bool)
+    for c in candidates:
+        parts[c] = native[c]
+    key = np.zeros(n, dtype=np.int64)
+    size = 1
+    for values in parts.values():
+        codes, radix = _codes(values)
+        if size * radix >= 2**62:  # compress the combined key to its distinct values
+            key = pd.factorize(key)[0].astype(np.int64, copy=False)
+            size = int(key.max()) + 1 if n else 1
+        np.multiply(key, radix, out=key)
+        np.add(key, codes, out=key)
+        np.add(key, 1, out=key)
+        size *= radix
+        del codes
+    combo, _ = pd.factorize(key)
+    del key
+    weights = np.bincount(combo)
+    # factorize numbers combinations in order of first appearance: the running maximum
+    # rises exactly at each combination's first row
+    rising = np.empty(n, dtype=bool)
+    running = np.maximum.accumulate(combo)
+    rising[0:1] = True
+    np.greater(running[1:], running[:-1], out=rising[1:])
+    first = np.flatnonzero(rising)
+    del combo, running, rising
+    # one representative row per combination: the same values and dtypes as the data
+    small = pd.DataFrame({name: values.iloc[first].reset_index(drop=True)
+                          if isinstance(values, pd.Series) else values[first]
+                          for name, values in parts.items()})
+    small["__w"] = weights
+    combos = nw.from_native(small, eager_only=True)
+    w = nw.col("__w")
+    flagged = combos.with_columns(
+        *[(nw.col(k).cast(nw.Int64) * w).alias(k) for k in per_row],
+        *[(e.cast(nw.Int64) * w).alias(k) for k, e in indicators.items() if k not in per_row])
+    agg = (flagged.group_by(["__day", *keys])
+           .agg(w.sum().alias("records"), *[nw.col(name).sum() for name in indicators]))
+    out: pd.DataFrame = collect(agg).to_pandas()
     return out
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from sixsigma._aggregate import collect
 from sixsigma._frames import as_table, first_row, show
@@ -35,9 +36,51 @@ def effective_schema(schema: AuditSchema | None, columns: Mapping[str, str] | No
     return out.replace(**changes) if changes else out
 
 
+def _first_of_each(columns: Sequence[pd.Series]) -> NDArray[np.intp]:
+    """Positions of the first row of each distinct combination of ``columns``, in row order.
+
+    Missing values (None, NaN, NA) form one value. The columns are read as integer codes:
+    no per-row Python objects.
+    """
+    n = len(columns[0])
+    key = np.zeros(n, dtype=np.int64)
+    size = 1
+    for column in columns:
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        radix = len(uniques) + 1
+        if size * radix >= 2**62:  # keep the combined key in range: renumber it
+            key = pd.factorize(key)[0].astype(np.int64, copy=False)
+            size = int(key.max()) + 1 if n else 1
+        np.multiply(key, radix, out=key)
+        np.add(key, codes, out=key)
+        np.add(key, 1, out=key)
+        size *= radix
+    combo = pd.factorize(key)[0]
+    # factorize numbers combinations by first appearance: the running maximum rises there
+    running = np.maximum.accumulate(combo)
+    rising = np.empty(n, dtype=bool)
+    rising[:1] = True
+    np.greater(running[1:], running[:-1], out=rising[1:])
+    return np.flatnonzero(rising)
+
+
 def check_error_types(frame: pd.DataFrame, taxonomy: ErrorTaxonomy, *, name: str,
                       caller: str) -> None:
-    """``error_type`` (export column ``name``) agrees with the taxonomy and the verdicts."""
+    """``error_type`` (export column ``name``) agrees with the taxonomy and the verdicts.
+
+    Judged once per distinct (error type, decision, QA verdict) combination, on its first
+    row: the first offending combination's first row is the first offending row.
+    """
+    columns = [frame["error_type"], frame["decision"], frame["qa_decision"]]
+    first = _first_of_each(columns) if len(frame) > 1 else np.arange(len(frame))
+    if first.size < len(frame):
+        frame = frame.iloc[first].reset_index(drop=True)
+    _check_error_types(frame, taxonomy, name=name, caller=caller, rows=first)
+
+
+def _check_error_types(frame: pd.DataFrame, taxonomy: ErrorTaxonomy, *, name: str,
+                       caller: str, rows: NDArray[np.intp]) -> None:
+    """:func:`check_error_types` on the rows of ``frame``, row ``k`` named ``rows[k]``."""
     column = frame["error_type"].astype(object)
     given = column.where(column.notna(), "").astype(str).to_numpy()
     known = set(taxonomy.names) | {""}
@@ -45,8 +88,8 @@ def check_error_types(frame: pd.DataFrame, taxonomy: ErrorTaxonomy, *, name: str
     if unknown.any():
         i = first_row(unknown)
         raise DomainError(f"{caller}: column {name!r} has the unknown type {given[i]!r} at "
-                          f"row {i}; the taxonomy has {', '.join(taxonomy.names)} ('' when "
-                          "correct).")
+                          f"row {rows[i]}; the taxonomy has {', '.join(taxonomy.names)} ('' "
+                          "when correct).")
     mapped = {g: taxonomy.base_of(g) if g else "" for g in np.unique(given).tolist()}
     decision = frame["decision"].to_numpy(dtype=object)
     qa = frame["qa_decision"].to_numpy(dtype=object)
@@ -58,7 +101,7 @@ def check_error_types(frame: pd.DataFrame, taxonomy: ErrorTaxonomy, *, name: str
         i = first_row(bad)
         verdict = "unaudited" if expected[i] is None else str(expected[i]) or "correct"
         raise DomainError(
-            f"{caller}: column {name!r} at row {i} is {given[i]!r}, but decision "
+            f"{caller}: column {name!r} at row {rows[i]} is {given[i]!r}, but decision "
             f"{show(decision[i])} and qa_decision {show(qa[i])} make it {verdict!r}."
         )
 

@@ -32,6 +32,9 @@ from sixsigma.spc.rules import RULE_SETS, find_violations, resolve_rules, rule_p
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+# The points that estimate a stage: their positions, or the stage's slice when every point
+# of it does (``Spec.slice_estimate``): views instead of index copies of every array.
+Points = IntArray | slice
 
 # Rules that do not assume a symmetric distribution of the statistic: the ones Minitab
 # applies to R, S and moving-range charts (its tests 1-4).
@@ -78,7 +81,7 @@ class Spec:
     column: str  # the data column, named in errors
     n: FloatArray
     labels: NDArray[Any]
-    estimate: Callable[[IntArray, float | None, float | None], Params]
+    estimate: Callable[[Any, float | None, float | None], Params]
     panels: list[Panel]
     sigma_method: str
     row_point: IntArray | None = None  # point of each input row, where rows != points
@@ -88,6 +91,8 @@ class Spec:
     conventions: dict[str, str] = field(default_factory=dict)
     zero_sigma_ok: bool = False
     estimate_from_center: bool = False  # sigma follows from the centre (attribute, g charts)
+    # ``estimate`` accepts a slice (the whole stage estimates): arrays read as views
+    slice_estimate: bool = False
 
     @property
     def size(self) -> int:
@@ -300,12 +305,17 @@ def _arl_with_k(rules: tuple[str, ...], k: dict[str, int]) -> float | None:
     return round(in_control_arl(spec, runs=_ARL_RUNS, seed=_ARL_SEED), 1)
 
 
-def _estimate(spec: Spec, idx: IntArray, opts: Options, stage_name: str) -> Params:
-    if idx.size < spec.min_points:
+def _count_points(idx: Points) -> int:
+    return idx.stop - idx.start if isinstance(idx, slice) else int(idx.size)
+
+
+def _estimate(spec: Spec, idx: Points, opts: Options, stage_name: str) -> Params:
+    size = _count_points(idx)
+    if size < spec.min_points:
         where = "" if stage_name == "all" else f" in stage {stage_name!r}"
         raise InsufficientDataError(
             f"{spec.caller}: at least {spec.min_points} points are needed to estimate the "
-            f"limits{where}; got {idx.size}."
+            f"limits{where}; got {size}."
         )
     params = spec.estimate(idx, opts.center, opts.sigma)
     if not spec.zero_sigma_ok and not params.sigma > 0:
@@ -389,9 +399,15 @@ def build(spec: Spec, opts: Options, table: Table | None,
             params = frozen_params(opts.limits, spec, frozen_types or {spec.panels[0].chart})
             source, n_est = "frozen", 0
         else:
-            pos = np.arange(sl.start, sl.stop)
             keep = phase1[sl] & ~excluded[sl]
-            use = pos if keep.all() else pos[keep]
+            use: Any
+            if not keep.all():
+                use = np.flatnonzero(keep) + sl.start
+            elif spec.slice_estimate and not opts.revise:
+                use = sl  # every point estimates: no index array, no copies
+            else:
+                use = np.arange(sl.start, sl.stop)
+            del keep
             params = _estimate(spec, use, opts, name)
             known = opts.center is not None or opts.sigma is not None
             source = "known" if known else "estimated"
@@ -411,7 +427,7 @@ def build(spec: Spec, opts: Options, table: Table | None,
                 excluded[use[beyond]] = True
                 use = use[~beyond]
                 params = _estimate(spec, use, opts, name)
-            n_est = int(use.size)
+            n_est = _count_points(use)
         stages.append(Stage(name=name, start=sl.start, stop=sl.stop, center=params.center,
                             sigma=params.sigma, n_estimation=n_est, source=source,
                             extra=dict(params.extra)))

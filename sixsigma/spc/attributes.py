@@ -36,11 +36,11 @@ from sixsigma.errors import InsufficientDataError, ParameterError, ZeroVarianceE
 from sixsigma.spc._aggregate import Counts, counts
 from sixsigma.spc._engine import (
     FloatArray,
-    IntArray,
     Limits,
     Options,
     Panel,
     Params,
+    Points,
     Spec,
     build,
     const,
@@ -63,7 +63,7 @@ def _known_rate(center: float | None, caller: str, proportion: bool) -> None:
 def _rate_estimator(
     d: FloatArray, n: FloatArray, proportion: bool
 ) -> Any:
-    def estimate(idx: IntArray, known_center: float | None, known_sigma: float | None
+    def estimate(idx: Points, known_center: float | None, known_sigma: float | None
                  ) -> Params:
         rate = float(d[idx].sum() / n[idx].sum()) if known_center is None else known_center
         sigma = np.sqrt(rate * (1.0 - rate)) if proportion else np.sqrt(rate)
@@ -119,7 +119,7 @@ def _attribute_counts(
         conventions["limits_method"] = limits_method
 
     if laney:
-        def estimate(idx: IntArray, known_center: float | None, known_sigma: float | None
+        def estimate(idx: Points, known_center: float | None, known_sigma: float | None
                      ) -> Params:
             base = rate_of(idx, known_center, None)
             if not base.sigma > 0:  # no defectives (or all): checked before dividing by 0
@@ -127,7 +127,8 @@ def _attribute_counts(
                                         f"the points that estimate the limits (rate "
                                         f"{base.center:g}), so no limits can be set.")
             z = (stat[idx] - base.center) / (base.sigma / np.sqrt(n[idx]))
-            sigma_z = mrbar_d2(z, idx, divisor=LANEY_D2)
+            sigma_z = mrbar_d2(z, None if isinstance(idx, slice) else idx,
+                               divisor=LANEY_D2)
             if np.isnan(sigma_z):
                 raise InsufficientDataError(f"{caller}: sigma_z needs two consecutive points "
                                             "that estimate the limits.")
@@ -185,7 +186,7 @@ def _attribute_counts(
         panels=[Panel(chart, stat, lim, floor_zero=True, ceiling=ceiling)],
         sigma_method=("laney" if laney else ("binomial" if binary else "poisson")),
         row_point=k.row_point, notes=notes, estimate_from_center=True,
-        conventions=conventions,
+        conventions=conventions, slice_estimate=True,
     )
     result = build(spec, opts, table, frozen_types={chart})[0]
     if laney and "sigma_z" in result.stages[-1].extra:

@@ -38,18 +38,27 @@ from sixsigma.errors import (
 from sixsigma.spc._aggregate import subgroups
 from sixsigma.spc._engine import (
     FloatArray,
-    IntArray,
     Limits,
     Options,
     Panel,
     Params,
+    Points,
     Spec,
     build,
     const,
     is_const,
 )
 from sixsigma.spc.chart import ChartPair, ControlChart
-from sixsigma.spc.sigma import D2_2, D3_2, median_mr, mrbar_d2, pooled_sd_c4, rbar_d2, sbar_c4
+from sixsigma.spc.sigma import (
+    D2_2,
+    D3_2,
+    D4_MEDIAN_2,
+    median_mr,
+    mrbar_d2,
+    pooled_sd_c4,
+    rbar_d2,
+    sbar_c4,
+)
 
 __all__ = ["imr", "run_chart", "xbar_r", "xbar_s"]
 
@@ -144,18 +153,27 @@ def imr(
     choice(sigma_method, "sigma_method", ("mrbar_d2", "median_mr"), caller=caller)
     table, value, x, labels = _individuals(data, value, label, caller)
     n = x.size
-    mr = np.full(n, np.nan)
-    mr[1:] = np.abs(np.diff(x))
+    # |x_i - x_(i-1)| written in place into the one array the chart keeps (np.diff's
+    # subtraction, no full-size temporaries)
+    mr = np.empty(n)
+    mr[:1] = np.nan
+    np.subtract(x[1:], x[:-1], out=mr[1:])
+    np.absolute(mr[1:], out=mr[1:])
     estimator = mrbar_d2 if sigma_method == "mrbar_d2" else median_mr
 
-    def estimate(idx: IntArray, known_center: float | None, known_sigma: float | None
+    def estimate(idx: Points, known_center: float | None, known_sigma: float | None
                  ) -> Params:
         values = x[idx]
         mean = float(values.mean()) if known_center is None else known_center
         if known_sigma is not None:
             return Params(mean, known_sigma)
         # moving ranges between consecutive points that both estimate the limits
-        s = estimator(values, idx)
+        if isinstance(idx, slice):  # a whole stage: its moving ranges are a view of mr
+            ranges = mr[idx.start + 1:idx.stop]
+            s = (float("nan") if not ranges.size else float(ranges.mean() / D2_2)
+                 if sigma_method == "mrbar_d2" else float(np.median(ranges) / D4_MEDIAN_2))
+        else:
+            s = estimator(values, idx)
         if np.isnan(s):
             raise InsufficientDataError(f"{caller}: no two consecutive points estimate the "
                                         "limits, so no moving range exists.")
@@ -175,7 +193,7 @@ def imr(
         caller=caller, column=value, n=const(1.0, n), labels=labels, estimate=estimate,
         panels=[Panel("I", x, lim_i), Panel("MR", mr, lim_mr, floor_zero=True,
                                                dispersion=True, revise=False)],
-        sigma_method=sigma_method,
+        sigma_method=sigma_method, slice_estimate=True,
     )
     opts = Options(phase1, limits, stage, center, sigma, rules, exclude, revise, nsigmas)
     location, dispersion = build(spec, opts, table, frozen_types={"I"})
@@ -231,7 +249,7 @@ def _xbar_chart(
     n = g.n
     d2n, d3n, c4n = (np.asarray(f(n), dtype=float) for f in (d2, d3, c4))
 
-    def estimate(idx: IntArray, known_center: float | None, known_sigma: float | None
+    def estimate(idx: Points, known_center: float | None, known_sigma: float | None
                  ) -> Params:
         w = n[idx]
         mean = float(np.sum(w * g.mean[idx]) / w.sum()) if known_center is None \
@@ -273,7 +291,7 @@ def _xbar_chart(
         panels=[Panel("xbar", g.mean, lim_x),
                 Panel(kind, spread, lim_r if kind == "R" else lim_s, floor_zero=True,
                       dispersion=True)],
-        sigma_method=sigma_method, row_point=g.row_point,
+        sigma_method=sigma_method, row_point=g.row_point, slice_estimate=True,
     )
     location, dispersion = build(spec, opts, table, frozen_types={"xbar"})
     return ChartPair(location, dispersion)
@@ -419,7 +437,7 @@ def run_chart(
     caller = "run_chart"
     table, value, x, labels = _individuals(data, value, label, caller)
 
-    def estimate(idx: IntArray, known_center: float | None, known_sigma: float | None
+    def estimate(idx: Points, known_center: float | None, known_sigma: float | None
                  ) -> Params:
         return Params(float(np.median(x[idx])), float("nan"))
 
@@ -430,7 +448,7 @@ def run_chart(
 
     spec = Spec(caller=caller, column=value, n=const(1.0, x.size), labels=labels,
                 estimate=estimate, panels=[Panel("run", x, lim)], sigma_method="none",
-                zero_sigma_ok=True,
+                zero_sigma_ok=True, slice_estimate=True,
                 notes=["sigma is undefined for a run chart (a median line, no control "
                        "limits): stored as null in JSON."])
     opts = Options(phase1=phase1, stage=stage, rules=rules)

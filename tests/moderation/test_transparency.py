@@ -100,7 +100,7 @@ def test_csv_quotes_minimal(tmp_path):
 
 
 def test_every_column_is_defined_in_the_docs():
-    page = (DOCS / "appeals.md").read_text(encoding="utf-8")
+    page = (DOCS / "transparency.md").read_text(encoding="utf-8")
     for name in TRANSPARENCY_COLUMNS:
         assert re.search(rf"`{name}`", page), name
 
