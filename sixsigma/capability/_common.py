@@ -145,6 +145,16 @@ def check_specs(
     return lo, hi, t
 
 
+def value_column(table: Table, value: str | None, caller: str) -> str:
+    """The measurement column: ``value``, or the only column of a one-column input."""
+    if value is None:
+        if len(table.columns) != 1:
+            raise ParameterError(f"{caller}: value= is required when the data have several "
+                                 f"columns ({', '.join(table.columns[:8])}).")
+        value = table.columns[0]
+    return value
+
+
 def fit_values(data: Any, value: str | None, caller: str, *, positive: bool = False
                ) -> tuple[str, NDArray[np.float64], Table]:
     """The column a distribution or transformation is fitted to: name, values, table.
@@ -154,11 +164,7 @@ def fit_values(data: Any, value: str | None, caller: str, *, positive: bool = Fa
     naming its row.
     """
     table = read_table(data, caller=caller)
-    if value is None:
-        if len(table.columns) != 1:
-            raise ParameterError(f"{caller}: value= is required when the data have several "
-                                 f"columns ({', '.join(table.columns[:8])}).")
-        value = table.columns[0]
+    value = value_column(table, value, caller)
     x = measurements(table, value, positive=positive)
     if x.size < MIN_FIT_N:
         raise InsufficientDataError(f"{caller}: at least {MIN_FIT_N} observations are needed "

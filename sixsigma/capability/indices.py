@@ -41,7 +41,7 @@ from sixsigma._frames import first_row, orderable
 from sixsigma._params import check_confidence, check_number, choice
 from sixsigma._result import Result
 from sixsigma._stats import z_two_sided
-from sixsigma.capability._common import check_specs, measurements, read_table
+from sixsigma.capability._common import check_specs, measurements, read_table, value_column
 from sixsigma.capability.normality import NormalityTest, normality_test
 from sixsigma.errors import (
     InsufficientDataError,
@@ -433,11 +433,7 @@ def capability(
         raise ParameterError(f"{caller}: sigma_method for {kind} must be one of {allowed}; "
                              f"got {sigma_method!r}.")
     table = read_table(data, caller=caller)
-    if value is None:
-        if len(table.columns) != 1:
-            raise ParameterError(f"{caller}: value= is required when the data have several "
-                                 f"columns ({', '.join(table.columns[:8])}).")
-        value = table.columns[0]
+    value = value_column(table, value, caller)
     table.require(value, subgroup)
     x = measurements(table, value)
     n = int(x.size)

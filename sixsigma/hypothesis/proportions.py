@@ -40,6 +40,21 @@ def _pooled_z(x1: float, n1: float, x2: float, n2: float) -> tuple[float, float]
     return float(z[0]), float(p[0])
 
 
+def _cochran(expected: NDArray[Any], checks: list[dict[str, Any]], notes: list[str],
+             why: list[str]) -> None:
+    """Cochran's rule on the expected cells of a chi-square test of independence.
+
+    Appends the check row, the note when more than 20 % are below 5, and the test's reason.
+    """
+    small = float((expected < MIN_EXPECTED).mean())
+    checks.append({"check": "share of expected cells < 5 (Cochran: <= 20 %)", "group": "all",
+                   "statistic": small, "p_value": float("nan"), "passed": small <= 0.2})
+    if small > 0.2:
+        notes.append(f"{small:.0%} of the expected cells are below 5: the chi-square "
+                     "approximation is doubtful (Cochran 1954); merge sparse categories")
+    why.append("more than two groups or categories: chi-square test of independence")
+
+
 def proportions_from_counts(levels: list[Any], n: FloatArray, x: FloatArray, value: str,
                             group: str, alpha: float, confidence: float, why: list[str],
                             *, event: Any = None, notes: tuple[str, ...] = ()) -> Comparison:
@@ -94,13 +109,7 @@ def proportions_from_counts(levels: list[Any], n: FloatArray, x: FloatArray, val
     observed = np.vstack([x, n - x]).T
     chi2, p, dof, expected_cells = stats.chi2_contingency(observed, correction=False)
     chi2, p, df = float(chi2), float(p), float(dof)
-    small = float((np.asarray(expected_cells) < MIN_EXPECTED).mean())
-    checks.append({"check": "share of expected cells < 5 (Cochran: <= 20 %)", "group": "all",
-                   "statistic": small, "p_value": float("nan"), "passed": small <= 0.2})
-    if small > 0.2:
-        notes_out.append(f"{small:.0%} of the expected cells are below 5: the chi-square "
-                         "approximation is doubtful (Cochran 1954); merge sparse categories")
-    why.append("more than two groups or categories: chi-square test of independence")
+    _cochran(np.asarray(expected_cells), checks, notes_out, why)
     n_tot = float(n.sum())
     v = cramers_v(chi2, n_tot, 2.0)
     ci = cramers_v_interval(chi2, df, n_tot, 2.0, confidence)
@@ -152,13 +161,7 @@ def independent_proportions(frame: pd.DataFrame, value: str, group: str, levels:
                                                           correction=False)
     row = res_stats[res_stats["test"] == "pearson"].iloc[0]
     chi2, df, p = float(row["chi2"]), float(row["dof"]), float(row["pval"])
-    small = float((res_expected.to_numpy() < MIN_EXPECTED).mean())
-    checks.append({"check": "share of expected cells < 5 (Cochran: <= 20 %)", "group": "all",
-                   "statistic": small, "p_value": float("nan"), "passed": small <= 0.2})
-    if small > 0.2:
-        notes.append(f"{small:.0%} of the expected cells are below 5: the chi-square "
-                     "approximation is doubtful (Cochran 1954); merge sparse categories")
-    why.append("more than two groups or categories: chi-square test of independence")
+    _cochran(res_expected.to_numpy(), checks, notes, why)
     n_tot = float(len(frame))
     k = float(min(res_expected.shape))
     v = cramers_v(chi2, n_tot, k)
