@@ -9,12 +9,27 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sixsigma.errors import InsufficientDataError
+from sixsigma.errors import InsufficientDataError, ParameterError
 
 if TYPE_CHECKING:
     from types import ModuleType
 
-__all__ = ["data_kind", "first", "pingouin", "wide_pairs"]
+__all__ = ["check_columns", "data_kind", "first", "pingouin", "wide_pairs"]
+
+
+def check_columns(group: str | None, value: str | None, defectives: str | None, *,
+                  groups: str, caller: str) -> str:
+    """The column checks of every group comparison: a group column, one kind of outcome.
+
+    Returns the group column.
+    """
+    if group is None:
+        raise ParameterError(f"{caller}: the 'group' parameter must name the column of the "
+                             f"{groups}; got None.")
+    if defectives is not None and value is not None:
+        raise ParameterError(f"{caller}: pass either value= (one row per "
+                             "observation) or defectives= (counts), not both.")
+    return group
 
 
 def pingouin() -> ModuleType:

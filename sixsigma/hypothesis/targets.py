@@ -22,7 +22,7 @@ from sixsigma._aggregate import DEFECTIVES, N, check_group_keys, group_counts, r
 from sixsigma._frames import Table, show
 from sixsigma._params import check_confidence, check_number, choice
 from sixsigma.errors import InsufficientDataError, ParameterError, ZeroVarianceError
-from sixsigma.hypothesis._shared import data_kind, read_values, two_levels
+from sixsigma.hypothesis._shared import check_columns, data_kind, read_values, two_levels
 from sixsigma.hypothesis.result import Equivalence, OneSample
 
 __all__ = ["equivalence", "one_sample"]
@@ -288,16 +288,11 @@ def equivalence(
     alpha = check_number(alpha, "alpha", caller=caller, low=0.0, high=0.5, low_open=True,
                          high_open=True)
     low, high = _margin(margin, caller)
-    if group is None:
-        raise ParameterError(f"{caller}: the 'group' parameter must name the column of the "
-                             "two groups; got None.")
+    group = check_columns(group, value, defectives, groups="two groups", caller=caller)
     table = read_table(data, caller=caller)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if defectives is not None:
-            if value is not None:
-                raise ParameterError(f"{caller}: pass either value= (one row per "
-                                     "observation) or defectives= (counts), not both.")
             counts = group_counts(table, defectives, [group], size=size)
             levels = _two(list(counts[group]), order, group, caller)
             counts = counts.set_index(group).reindex(levels)
