@@ -20,11 +20,19 @@ from sixsigma.errors import (
     InsufficientDataError,
     NonNumericError,
     ParameterError,
+    SixSigmaError,
     ZeroVarianceError,
 )
 
-__all__ = ["MIN_FIT_N", "check_magnitude", "check_specs", "fit_values", "measurements",
-           "check_counts", "read_table", "weight_dtype_check"]
+__all__ = ["MIN_FIT_N", "as_caller", "check_magnitude", "check_specs", "fit_values",
+           "measurements", "check_counts", "read_table", "value_column", "weight_dtype_check"]
+
+
+def as_caller(err: SixSigmaError, caller: str) -> SixSigmaError:
+    """The same error from a helper (spc charts), its message led by ``caller`` instead."""
+    msg = str(err)
+    head, sep, rest = msg.partition(": ")
+    return type(err)(f"{caller}: {rest}" if sep else msg)
 
 
 def read_table(data: Any, *, caller: str) -> Table:

@@ -41,7 +41,13 @@ from sixsigma._frames import first_row, orderable
 from sixsigma._params import check_confidence, check_number, choice
 from sixsigma._result import Result
 from sixsigma._stats import z_two_sided
-from sixsigma.capability._common import check_specs, measurements, read_table, value_column
+from sixsigma.capability._common import (
+    as_caller,
+    check_specs,
+    measurements,
+    read_table,
+    value_column,
+)
 from sixsigma.capability.normality import NormalityTest, normality_test
 from sixsigma.errors import (
     InsufficientDataError,
@@ -338,9 +344,7 @@ def _within_chart(x: NDArray[np.float64], keys: NDArray[Any] | None, value: str,
             return xbar_s(frame, value, col, sigma_method=sigma_method)  # type: ignore[arg-type]
         return xbar_r(frame, value, col, sigma_method=sigma_method)  # type: ignore[arg-type]
     except SixSigmaError as err:
-        msg = str(err)
-        head, sep, rest = msg.partition(": ")
-        raise type(err)(f"{caller}: {rest}" if sep else msg) from err
+        raise as_caller(err, caller) from err
 
 
 def capability(
