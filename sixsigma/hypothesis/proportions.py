@@ -55,6 +55,21 @@ def _cochran(expected: NDArray[Any], checks: list[dict[str, Any]], notes: list[s
     why.append("more than two groups or categories: chi-square test of independence")
 
 
+def _chi_square(chi2: float, df: float, p: float, v: float, ci: tuple[float, float],
+                what: str, why: list[str], groups: pd.DataFrame, checks: list[dict[str, Any]],
+                posthoc: pd.DataFrame | None, value: str, group: str, kind: str,
+                alpha: float, confidence: float, event: Any, notes: list[str]) -> Comparison:
+    """The result of a chi-square test of independence, Cramer's V as its effect."""
+    return Comparison(
+        test="chi_square", why=tuple(why), statistic=chi2, df=df, p_value=p,
+        effect_name="cramers_v", effect=v, ci=ci,
+        sentence=sentence(value, group, "chi_square", p, "cramers_v", v, ci, alpha,
+                          confidence, what),
+        groups=groups, checks=pd.DataFrame(checks, columns=_CHECKS), posthoc=posthoc,
+        value=value, group=group, paired=False, data_kind=kind, alpha=alpha,
+        confidence=confidence, event=event, notes=tuple(notes))
+
+
 def proportions_from_counts(levels: list[Any], n: FloatArray, x: FloatArray, value: str,
                             group: str, alpha: float, confidence: float, why: list[str],
                             *, event: Any = None, notes: tuple[str, ...] = ()) -> Comparison:
@@ -124,14 +139,8 @@ def proportions_from_counts(levels: list[Any], n: FloatArray, x: FloatArray, val
     posthoc["p_holm"] = pingouin().multicomp(posthoc["p_unc"].to_numpy(), method="holm")[1]
     what = "rates " + ", ".join(f"{g} {float(r):.2%}" for g, r in
                                 zip(groups["group"], groups["rate"], strict=True))
-    return Comparison(
-        test="chi_square", why=tuple(why), statistic=chi2, df=df, p_value=p,
-        effect_name="cramers_v", effect=v, ci=ci,
-        sentence=sentence(value, group, "chi_square", p, "cramers_v", v, ci, alpha,
-                          confidence, what),
-        groups=groups, checks=pd.DataFrame(checks, columns=_CHECKS), posthoc=posthoc,
-        value=value, group=group, paired=False, data_kind="proportion", alpha=alpha,
-        confidence=confidence, event=event, notes=tuple(notes_out))
+    return _chi_square(chi2, df, p, v, ci, what, why, groups, checks, posthoc, value, group,
+                       "proportion", alpha, confidence, event, notes_out)
 
 
 def independent_proportions(frame: pd.DataFrame, value: str, group: str, levels: list[Any],
@@ -168,14 +177,8 @@ def independent_proportions(frame: pd.DataFrame, value: str, group: str, levels:
     ci = cramers_v_interval(chi2, df, n_tot, k, confidence)
     posthoc = None
     what = f"{len(levels)} groups"
-    return Comparison(
-        test="chi_square", why=tuple(why), statistic=chi2, df=df, p_value=p,
-        effect_name="cramers_v", effect=v, ci=ci,
-        sentence=sentence(value, group, "chi_square", p, "cramers_v", v, ci, alpha,
-                          confidence, what),
-        groups=groups, checks=pd.DataFrame(checks, columns=_CHECKS), posthoc=posthoc,
-        value=value, group=group, paired=False, data_kind=kind, alpha=alpha,
-        confidence=confidence, event=event, notes=tuple(notes))
+    return _chi_square(chi2, df, p, v, ci, what, why, groups, checks, posthoc, value, group,
+                       kind, alpha, confidence, event, notes)
 
 
 def paired_proportions(frame: pd.DataFrame, value: str, group: str, subject: str | None,
