@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -72,3 +75,16 @@ def verdict(checks: list[Target]) -> str:
     n_missed = sum(not c[4] for c in checks)
     return (f" {n_missed} of {len(checks)} targets missed." if n_missed
             else f" All {len(checks)} targets are met.")
+
+
+def worker(script: str, *args: str, timeout: float, lines: int = 5) -> dict[str, Any]:
+    """Run ``script --worker *args`` in a fresh interpreter; its last stdout line (JSON).
+
+    A failed worker gives ``{"error": ...}``: its last ``lines`` lines of output.
+    """
+    cmd = [sys.executable, str(Path(script).resolve()), "--worker", *args]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+    if proc.returncode != 0:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-lines:]
+        return {"error": " / ".join(tail) or f"exit {proc.returncode}"}
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))

@@ -43,6 +43,7 @@ from _common import (
     status_kb,
     target_table,
     verdict,
+    worker,
 )
 
 TITLE = "Root cause: depth-2 segment scan with explain-away"
@@ -150,12 +151,8 @@ def measure(name: str, n: int, path: str) -> dict[str, Any]:
 
 
 def _worker(name: str, n: int, path: Path) -> dict[str, Any]:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", name, str(n), str(path)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=3600, check=False)
-    if proc.returncode != 0:
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
-        return {"scenario": name, "n": n, "error": " / ".join(tail) or f"exit {proc.returncode}"}
-    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+    row = worker(__file__, name, str(n), str(path), timeout=3600)
+    return {"scenario": name, "n": n, **row} if "error" in row else row
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
