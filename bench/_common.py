@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -42,3 +45,46 @@ def ok_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def find_row(rows: list[dict[str, Any]], name: str, n: int) -> dict[str, Any] | None:
     """The successful row of scenario ``name`` at size ``n``, if any."""
     return next((r for r in ok_rows(rows) if r["scenario"] == name and r["n"] == n), None)
+
+
+Target = tuple[str, str, str, str, bool]
+"""One checked target: (what, where, measured, limit, met)."""
+
+
+def error_targets(rows: list[dict[str, Any]]) -> list[Target]:
+    """A failed "ran" target for every scenario row that raised."""
+    return [("ran", f"{r['scenario']} N={r['n']:,}", r["error"][:80], "no error", False)
+            for r in rows if "error" in r]
+
+
+def missed(checks: list[Target]) -> list[str]:
+    """The targets not met, one line each."""
+    return [f"{t} ({where}): {value}, target {limit}"
+            for t, where, value, limit, ok in checks if not ok]
+
+
+def target_table(checks: list[Target]) -> list[str]:
+    """The markdown table of the checked targets (a blank line first)."""
+    return ["", "| target | scenario | measured | limit | result |", "|---|---|--:|--:|---|",
+            *(f"| {t} | {w} | {v} | {lim} | {'PASS' if ok else '**FAIL**'} |"
+              for t, w, v, lim, ok in checks)]
+
+
+def verdict(checks: list[Target]) -> str:
+    """How many targets were missed, or that all are met."""
+    n_missed = sum(not c[4] for c in checks)
+    return (f" {n_missed} of {len(checks)} targets missed." if n_missed
+            else f" All {len(checks)} targets are met.")
+
+
+def worker(script: str, *args: str, timeout: float, lines: int = 5) -> dict[str, Any]:
+    """Run ``script --worker *args`` in a fresh interpreter; its last stdout line (JSON).
+
+    A failed worker gives ``{"error": ...}``: its last ``lines`` lines of output.
+    """
+    cmd = [sys.executable, str(Path(script).resolve()), "--worker", *args]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+    if proc.returncode != 0:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-lines:]
+        return {"error": " / ".join(tail) or f"exit {proc.returncode}"}
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))

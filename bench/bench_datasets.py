@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from _common import status_kb
+from _common import status_kb, worker
 
 TITLE = "Datasets: generate_moderation at 1M and 10M audit rows"
 DAYS = 365
@@ -55,13 +54,8 @@ def measure(rows: int, events: bool) -> dict[str, Any]:
 
 
 def _worker(label: str, rows: int, events: bool) -> dict[str, Any]:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", str(rows),
-           "1" if events else "0"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, check=False)
-    if proc.returncode != 0:
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
-        return {"case": label, "rows": rows, "error": " / ".join(tail)}
-    return {"case": label, **json.loads(proc.stdout.strip().splitlines()[-1])}
+    row = worker(__file__, str(rows), "1" if events else "0", timeout=1800)
+    return {"case": label, "rows": rows, **row} if "error" in row else {"case": label, **row}
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:

@@ -30,12 +30,13 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from _common import worker
 
 TITLE = "Design-based metrics: moderation.metrics(weight=, strata=) on 10M Parquet rows"
 N_FULL = 10_000_000
@@ -137,15 +138,9 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
         data = _write(n, path)
         print(f" {data['file_mb']:.0f} MB in {data['write_s']:.1f} s", file=sys.stderr)
         for scenario in SCENARIOS:
-            cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", scenario,
-                   str(path)]
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=3600,
-                                  check=False)
-            if proc.returncode != 0:
-                tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
-                row: dict[str, Any] = {"scenario": scenario, "error": " / ".join(tail)}
-            else:
-                row = json.loads(proc.stdout.strip().splitlines()[-1])
+            row = worker(__file__, scenario, str(path), timeout=3600, lines=3)
+            if "error" in row:
+                row = {"scenario": scenario, **row}
             row.update(n=n, file_mb=data["file_mb"])
             print(f"  {scenario:<14} {row.get('median_s', row.get('error'))}",
                   file=sys.stderr, flush=True)

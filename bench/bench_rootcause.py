@@ -34,7 +34,17 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _common import find_row, ok_rows, status_kb
+from _common import (
+    Target,
+    error_targets,
+    find_row,
+    missed,
+    ok_rows,
+    status_kb,
+    target_table,
+    verdict,
+    worker,
+)
 
 TITLE = "Root cause: depth-2 segment scan with explain-away"
 SEED = 20261126
@@ -141,12 +151,8 @@ def measure(name: str, n: int, path: str) -> dict[str, Any]:
 
 
 def _worker(name: str, n: int, path: Path) -> dict[str, Any]:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", name, str(n), str(path)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=3600, check=False)
-    if proc.returncode != 0:
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
-        return {"scenario": name, "n": n, "error": " / ".join(tail) or f"exit {proc.returncode}"}
-    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+    row = worker(__file__, name, str(n), str(path), timeout=3600)
+    return {"scenario": name, "n": n, **row} if "error" in row else row
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
@@ -167,8 +173,8 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
 
 
 
-def targets(rows: list[dict[str, Any]]) -> list[tuple[str, str, str, str, bool]]:
-    out = []
+def targets(rows: list[dict[str, Any]]) -> list[Target]:
+    out: list[Target] = []
     n_max = max((r["n"] for r in ok_rows(rows)), default=0)
     duck = find_row(rows, "scan[duckdb]", n_max)
     pand = find_row(rows, "scan[pandas]", n_max)
@@ -181,16 +187,11 @@ def targets(rows: list[dict[str, Any]]) -> list[tuple[str, str, str, str, bool]]
     if pand is not None:
         out.append(("wall time", f"scan[pandas] N={n_max:,}", f"{pand['median_s']:.2f} s",
                     f"< {MAX_PANDAS_S:g} s", pand["median_s"] < MAX_PANDAS_S))
-    for r in rows:
-        if "error" in r:
-            out.append(("ran", f"{r['scenario']} N={r['n']:,}", r["error"][:80], "no error",
-                        False))
-    return out
+    return out + error_targets(rows)
 
 
 def failed(rows: list[dict[str, Any]]) -> list[str]:
-    return [f"{t} ({where}): {value}, target {limit}"
-            for t, where, value, limit, ok in targets(rows) if not ok]
+    return missed(targets(rows))
 
 
 def render(rows: list[dict[str, Any]]) -> str:
@@ -212,10 +213,8 @@ def render(rows: list[dict[str, Any]]) -> str:
             f"| {r['scenario']} | {r['n']:,} | {r['cold_s']:.3f} | {r['median_s']:.3f} | "
             f"{r['peak_rss_mb']:.0f} | {r.get('cells', ''):,} | {r.get('segments', '')} | "
             f"{r.get('rescans', '')} |")
-    lines += ["", "| target | scenario | measured | limit | result |", "|---|---|--:|--:|---|"]
     checks = targets(rows)
-    lines += [f"| {t} | {w} | {v} | {lim} | {'PASS' if ok else '**FAIL**'} |"
-              for t, w, v, lim, ok in checks]
+    lines += target_table(checks)
     n_max = max((r["n"] for r in ok_rows(rows)), default=0)
     parts = []
     for name in SCENARIOS:
@@ -228,9 +227,7 @@ def render(rows: list[dict[str, Any]]) -> str:
         speedup = loop["median_s"] / scan["median_s"]
         text += (f" Counting once makes the whole pandas scan {speedup:.1f}x faster than the"
                  " bare per-grouping count loop, which does no tests yet.")
-    missed = [c for c in checks if not c[4]]
-    text += (f" {len(missed)} of {len(checks)} targets missed." if missed
-             else f" All {len(checks)} targets are met.")
+    text += verdict(checks)
     lines += ["", "**What this shows.** " + text]
     return "\n".join(lines) + "\n"
 

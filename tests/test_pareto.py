@@ -13,7 +13,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
@@ -29,12 +28,6 @@ from sixsigma.errors import (  # noqa: E402
     ParameterError,
 )
 from sixsigma.plot.pareto import pareto_chart  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
 
 
 def records(counts: dict[str, int], **extra) -> pd.DataFrame:

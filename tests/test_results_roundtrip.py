@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from _helpers import assert_round_trip
 
 import sixsigma as ss
 from sixsigma._result import registry
@@ -158,12 +159,7 @@ def test_every_kind_has_a_factory():
 def test_round_trip(kind, data):
     result = FACTORIES[kind](data)
     assert result.kind == kind
-    payload = result.to_dict()
-    text = json.dumps(payload, allow_nan=False)
-    again = ss.from_dict(json.loads(text))
-    assert type(again) is type(result)
-    assert again.to_dict() == payload
-    assert again == result
+    again = assert_round_trip(result)
     assert again.summary() and again.to_frame() is not None
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
+from _helpers import assert_round_trip
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
@@ -571,12 +572,7 @@ def _results():
 
 @pytest.mark.parametrize("result", list(_results()), ids=lambda r: type(r).__name__)
 def test_results_round_trip(result):
-    d = result.to_dict()
-    text = json.dumps(d, allow_nan=False)
-    again = ss.from_dict(json.loads(text))
-    assert type(again) is type(result)
-    assert again.to_dict() == d
-    assert again == result
+    again = assert_round_trip(result)
     assert isinstance(again.summary(), str) and isinstance(again.to_frame(), pd.DataFrame)
     assert "<table" in again._repr_html_()
 

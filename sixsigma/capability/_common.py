@@ -15,11 +15,19 @@ from sixsigma.errors import (
     InsufficientDataError,
     NonNumericError,
     ParameterError,
+    SixSigmaError,
     ZeroVarianceError,
 )
 
-__all__ = ["MIN_FIT_N", "check_magnitude", "check_specs", "fit_values", "measurements",
-           "check_counts", "weight_dtype_check"]
+__all__ = ["MIN_FIT_N", "as_caller", "check_magnitude", "check_specs", "fit_values",
+           "measurements", "check_counts", "value_column", "weight_dtype_check"]
+
+
+def as_caller(err: SixSigmaError, caller: str) -> SixSigmaError:
+    """The same error from a helper (spc charts), its message led by ``caller`` instead."""
+    msg = str(err)
+    head, sep, rest = msg.partition(": ")
+    return type(err)(f"{caller}: {rest}" if sep else msg)
 
 
 def _first_text(values: NDArray[Any]) -> int | None:
@@ -120,6 +128,16 @@ def check_specs(
     return lo, hi, t
 
 
+def value_column(table: Table, value: str | None, caller: str) -> str:
+    """The measurement column: ``value``, or the only column of a one-column input."""
+    if value is None:
+        if len(table.columns) != 1:
+            raise ParameterError(f"{caller}: value= is required when the data have several "
+                                 f"columns ({', '.join(table.columns[:8])}).")
+        value = table.columns[0]
+    return value
+
+
 def fit_values(data: Any, value: str | None, caller: str, *, positive: bool = False
                ) -> tuple[str, NDArray[np.float64], Table]:
     """The column a distribution or transformation is fitted to: name, values, table.
@@ -129,11 +147,7 @@ def fit_values(data: Any, value: str | None, caller: str, *, positive: bool = Fa
     naming its row.
     """
     table = as_table(data, caller=caller)
-    if value is None:
-        if len(table.columns) != 1:
-            raise ParameterError(f"{caller}: value= is required when the data have several "
-                                 f"columns ({', '.join(table.columns[:8])}).")
-        value = table.columns[0]
+    value = value_column(table, value, caller)
     x = measurements(table, value, positive=positive)
     if x.size < MIN_FIT_N:
         raise InsufficientDataError(f"{caller}: at least {MIN_FIT_N} observations are needed "

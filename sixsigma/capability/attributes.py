@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -33,7 +33,7 @@ from sixsigma._frames import as_table
 from sixsigma._params import check_confidence, check_number
 from sixsigma._result import Result
 from sixsigma._stats import clopper_pearson
-from sixsigma.capability._common import check_counts
+from sixsigma.capability._common import as_caller, check_counts
 from sixsigma.errors import SixSigmaError, ZeroVarianceError
 from sixsigma.spc.chart import ControlChart
 
@@ -83,12 +83,52 @@ def _chart(kind: str, data: Any, count: str, size: str | None, label: str | None
             f"upper {conf:.0%} bound of the rate instead (sixsigma.capability.sigma_metrics)."
         ) from err
     except SixSigmaError as err:
-        head, sep, rest = str(err).partition(": ")
-        raise type(err)(f"{caller}: {rest}" if sep else str(err)) from err
+        raise as_caller(err, caller) from err
+
+
+class _PerSampleStudy:
+    """What the binomial and Poisson studies share.
+
+    The per-sample table, the chart of the same data and the upper bound against the
+    target: ``_rate`` names the rate column, ``_scale`` scales it, ``_bound`` is the
+    interval ``meets_target`` reads, ``_chart_kind`` is ``"p"`` or ``"u"``.
+    """
+
+    _rate: ClassVar[str]
+    _scale: ClassVar[float]
+    _bound: ClassVar[str]
+    _chart_kind: ClassVar[str]
+    if TYPE_CHECKING:
+        intervals: dict[str, tuple[float, float]]
+        target: float | None
+        labels: NDArray[Any]
+        sizes: NDArray[np.float64]
+        counts: NDArray[np.float64]
+        kind: ClassVar[str]
+
+    @property
+    def meets_target(self) -> bool | None:
+        """Whether the upper bound of the rate is at or below the target (None without one)."""
+        if self.target is None:
+            return None
+        return self.intervals[self._bound][1] <= self.target
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per sample: label, size, count, the rate and the cumulative rate."""
+        return _frame(self.labels, self.sizes, self.counts, self._rate, self._scale)
+
+    @cached_property
+    def chart(self) -> ControlChart:
+        """The p or u chart of the same data (computed once, then kept)."""
+        return _rebuild(self._chart_kind, self.labels, self.sizes, self.counts, self.kind)
+
+    def _target_line(self, target: str) -> str:
+        return (f"  target {target}: {'met' if self.meets_target else 'not shown to be met'} "
+                "(upper bound against target)")
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class BinomialCapability(Result, kind="binomial_capability"):
+class BinomialCapability(_PerSampleStudy, Result, kind="binomial_capability"):
     """Binomial capability of a defective rate (Minitab's report).
 
     Attributes
@@ -135,27 +175,15 @@ class BinomialCapability(Result, kind="binomial_capability"):
     labels: NDArray[Any]
     sizes: NDArray[np.float64]
     counts: NDArray[np.float64]
-
-    @property
-    def meets_target(self) -> bool | None:
-        """Whether the upper bound of p_bar is at or below the target (None without one)."""
-        if self.target is None:
-            return None
-        return self.intervals["p_bar"][1] <= self.target
+    _rate = "percent_defective"
+    _scale = 100.0
+    _bound = "p_bar"
+    _chart_kind = "p"
 
     @property
     def cumulative_percent_defective(self) -> NDArray[np.float64]:
         """Cumulative % defective after each sample (should level off)."""
         return np.asarray(self.to_frame()["cumulative_percent_defective"], dtype=float)
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per sample: label, size, count (defectives), percent_defective, cumulative."""
-        return _frame(self.labels, self.sizes, self.counts, "percent_defective", 100.0)
-
-    @cached_property
-    def chart(self) -> ControlChart:
-        """The p chart of the same data (computed once, then kept)."""
-        return _rebuild("p", self.labels, self.sizes, self.counts, "binomial_capability")
 
     def summary(self) -> str:
         """A short text summary (rounded for display only)."""
@@ -176,16 +204,14 @@ class BinomialCapability(Result, kind="binomial_capability"):
                 z += f"   {pct} CI [{zlo:.3f}, {zhi:.3f}]"
             lines.append(z)
         if self.target is not None:
-            lines.append(f"  target {100 * self.target:.3f} % defective: "
-                         f"{'met' if self.meets_target else 'not shown to be met'} "
-                         "(upper bound against target)")
+            lines.append(self._target_line(f"{100 * self.target:.3f} % defective"))
         lines.append(f"  {self.chart.summary().splitlines()[0]}")
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class PoissonCapability(Result, kind="poisson_capability"):
+class PoissonCapability(_PerSampleStudy, Result, kind="poisson_capability"):
     """Poisson capability of a defect rate per unit (Minitab's report).
 
     Attributes
@@ -229,27 +255,15 @@ class PoissonCapability(Result, kind="poisson_capability"):
     labels: NDArray[Any]
     sizes: NDArray[np.float64]
     counts: NDArray[np.float64]
-
-    @property
-    def meets_target(self) -> bool | None:
-        """Whether the upper bound of the DPU is at or below the target (None without one)."""
-        if self.target is None:
-            return None
-        return self.intervals["dpu"][1] <= self.target
+    _rate = "dpu"
+    _scale = 1.0
+    _bound = "dpu"
+    _chart_kind = "u"
 
     @property
     def cumulative_dpu(self) -> NDArray[np.float64]:
         """Cumulative DPU after each sample (should level off)."""
         return np.asarray(self.to_frame()["cumulative_dpu"], dtype=float)
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per sample: label, size, count (defects), dpu, cumulative_dpu."""
-        return _frame(self.labels, self.sizes, self.counts, "dpu", 1.0)
-
-    @cached_property
-    def chart(self) -> ControlChart:
-        """The u chart of the same data (computed once, then kept)."""
-        return _rebuild("u", self.labels, self.sizes, self.counts, "poisson_capability")
 
     def summary(self) -> str:
         """A short text summary (rounded for display only)."""
@@ -264,9 +278,7 @@ class PoissonCapability(Result, kind="poisson_capability"):
             f"  min DPU {self.min_dpu:.4g}, max DPU {self.max_dpu:.4g}",
         ]
         if self.target is not None:
-            lines.append(f"  target DPU {self.target:.4g}: "
-                         f"{'met' if self.meets_target else 'not shown to be met'} "
-                         "(upper bound against target)")
+            lines.append(self._target_line(f"DPU {self.target:.4g}"))
         lines.append(f"  {self.chart.summary().splitlines()[0]}")
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)

@@ -41,7 +41,12 @@ from sixsigma._frames import as_table, first_row, orderable
 from sixsigma._params import check_confidence, check_number, choice
 from sixsigma._result import Result
 from sixsigma._stats import z_two_sided
-from sixsigma.capability._common import check_specs, measurements
+from sixsigma.capability._common import (
+    as_caller,
+    check_specs,
+    measurements,
+    value_column,
+)
 from sixsigma.capability.normality import NormalityTest, normality_test
 from sixsigma.errors import (
     InsufficientDataError,
@@ -338,9 +343,7 @@ def _within_chart(x: NDArray[np.float64], keys: NDArray[Any] | None, value: str,
             return xbar_s(frame, value, col, sigma_method=sigma_method)  # type: ignore[arg-type]
         return xbar_r(frame, value, col, sigma_method=sigma_method)  # type: ignore[arg-type]
     except SixSigmaError as err:
-        msg = str(err)
-        head, sep, rest = msg.partition(": ")
-        raise type(err)(f"{caller}: {rest}" if sep else msg) from err
+        raise as_caller(err, caller) from err
 
 
 def capability(
@@ -433,11 +436,7 @@ def capability(
         raise ParameterError(f"{caller}: sigma_method for {kind} must be one of {allowed}; "
                              f"got {sigma_method!r}.")
     table = as_table(data, caller=caller)
-    if value is None:
-        if len(table.columns) != 1:
-            raise ParameterError(f"{caller}: value= is required when the data have several "
-                                 f"columns ({', '.join(table.columns[:8])}).")
-        value = table.columns[0]
+    value = value_column(table, value, caller)
     table.require(value, subgroup)
     x = measurements(table, value)
     n = int(x.size)

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import special, stats
 
+from sixsigma._frames import Table
 from sixsigma._params import check_confidence
 from sixsigma._result import Result
 from sixsigma.capability._common import check_specs, fit_values
@@ -78,6 +80,24 @@ class TransformedCapability(Result, kind="transformed_capability"):
         """The transformation, then the transformed study's summary."""
         par = ", ".join(f"{k} = {v:.4g}" for k, v in self.parameters.items())
         return f"{self.transform} transformation ({par})\n" + self.transformed.summary()
+
+def _study(table: Table, value: str, y: NDArray[np.float64], fn: Callable[[float], Any],
+           specs: tuple[float | None, float | None, float | None], subgroup: str | None,
+           confidence: float, caller: str, sigma_method: Any, cpm_method: Any) -> Capability:
+    """The normal-theory study of the transformed values ``y``, specs mapped by ``fn``."""
+
+    def tr(v: float | None) -> float | None:
+        return None if v is None else float(fn(v))
+
+    frame: dict[str, Any] = {value: y}
+    if subgroup is not None:
+        table.require(subgroup)
+        frame[subgroup] = table.raw(subgroup)
+    lo, hi, t = specs
+    return capability(frame, value, tr(lo), tr(hi), tr(t), subgroup,
+                      check_confidence(confidence, caller=caller), sigma_method=sigma_method,
+                      cpm_method=cpm_method)
+
 
 def boxcox_capability(
     data: Any,
@@ -140,17 +160,8 @@ def boxcox_capability(
         if not math.isfinite(lmbda):
             raise ParameterError(f"{caller}: lam must be a finite number; got {lam!r}.")
     y = stats.boxcox(x, lmbda=lmbda)
-
-    def tr(v: float | None) -> float | None:
-        return None if v is None else float(special.boxcox(v, lmbda))
-
-    frame: dict[str, Any] = {value: y}
-    if subgroup is not None:
-        table.require(subgroup)
-        frame[subgroup] = table.raw(subgroup)
-    inner = capability(frame, value, tr(lo), tr(hi), tr(t), subgroup,
-                       check_confidence(confidence, caller=caller), sigma_method=sigma_method,
-                       cpm_method=cpm_method)
+    inner = _study(table, value, y, lambda v: special.boxcox(v, lmbda), (lo, hi, t),
+                   subgroup, confidence, caller, sigma_method, cpm_method)
     return TransformedCapability("boxcox", {"lambda": lmbda}, lo, hi, t, inner,
                                  notes=inner.notes)
 
@@ -251,16 +262,7 @@ def johnson_capability(
     table_c = pd.DataFrame(rows)
     best = int(np.argmax(table_c["ad_p_value"].to_numpy()))
     name, params, z, fn = cands[best]
-
-    def tr(v: float | None) -> float | None:
-        return None if v is None else float(fn(v))
-
-    frame: dict[str, Any] = {value: z}
-    if subgroup is not None:
-        table.require(subgroup)
-        frame[subgroup] = table.raw(subgroup)
-    inner = capability(frame, value, tr(lo), tr(hi), tr(t), subgroup,
-                       check_confidence(confidence, caller=caller), sigma_method=sigma_method,
-                       cpm_method=cpm_method)
+    inner = _study(table, value, z, fn, (lo, hi, t), subgroup, confidence, caller,
+                   sigma_method, cpm_method)
     return TransformedCapability(name, params, lo, hi, t, inner, candidates=table_c,
                                  notes=inner.notes)

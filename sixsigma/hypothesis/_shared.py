@@ -9,12 +9,27 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sixsigma.errors import InsufficientDataError
+from sixsigma.errors import InsufficientDataError, ParameterError
 
 if TYPE_CHECKING:
     from types import ModuleType
 
-__all__ = ["data_kind", "first", "pingouin", "wide_pairs"]
+__all__ = ["check_columns", "data_kind", "first", "omnibus", "pingouin", "wide_pairs"]
+
+
+def check_columns(group: str | None, value: str | None, defectives: str | None, *,
+                  groups: str, caller: str) -> str:
+    """The column checks of every group comparison: a group column, one kind of outcome.
+
+    Returns the group column.
+    """
+    if group is None:
+        raise ParameterError(f"{caller}: the 'group' parameter must name the column of the "
+                             f"{groups}; got None.")
+    if defectives is not None and value is not None:
+        raise ParameterError(f"{caller}: pass either value= (one row per "
+                             "observation) or defectives= (counts), not both.")
+    return group
 
 
 def pingouin() -> ModuleType:
@@ -25,6 +40,11 @@ def pingouin() -> ModuleType:
 def first(res: pd.DataFrame, name: str) -> float:
     """The first value of a pingouin column (``p_val``, or ``p-val`` in older releases)."""
     return float(res[name].iloc[0] if name in res else res[name.replace("_", "-")].iloc[0])
+
+
+def omnibus(res: pd.DataFrame, stat: str, df: str) -> tuple[float, float, float]:
+    """Statistic, degrees of freedom and p-value from the first row of a pingouin table."""
+    return float(res[stat].iloc[0]), float(res[df].iloc[0]), first(res, "p_unc")
 
 
 def data_kind(values: pd.Series) -> str:

@@ -12,7 +12,7 @@ from sixsigma._aggregate import DEFECTIVES, N, check_group_keys, group_counts
 from sixsigma._frames import Table, as_table, show
 from sixsigma._params import check_confidence
 from sixsigma.errors import InsufficientDataError, ParameterError
-from sixsigma.hypothesis._shared import data_kind, read_values, two_levels
+from sixsigma.hypothesis._shared import check_columns, data_kind, read_values, two_levels
 from sixsigma.hypothesis.numeric import independent_numbers, paired_numbers
 from sixsigma.hypothesis.proportions import (
     independent_proportions,
@@ -128,18 +128,13 @@ def compare(
     if not isinstance(paired, bool | np.bool_):
         raise ParameterError(f"{caller}: the 'paired' parameter must be True or False; got "
                              f"{show(paired)}.")
-    if group is None:
-        raise ParameterError(f"{caller}: the 'group' parameter must name the column of the "
-                             "groups; got None.")
+    group = check_columns(group, value, defectives, groups="groups", caller=caller)
     table = as_table(data, caller=caller)
     with warnings.catch_warnings():
         # scipy, pandas and pingouin warnings never reach the user: the checks below refuse
         # the data they would warn about, and the result's notes say what matters
         warnings.simplefilter("ignore")
         if defectives is not None:
-            if value is not None:
-                raise ParameterError(f"{caller}: pass either value= (one row per "
-                                     "observation) or defectives= (counts), not both.")
             if paired:
                 raise ParameterError(f"{caller}: paired=True needs one row per subject "
                                      "(value=), not counts.")

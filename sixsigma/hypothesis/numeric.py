@@ -25,7 +25,7 @@ from sixsigma._stats.effects import (
     rank_biserial_se_two_sample,
 )
 from sixsigma.errors import InsufficientDataError
-from sixsigma.hypothesis._shared import first, pingouin, wide_pairs
+from sixsigma.hypothesis._shared import first, omnibus, pingouin, wide_pairs
 from sixsigma.hypothesis.result import Comparison, sentence
 
 __all__ = ["independent_numbers", "normality", "paired_numbers"]
@@ -117,18 +117,14 @@ def independent_numbers(frame: pd.DataFrame, value: str, group: str, levels: lis
             if equal_var:
                 why.append("normal groups with equal variances: one-way ANOVA, Tukey HSD")
                 res = pg.anova(frame, dv=value, between=group, detailed=True)
-                stat = float(res["F"].iloc[0])
-                df = float(res["DF"].iloc[0])
-                p = first(res, "p_unc")
+                stat, df, p = omnibus(res, "F", "DF")
                 posthoc = pg.pairwise_tukey(frame, dv=value, between=group)
                 test = "anova"
             else:
                 why.append("normal groups, unequal variances (Levene): Welch's ANOVA, "
                            "Games-Howell")
                 res = pg.welch_anova(frame, dv=value, between=group)
-                stat = float(res["F"].iloc[0])
-                df = float(res["ddof1"].iloc[0])
-                p = first(res, "p_unc")
+                stat, df, p = omnibus(res, "F", "ddof1")
                 posthoc = pg.pairwise_gameshowell(frame, dv=value, between=group)
                 test = "welch_anova"
             g, f_classic = eta_squared(samples)
@@ -138,9 +134,7 @@ def independent_numbers(frame: pd.DataFrame, value: str, group: str, levels: lis
             why.append("groups not normal: Kruskal-Wallis H test, pairwise Mann-Whitney "
                        "with Holm's correction")
             res = pg.kruskal(frame, dv=value, between=group)
-            stat = float(res["H"].iloc[0])
-            df = float(res["ddof1"].iloc[0])
-            p = first(res, "p_unc")
+            stat, df, p = omnibus(res, "H", "ddof1")
             posthoc = pg.pairwise_tests(frame, dv=value, between=group, parametric=False,
                                         padjust="holm")
             g = stat / (n_tot - 1)

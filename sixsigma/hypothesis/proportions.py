@@ -40,6 +40,36 @@ def _pooled_z(x1: float, n1: float, x2: float, n2: float) -> tuple[float, float]
     return float(z[0]), float(p[0])
 
 
+def _cochran(expected: NDArray[Any], checks: list[dict[str, Any]], notes: list[str],
+             why: list[str]) -> None:
+    """Cochran's rule on the expected cells of a chi-square test of independence.
+
+    Appends the check row, the note when more than 20 % are below 5, and the test's reason.
+    """
+    small = float((expected < MIN_EXPECTED).mean())
+    checks.append({"check": "share of expected cells < 5 (Cochran: <= 20 %)", "group": "all",
+                   "statistic": small, "p_value": float("nan"), "passed": small <= 0.2})
+    if small > 0.2:
+        notes.append(f"{small:.0%} of the expected cells are below 5: the chi-square "
+                     "approximation is doubtful (Cochran 1954); merge sparse categories")
+    why.append("more than two groups or categories: chi-square test of independence")
+
+
+def _chi_square(chi2: float, df: float, p: float, v: float, ci: tuple[float, float],
+                what: str, why: list[str], groups: pd.DataFrame, checks: list[dict[str, Any]],
+                posthoc: pd.DataFrame | None, value: str, group: str, kind: str,
+                alpha: float, confidence: float, event: Any, notes: list[str]) -> Comparison:
+    """The result of a chi-square test of independence, Cramer's V as its effect."""
+    return Comparison(
+        test="chi_square", why=tuple(why), statistic=chi2, df=df, p_value=p,
+        effect_name="cramers_v", effect=v, ci=ci,
+        sentence=sentence(value, group, "chi_square", p, "cramers_v", v, ci, alpha,
+                          confidence, what),
+        groups=groups, checks=pd.DataFrame(checks, columns=_CHECKS), posthoc=posthoc,
+        value=value, group=group, paired=False, data_kind=kind, alpha=alpha,
+        confidence=confidence, event=event, notes=tuple(notes))
+
+
 def proportions_from_counts(levels: list[Any], n: FloatArray, x: FloatArray, value: str,
                             group: str, alpha: float, confidence: float, why: list[str],
                             *, event: Any = None, notes: tuple[str, ...] = ()) -> Comparison:
@@ -94,13 +124,7 @@ def proportions_from_counts(levels: list[Any], n: FloatArray, x: FloatArray, val
     observed = np.vstack([x, n - x]).T
     chi2, p, dof, expected_cells = stats.chi2_contingency(observed, correction=False)
     chi2, p, df = float(chi2), float(p), float(dof)
-    small = float((np.asarray(expected_cells) < MIN_EXPECTED).mean())
-    checks.append({"check": "share of expected cells < 5 (Cochran: <= 20 %)", "group": "all",
-                   "statistic": small, "p_value": float("nan"), "passed": small <= 0.2})
-    if small > 0.2:
-        notes_out.append(f"{small:.0%} of the expected cells are below 5: the chi-square "
-                         "approximation is doubtful (Cochran 1954); merge sparse categories")
-    why.append("more than two groups or categories: chi-square test of independence")
+    _cochran(np.asarray(expected_cells), checks, notes_out, why)
     n_tot = float(n.sum())
     v = cramers_v(chi2, n_tot, 2.0)
     ci = cramers_v_interval(chi2, df, n_tot, 2.0, confidence)
@@ -115,14 +139,8 @@ def proportions_from_counts(levels: list[Any], n: FloatArray, x: FloatArray, val
     posthoc["p_holm"] = pingouin().multicomp(posthoc["p_unc"].to_numpy(), method="holm")[1]
     what = "rates " + ", ".join(f"{g} {float(r):.2%}" for g, r in
                                 zip(groups["group"], groups["rate"], strict=True))
-    return Comparison(
-        test="chi_square", why=tuple(why), statistic=chi2, df=df, p_value=p,
-        effect_name="cramers_v", effect=v, ci=ci,
-        sentence=sentence(value, group, "chi_square", p, "cramers_v", v, ci, alpha,
-                          confidence, what),
-        groups=groups, checks=pd.DataFrame(checks, columns=_CHECKS), posthoc=posthoc,
-        value=value, group=group, paired=False, data_kind="proportion", alpha=alpha,
-        confidence=confidence, event=event, notes=tuple(notes_out))
+    return _chi_square(chi2, df, p, v, ci, what, why, groups, checks, posthoc, value, group,
+                       "proportion", alpha, confidence, event, notes_out)
 
 
 def independent_proportions(frame: pd.DataFrame, value: str, group: str, levels: list[Any],
@@ -152,27 +170,15 @@ def independent_proportions(frame: pd.DataFrame, value: str, group: str, levels:
                                                           correction=False)
     row = res_stats[res_stats["test"] == "pearson"].iloc[0]
     chi2, df, p = float(row["chi2"]), float(row["dof"]), float(row["pval"])
-    small = float((res_expected.to_numpy() < MIN_EXPECTED).mean())
-    checks.append({"check": "share of expected cells < 5 (Cochran: <= 20 %)", "group": "all",
-                   "statistic": small, "p_value": float("nan"), "passed": small <= 0.2})
-    if small > 0.2:
-        notes.append(f"{small:.0%} of the expected cells are below 5: the chi-square "
-                     "approximation is doubtful (Cochran 1954); merge sparse categories")
-    why.append("more than two groups or categories: chi-square test of independence")
+    _cochran(res_expected.to_numpy(), checks, notes, why)
     n_tot = float(len(frame))
     k = float(min(res_expected.shape))
     v = cramers_v(chi2, n_tot, k)
     ci = cramers_v_interval(chi2, df, n_tot, k, confidence)
     posthoc = None
     what = f"{len(levels)} groups"
-    return Comparison(
-        test="chi_square", why=tuple(why), statistic=chi2, df=df, p_value=p,
-        effect_name="cramers_v", effect=v, ci=ci,
-        sentence=sentence(value, group, "chi_square", p, "cramers_v", v, ci, alpha,
-                          confidence, what),
-        groups=groups, checks=pd.DataFrame(checks, columns=_CHECKS), posthoc=posthoc,
-        value=value, group=group, paired=False, data_kind=kind, alpha=alpha,
-        confidence=confidence, event=event, notes=tuple(notes))
+    return _chi_square(chi2, df, p, v, ci, what, why, groups, checks, posthoc, value, group,
+                       kind, alpha, confidence, event, notes)
 
 
 def paired_proportions(frame: pd.DataFrame, value: str, group: str, subject: str | None,

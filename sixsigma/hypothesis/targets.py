@@ -22,7 +22,7 @@ from sixsigma._aggregate import DEFECTIVES, N, check_group_keys, group_counts
 from sixsigma._frames import Table, as_table, show
 from sixsigma._params import check_confidence, check_number, choice
 from sixsigma.errors import InsufficientDataError, ParameterError, ZeroVarianceError
-from sixsigma.hypothesis._shared import data_kind, read_values, two_levels
+from sixsigma.hypothesis._shared import check_columns, data_kind, read_values, two_levels
 from sixsigma.hypothesis.result import Equivalence, OneSample
 
 __all__ = ["equivalence", "one_sample"]
@@ -288,16 +288,11 @@ def equivalence(
     alpha = check_number(alpha, "alpha", caller=caller, low=0.0, high=0.5, low_open=True,
                          high_open=True)
     low, high = _margin(margin, caller)
-    if group is None:
-        raise ParameterError(f"{caller}: the 'group' parameter must name the column of the "
-                             "two groups; got None.")
+    group = check_columns(group, value, defectives, groups="two groups", caller=caller)
     table = as_table(data, caller=caller)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if defectives is not None:
-            if value is not None:
-                raise ParameterError(f"{caller}: pass either value= (one row per "
-                                     "observation) or defectives= (counts), not both.")
             counts = group_counts(table, defectives, [group], size=size)
             levels = _two(list(counts[group]), order, group, caller)
             counts = counts.set_index(group).reindex(levels)
@@ -376,6 +371,21 @@ def _verdict(equivalent: bool, d: float, ci: tuple[float, float], low: float, hi
     return core + f": equivalence not shown (alpha = {alpha:g})."
 
 
+def _tost(d: float, se: float, low: float, high: float, alpha: float, dist: Any
+          ) -> tuple[float, float, float, float, float, tuple[float, float]]:
+    """Two one-sided tests of a difference ``d`` against the margin (low, high).
+
+    ``se`` is its standard error, ``dist`` the reference distribution (frozen scipy).
+
+    Returns the two statistics, their p-values, the TOST p-value (the larger) and the
+    1 - 2 alpha interval of the difference.
+    """
+    s_low, s_high = (d - low) / se, (d - high) / se
+    p_low, p_high = float(dist.sf(s_low)), float(dist.cdf(s_high))
+    q = float(dist.ppf(1 - alpha))
+    return s_low, s_high, p_low, p_high, max(p_low, p_high), (d - q * se, d + q * se)
+
+
 def _tost_means(levels: list[Any], samples: list[FloatArray], low: float, high: float,
                 alpha: float, value: str, group: str) -> Equivalence:
     caller = "equivalence"
@@ -391,11 +401,7 @@ def _tost_means(levels: list[Any], samples: list[FloatArray], low: float, high: 
                                 "the difference has no standard error.")
     df = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
     d = float(a.mean() - b.mean())
-    t_low, t_high = (d - low) / se, (d - high) / se
-    p_low, p_high = float(stats.t.sf(t_low, df)), float(stats.t.cdf(t_high, df))
-    p = max(p_low, p_high)
-    q = float(stats.t.ppf(1 - alpha, df))
-    ci = (d - q * se, d + q * se)
+    t_low, t_high, p_low, p_high, p, ci = _tost(d, se, low, high, alpha, stats.t(df))
     groups = pd.DataFrame({"group": [str(v) for v in levels], "n": [a.size, b.size],
                            "mean": [a.mean(), b.mean()],
                            "sd": [a.std(ddof=1), b.std(ddof=1)]}).astype(
@@ -427,11 +433,7 @@ def _tost_rates(levels: list[Any], n: FloatArray, x: FloatArray, low: float, hig
             f"{caller}: both groups of {group!r} have a rate of 0 or 1 ({r[0]:.0%}, "
             f"{r[1]:.0%}); the unpooled z test has no standard error.")
     d = float(r[0] - r[1])
-    z_low, z_high = (d - low) / se, (d - high) / se
-    p_low, p_high = float(stats.norm.sf(z_low)), float(stats.norm.cdf(z_high))
-    p = max(p_low, p_high)
-    q = float(stats.norm.ppf(1 - alpha))
-    ci = (d - q * se, d + q * se)
+    z_low, z_high, p_low, p_high, p, ci = _tost(d, se, low, high, alpha, stats.norm())
     groups = pd.DataFrame({"group": [str(v) for v in levels], "n": n, "defects": x,
                            "rate": r})
     eq = bool(p <= alpha)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from _helpers import assert_round_trip
 from refdata import load
 
 import sixsigma as ss
@@ -74,12 +75,7 @@ BUILDERS: dict[str, Any] = {
 def test_round_trip(name: str, audits: pd.DataFrame) -> None:
     result = BUILDERS[name](audits)
     assert isinstance(result, Result)
-    payload = result.to_dict()
-    text = json.dumps(payload, allow_nan=False)
-    again = ss.from_dict(json.loads(text))
-    assert type(again) is type(result)
-    assert again.to_dict() == payload
-    assert again == result
+    again = assert_round_trip(result)
     again.summary()
     again._repr_html_()
 

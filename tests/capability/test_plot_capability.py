@@ -6,7 +6,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from refdata import load  # noqa: E402
@@ -14,12 +13,6 @@ from refdata import load  # noqa: E402
 from sixsigma.capability import capability, percentile_capability  # noqa: E402
 from sixsigma.errors import ParameterError  # noqa: E402
 from sixsigma.plot.capability import capability_histogram, capability_sixpack  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
 
 
 def gids(ax):

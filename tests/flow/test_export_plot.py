@@ -17,12 +17,6 @@ from sixsigma.plot.flow import layout, process_map  # noqa: E402
 from .test_escapes import make  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
-
-
 def tricky():
     return ProcessMap.from_spec({
         "start": 'say "hi"',

@@ -7,6 +7,7 @@ import json
 import networkx as nx
 import numpy as np
 import pytest
+from _helpers import assert_round_trip
 
 import sixsigma as ss
 from sixsigma.flow import (
@@ -77,12 +78,7 @@ KINDS = ["discovered map", "spec map", "top variants", "markov", "defect flow", 
 @pytest.mark.parametrize("name", KINDS)
 def test_round_trip(results, name):
     r = results[name]
-    d = r.to_dict()
-    text = json.dumps(d, allow_nan=False)
-    again = ss.from_dict(json.loads(text))
-    assert type(again) is type(r)
-    assert again.to_dict() == d
-    assert again == r
+    again = assert_round_trip(r)
     assert again.summary() == r.summary()  # undefined figures come back as NaN
 
 

@@ -28,12 +28,6 @@ def load(name: str) -> pd.DataFrame:
     return pd.read_csv(Path(__file__).parents[1] / "data" / f"{name}.csv")
 
 
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
-
-
 @pytest.fixture
 def aa():
     ratings = {("A", 1): "gbg", ("A", 2): "gbb", ("B", 1): "gbg", ("B", 2): "ggg"}

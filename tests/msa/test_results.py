@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from _helpers import assert_round_trip
 
 import sixsigma as ss
 from sixsigma import msa
@@ -106,12 +106,7 @@ def test_every_msa_result_class_is_covered(results):
     "series_alpha", "comparison", "auditors", "corrected", "corrected_clipped"])
 def test_round_trip(results, name):
     r = results[name]
-    d = r.to_dict()
-    text = json.dumps(d, allow_nan=False)
-    again = ss.from_dict(json.loads(text))
-    assert type(again) is type(r)
-    assert again.to_dict() == d
-    assert again == r
+    assert_round_trip(r)
     assert isinstance(r.summary(), str) and "<" in r._repr_html_()
     assert isinstance(r.to_frame(), pd.DataFrame)
     assert repr(r).startswith(f"<{type(r).__name__}")

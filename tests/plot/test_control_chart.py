@@ -25,12 +25,6 @@ from sixsigma.plot.charts import (  # noqa: E402
 )
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
 def lines(ax, gid):
     return [line for line in ax.lines if line.get_gid() == gid]
 

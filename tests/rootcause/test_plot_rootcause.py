@@ -17,12 +17,6 @@ from sixsigma.plot.rootcause import funnel_plot, segment_bars  # noqa: E402
 from .conftest import simulate  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
-
-
 def test_funnel_plot_marks_flagged():
     data = pd.DataFrame({"u": list("abcdef"), "d": [5, 6, 30, 4, 5, 6],
                          "n": [100, 120, 110, 90, 100, 130]})

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from _helpers import assert_round_trip
 from refdata import load
 
 import sixsigma as ss
@@ -82,20 +83,10 @@ CASES: dict[str, Callable[[], Any]] = {
 }
 
 
-def _assert_round_trip(result: Any) -> Any:
-    payload = result.to_dict()
-    text = json.dumps(payload, allow_nan=False)
-    again = ss.from_dict(json.loads(text))
-    assert type(again) is type(result)
-    assert again.to_dict() == payload
-    assert again == result
-    return again
-
-
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_every_chart_round_trips_through_json(name: str) -> None:
     result = CASES[name]()
-    again = _assert_round_trip(result)
+    again = assert_round_trip(result)
     charts = list(again) if isinstance(again, ss.spc.ChartPair) else [again]
     originals = list(result) if isinstance(result, ss.spc.ChartPair) else [result]
     for back, chart in zip(charts, originals, strict=True):
@@ -128,7 +119,7 @@ def test_kinds_are_registered() -> None:
 def test_label_types_round_trip(labels: Any) -> None:
     df = pd.DataFrame({"day": labels, "d": [3, 5, 4, 6, 2, 9, 4, 5], "n": [100] * 8})
     chart = ss.spc.p_chart(df, defectives="d", size="n", label="day")
-    again = _assert_round_trip(chart)
+    again = assert_round_trip(chart)
     assert list(again.labels) == list(chart.labels)
     assert again.labels.dtype.kind == chart.labels.dtype.kind or again.labels.dtype == object
 
