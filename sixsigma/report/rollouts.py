@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from markupsafe import escape
 
-from sixsigma.report.render import Chart, Fact, Page, Section, fmt, render, table, write
+from sixsigma.report.render import Chart, Fact, Page, Section, render, table, write
 from sixsigma.report.screening import sparkline
 
 __all__ = ["forest_svg", "rollout_report", "rollout_sections"]
