@@ -522,6 +522,26 @@ def _go_live_file(path: Path) -> Any:
                                                             strict=True)}
 
 
+def _with_dates(data: Any, label: str) -> Any:
+    """The data as pandas with ``label`` as datetime64 when it holds dates.
+
+    DuckDB reads a CSV date column as ``datetime.date`` objects, which
+    :func:`sixsigma.rollout.track` cannot compare with its go-live timestamps.
+    """
+    import narwhals.stable.v2 as nw
+    import pandas as pd
+
+    frame = nw.from_native(data)
+    if isinstance(frame, nw.LazyFrame):
+        frame = frame.collect()
+    native = frame.to_pandas()
+    if label in native.columns and native[label].dtype == object:
+        converted = pd.to_datetime(native[label], errors="coerce")
+        if converted.notna().sum() == native[label].notna().sum():
+            native[label] = converted
+    return native
+
+
 def _print_alerts(lines: list[tuple[str, bool]]) -> None:
     for text, known in lines:
         out.print(f"  {'known' if known else 'NEW  '} {text}", markup=False)
@@ -612,7 +632,8 @@ def monitor(
                            if k in ("defectives", "size", "label")})
             if params.get("defectives") is None:
                 _fail("monitor: --go-live needs the defectives column (--defectives).")
-            rollout = ss.rollout.track(data, params["defectives"], size=params.get("size"),
+            rollout = ss.rollout.track(_with_dates(data, params.get("label") or screen_.label),
+                                       params["defectives"], size=params.get("size"),
                                        label=params.get("label") or screen_.label,
                                        unit=keys[0], go_live=rolled,
                                        direction=screen_.direction)

@@ -411,7 +411,7 @@ def screen_report(screen: Any, path: Path | None = None, *, title: str | None = 
         if pd.notna(rec["last_signal"]):
             hit = np.flatnonzero(pts[screen.label].to_numpy() == rec["last_signal"])
             signal = int(hit[0]) if hit.size else None
-        if "change_at" in rec and pd.notna(rec["change_at"]):
+        if rec["flagged"] and "change_at" in rec and pd.notna(rec["change_at"]):
             hit = np.flatnonzero(pts[screen.label].to_numpy() == rec["change_at"])
             change = int(hit[0]) if hit.size else None
         svg = sparkline(index, pts["_stat"].to_numpy(), pts["_lcl"].to_numpy(),
