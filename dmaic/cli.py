@@ -542,6 +542,17 @@ def _with_dates(data: Any, label: str) -> Any:
     return native
 
 
+def _number(value: Any) -> float | None:
+    """A finite float, or None."""
+    import math
+
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
 def _print_alerts(lines: list[tuple[str, bool]]) -> None:
     for text, known in lines:
         out.print(f"  {'known' if known else 'NEW  '} {text}", markup=False)
@@ -626,15 +637,17 @@ def monitor(
 
             rolled = _go_live_file(go_live)
             screen_ = result.screen
-            params = {k: v for k, v in loaded.evidence[result.evidence].parameters.items()
-                      if k in ("defectives", "size", "label")}
+            params: dict[str, str | None] = {
+                k: str(v) for k, v in loaded.evidence[result.evidence].parameters.items()
+                if k in ("defectives", "size", "label") and v is not None}
             params.update({k: v for k, v in columns.items()
                            if k in ("defectives", "size", "label")})
-            if params.get("defectives") is None:
+            flag = params.get("defectives")
+            if flag is None:
                 _fail("monitor: --go-live needs the defectives column (--defectives).")
-            rollout = ss.rollout.track(_with_dates(data, params.get("label") or screen_.label),
-                                       params["defectives"], size=params.get("size"),
-                                       label=params.get("label") or screen_.label,
+            day = params.get("label") or str(screen_.label)
+            rollout = ss.rollout.track(_with_dates(data, day), flag, size=params.get("size"),
+                                       label=day,
                                        unit=keys[0], go_live=rolled,
                                        direction=screen_.direction)
     if html is not None:
@@ -683,10 +696,11 @@ def monitor(
                       markup=False)
     if rollout is not None and not as_json:
         out.print(f"roll-out per {keys[0]}:", markup=False)
-        for r in rollout.table.itertuples(index=False):
-            change = "" if r.change != r.change or r.change is None else \
-                f" change {r.change:+.4f} [{r.ci_low:+.4f}, {r.ci_high:+.4f}]"
-            out.print(f"  {r.unit}: {r.verdict}{change}", markup=False)
+        for rec in rollout.table.to_dict("records"):
+            d, lo, hi = (_number(rec.get(k)) for k in ("change", "ci_low", "ci_high"))
+            change = "" if d is None else f" change {d:+.4f} [{fmt(lo, '+.4f')}, " \
+                f"{fmt(hi, '+.4f')}]"
+            out.print(f"  {rec['unit']}: {rec['verdict']}{change}", markup=False)
         est = rollout.pooled.estimate
         out.print(f"  pooled (MH): {'undefined' if est is None else f'{est:+.4f}'}",
                   markup=False)

@@ -371,10 +371,11 @@ def monitor_segments(project: Project, data: Any, *, by: list[str] | str,
     for row in signalled[keys].itertuples(index=False):
         seg = tuple(row)
         frame_pts = new.chart(seg).to_frame()
-        for p in frame_pts[frame_pts["out_of_control"]].itertuples():
-            alerts.append(SegmentAlert(evidence=eid, segment=seg, label=p.label,
-                                       value=float(p.statistic),
-                                       rules=tuple(str(p.rules).split(","))))
+        hits = frame_pts[frame_pts["out_of_control"].to_numpy(dtype=bool)]
+        for lab, stat, rules in zip(hits["label"], hits["statistic"].to_numpy(dtype=float),
+                                    hits["rules"].astype(str), strict=True):
+            alerts.append(SegmentAlert(evidence=eid, segment=seg, label=lab, value=float(stat),
+                                       rules=tuple(rules.split(","))))
     return SegmentReport(evidence=eid, screen=new, alerts=tuple(alerts), unknown=unknown)
 
 

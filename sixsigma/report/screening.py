@@ -179,7 +179,8 @@ def _limits(screen: Any) -> pd.DataFrame:
                          pts["sigma_z"].to_numpy(dtype=float), 1.0)
         half = 3.0 * sigma * widen / np.sqrt(n)
         lcl, ucl = np.maximum(centre - half, 0.0), np.minimum(centre + half, 1.0)
-    return pts.assign(_stat=stat, _lcl=lcl, _ucl=ucl, _center=centre)
+    out: pd.DataFrame = pts.assign(_stat=stat, _lcl=lcl, _ucl=ucl, _center=centre)
+    return out
 
 
 def _key_text(values: Sequence[Any]) -> str:
