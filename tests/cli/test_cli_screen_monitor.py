@@ -230,3 +230,15 @@ def test_screen_report_escapes_keys():
     html = screen_report(s)
     assert "<b>m01</b>" not in html and "&lt;b&gt;m01&lt;/b&gt;" in html
     assert "Goal plot" not in html  # no target, no goal plot
+
+
+def test_analysis_report_dispatches_screen_and_rollout():
+    from sixsigma.report import analysis_report
+
+    data = generate_many_series(seed=0, queues=1, policies=2, markets=2).audits
+    s = ss.spc.screen(data, defectives="errors", size="audited", label="day", by=KEYS)
+    assert 'content="screen"' in analysis_report(s)
+    frame, go = _rollout_data(2)
+    r = ss.rollout.track(frame, "errors", size="audited", label="day", unit="region",
+                         go_live=go)
+    assert 'class="forest"' in analysis_report(r)
