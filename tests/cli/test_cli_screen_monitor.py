@@ -140,8 +140,10 @@ def test_monitor_state_reports_known_alerts(segments, tmp_path):
     doc = json.loads(later.stdout)
     flags = [a["known"] for s in doc["segments"] for a in s["alerts"]]
     assert any(flags) and not all(flags) and doc["new_alerts"] == flags.count(False)
-    # without --state every alert fails the job
-    assert _run(*args[:-2]).exit_code == 1
+    # without --state every alert fails the job; --html writes the screen of the new data
+    page = tmp_path / "segments.html"
+    assert _run(*args[:-2], "--html", page).exit_code == 1
+    assert page.read_text(encoding="utf-8").count('class="card') == 12
 
 
 def test_monitor_by_unknown_segment_and_missing_baseline(segments, tmp_path):
