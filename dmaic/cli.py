@@ -553,6 +553,15 @@ def _number(value: Any) -> float | None:
     return v if math.isfinite(v) else None
 
 
+def _plan_rollout(project: Any, data: Any) -> Any:
+    """The project's roll-out plan tracked on the new data (``dmaic.rollouts``)."""
+    import importlib
+
+    rollouts: Any = importlib.import_module("dmaic.rollouts")
+    label = rollouts.rollout_columns(project).get("label")
+    return rollouts.rollout_status(project, _with_dates(data, label) if label else data)
+
+
 def _print_alerts(lines: list[tuple[str, bool]]) -> None:
     for text, known in lines:
         out.print(f"  {'known' if known else 'NEW  '} {text}", markup=False)
@@ -584,8 +593,8 @@ def monitor(
         "--go-live", help="Roll-out: CSV of unit,date (the unit is the one --by key); "
                           "reports the change per unit (sixsigma.rollout.track).")] = None,
     html: Annotated[Path | None, typer.Option(
-        "--html", help="With --by: the screen report of the new data; with --go-live: the "
-                       "roll-out page.")] = None,
+        "--html", help="With --by: the screen report of the new data; with a roll-out (the "
+                       "project's plan or --go-live): the roll-out page.")] = None,
     schema: Schema = None,
     as_json: Json = False,
 ) -> None:
@@ -595,7 +604,8 @@ def monitor(
     take ``--defectives FLAG --label day`` (no ``--size``) or ``--schema SCHEMA.yaml``.
     ``--by KEYS`` checks each segment against a baseline screen stored as evidence;
     ``--state FILE`` remembers alerts so that a rerun exits 1 only on a new one;
-    ``--go-live FILE`` adds the roll-out verdict per unit.
+    ``--go-live FILE`` (or the control plan's roll-out plan, ``control.rollout``) adds the
+    roll-out verdict per unit.
     """
     import dmaic
     from dmaic.monitor import load_state, monitor_project, monitor_segments, save_state
@@ -610,8 +620,8 @@ def monitor(
         columns["size"] = None  # raw rows: one per audited item
     if go_live is not None and by is None:
         _fail("monitor: --go-live needs --by UNIT (the unit column of the new data).")
-    if (evidence is not None or html is not None) and by is None:
-        _fail("monitor: --evidence and --html go with --by.")
+    if evidence is not None and by is None:
+        _fail("monitor: --evidence goes with --by.")
     keys = _keys(by) if by is not None else []
     if go_live is not None and len(keys) != 1:
         _fail(f"monitor: --go-live needs exactly one --by key (the unit); got {by!r}.")
@@ -650,6 +660,10 @@ def monitor(
                                        label=day,
                                        unit=keys[0], go_live=rolled,
                                        direction=screen_.direction)
+        elif getattr(loaded.control, "rollout", None) is not None:
+            rollout = _plan_rollout(loaded, data)
+    if html is not None and by is None and rollout is None:
+        _fail("monitor: --html goes with --by or a roll-out (a plan or --go-live).")
     if html is not None:
         if rollout is not None:
             from sixsigma.report import rollout_report
@@ -669,9 +683,7 @@ def monitor(
                     a["known"] = f"{c['ctq']}|{a['label']}" in known
         doc["new_alerts"] = len(new_alerts)
         if rollout is not None:
-            doc["rollout"] = json.loads(rollout.to_frame().to_json(orient="records",
-                                                                   date_format="iso")) \
-                if hasattr(rollout, "to_frame") else None
+            doc["rollout"] = rollout.to_dict()
         out.print(json.dumps(doc, allow_nan=False, default=str), markup=False)
     elif by is None:
         for ch in result.checks:
@@ -695,7 +707,7 @@ def monitor(
                       f"{', '.join(' / '.join(map(str, s)) for s in result.unknown)}",
                       markup=False)
     if rollout is not None and not as_json:
-        out.print(f"roll-out per {keys[0]}:", markup=False)
+        out.print(f"roll-out per {rollout.unit}:", markup=False)
         for rec in rollout.table.to_dict("records"):
             d, lo, hi = (_number(rec.get(k)) for k in ("change", "ci_low", "ci_high"))
             change = "" if d is None else f" change {d:+.4f} [{fmt(lo, '+.4f')}, " \
