@@ -250,22 +250,22 @@ def test_monitor_reports_the_projects_rollout_plan(tmp_path):
     rollouts = pytest.importorskip("dmaic.rollouts", reason="no roll-out plan model yet")
     data, go = _rollout_data(3)
     project = dmaic.Project(title="Roll-out plan")
+    project.append("define.ctqs", {"id": "error_rate", "name": "Error rate",
+                                   "direction": "lower"})
     base = data[data["day"] < "2026-01-20"]
-    chart = ss.spc.p_chart(base[base["region"] == "A"], defectives="errors", size="audited",
-                           label="day")
-    project.attach("chart", chart, function="sixsigma.spc.p_chart",
+    project.attach("regions", ss.spc.screen(base, defectives="errors", size="audited",
+                                            label="day", by="region"),
+                   function="sixsigma.spc.screen",
                    parameters={"defectives": "errors", "size": "audited", "label": "day"})
-    project.set("control.plan", [{"ctq": "error_rate", "metric": "error rate",
-                                  "chart": "p", "limits": {
-                                      "center": float(chart.center[0]),
-                                      "lcl": float(chart.lcl[0]), "ucl": float(chart.ucl[0]),
-                                      "evidence": "chart"}}])
-    project.set("control.rollout", {"ctq": "error_rate", "unit_column": "region", "units": [
-        {"unit": u, "go_live": g} for u, g in go.items()]})
+    project.set("control.rollout", {
+        "ctq": "error_rate", "unit_column": "region", "defectives": "errors",
+        "size": "audited", "label": "day",
+        "units": [{"unit": u, "go_live": g} for u, g in go.items()]})
     project.save(tmp_path / "p.yaml")
     data.to_csv(tmp_path / "new.csv", index=False)
     html = tmp_path / "rollout.html"
-    r = _run("monitor", tmp_path / "p.yaml", tmp_path / "new.csv", "--html", html)
+    r = _run("monitor", tmp_path / "p.yaml", tmp_path / "new.csv", "--by", "region",
+             "--html", html)
     assert r.exit_code in (0, 1), (r.stdout, r.stderr)
     direct = rollouts.rollout_status(dmaic.load(tmp_path / "p.yaml"), data)
     assert "roll-out per region:" in r.stdout
