@@ -247,7 +247,11 @@ def test_analysis_report_dispatches_screen_and_rollout():
 
 
 def test_monitor_reports_the_projects_rollout_plan(tmp_path):
-    rollouts = pytest.importorskip("dmaic.rollouts", reason="no roll-out plan model yet")
+    if "rollout" not in type(dmaic.Project(title="x").control).model_fields:
+        pytest.skip("no roll-out plan in the control plan model yet")
+    import importlib
+
+    rollouts = importlib.import_module("dmaic.rollouts")
     data, go = _rollout_data(3)
     project = dmaic.Project(title="Roll-out plan")
     project.append("define.ctqs", {"id": "error_rate", "name": "Error rate",
