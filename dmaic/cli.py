@@ -4,7 +4,8 @@ Every analysis command reads a CSV or Parquet file (or a glob of them) lazily th
 DuckDB (:func:`sixsigma.read`), prints a summary (``--json``: the result's ``to_dict()``
 as strict JSON on stdout) and writes an HTML report with ``--html OUT``.
 
-Exit codes: 0 ok; 1 ``monitor`` found the new data out of control; 2 bad input (a
+Exit codes: 0 ok; 1 ``monitor`` found the new data out of control (with ``--state``: a
+new alert), or ``screen`` found an urgent series; 2 bad input (a
 one-line message on stderr: a missing file or column, an invalid project document, any
 error sixsigma or dmaic raise on purpose). Any other exception is a bug and propagates.
 
@@ -493,6 +494,79 @@ def report(
     out.print(f"storyboard: {target}", markup=False)
 
 
+def _keys(by: str | None, option: str = "--by") -> list[str]:
+    keys = [k.strip() for k in (by or "").split(",") if k.strip()]
+    if not keys:
+        _fail(f"{option}: give one or more column names separated by commas.")
+    return keys
+
+
+def _go_live_file(path: Path) -> Any:
+    """A go-live table (CSV: a unit column and a date column) as ``go_live=``."""
+    import pandas as pd
+
+    try:
+        table = pd.read_csv(path, encoding="utf-8", dtype=str, keep_default_na=False)
+    except (ValueError, pd.errors.ParserError) as e:
+        _fail(f"--go-live '{path}': not a CSV of unit,date ({' '.join(str(e).split())}).")
+    if table.shape[1] < 2 or table.empty:
+        _fail(f"--go-live '{path}': a go-live table needs a unit column and a date column, "
+              f"one row per unit; got columns {list(table.columns)} and {len(table)} row(s).")
+    dates = pd.to_datetime(table.iloc[:, 1].replace("", None), errors="coerce")
+    bad = dates.isna() & table.iloc[:, 1].ne("")
+    if bad.any():
+        row = int(bad.to_numpy().argmax())
+        _fail(f"--go-live '{path}': column {table.columns[1]!r}, row {row + 1}: "
+              f"{table.iloc[row, 1]!r} is not a date.")
+    return {u: (None if pd.isna(d) else d) for u, d in zip(table.iloc[:, 0], dates,
+                                                            strict=True)}
+
+
+def _with_dates(data: Any, label: str) -> Any:
+    """The data as pandas with ``label`` as datetime64 when it holds dates.
+
+    DuckDB reads a CSV date column as ``datetime.date`` objects, which
+    :func:`sixsigma.rollout.track` cannot compare with its go-live timestamps.
+    """
+    import narwhals.stable.v2 as nw
+    import pandas as pd
+
+    frame = nw.from_native(data)
+    if isinstance(frame, nw.LazyFrame):
+        frame = frame.collect()
+    native = frame.to_pandas()
+    if label in native.columns and native[label].dtype == object:
+        converted = pd.to_datetime(native[label], errors="coerce")
+        if converted.notna().sum() == native[label].notna().sum():
+            native[label] = converted
+    return native
+
+
+def _number(value: Any) -> float | None:
+    """A finite float, or None."""
+    import math
+
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def _plan_rollout(project: Any, data: Any) -> Any:
+    """The project's roll-out plan tracked on the new data (``dmaic.rollouts``)."""
+    import importlib
+
+    rollouts: Any = importlib.import_module("dmaic.rollouts")
+    label = rollouts.rollout_columns(project).get("label")
+    return rollouts.rollout_status(project, _with_dates(data, label) if label else data)
+
+
+def _print_alerts(lines: list[tuple[str, bool]]) -> None:
+    for text, known in lines:
+        out.print(f"  {'known' if known else 'NEW  '} {text}", markup=False)
+
+
 @app.command()
 def monitor(
     project: Annotated[Path, typer.Argument(help="Project file with a control plan.")],
@@ -506,6 +580,21 @@ def monitor(
     value: Annotated[str | None, typer.Option(help="Measurement column.")] = None,
     size: Annotated[str | None, typer.Option(help="Subgroup-size column.")] = None,
     label: Annotated[str | None, typer.Option(help="Point-label column (a day).")] = None,
+    by: Annotated[str | None, typer.Option(
+        help="Segment keys (comma-separated): check each segment against its own frozen "
+             "limits, from a baseline screen stored as evidence.")] = None,
+    evidence: Annotated[str | None, typer.Option(
+        help="With --by: the id of the baseline screen (when the project has several).")
+                        ] = None,
+    state: Annotated[Path | None, typer.Option(
+        "--state", help="JSON file of the alerts already raised: they are reported as known "
+                        "and only a new alert exits 1; the file is updated.")] = None,
+    go_live: Annotated[Path | None, typer.Option(
+        "--go-live", help="Roll-out: CSV of unit,date (the unit is the one --by key); "
+                          "reports the change per unit (sixsigma.rollout.track).")] = None,
+    html: Annotated[Path | None, typer.Option(
+        "--html", help="With --by: the screen report of the new data; with a roll-out (the "
+                       "project's plan or --go-live): the roll-out page.")] = None,
     schema: Schema = None,
     as_json: Json = False,
 ) -> None:
@@ -513,9 +602,13 @@ def monitor(
 
     The recorded columns are used unless given: raw audit rows (one row per audited item)
     take ``--defectives FLAG --label day`` (no ``--size``) or ``--schema SCHEMA.yaml``.
+    ``--by KEYS`` checks each segment against a baseline screen stored as evidence;
+    ``--state FILE`` remembers alerts so that a rerun exits 1 only on a new one;
+    ``--go-live FILE`` (or the control plan's roll-out plan, ``control.rollout``) adds the
+    roll-out verdict per unit.
     """
     import dmaic
-    from dmaic.monitor import monitor_project
+    from dmaic.monitor import load_state, monitor_project, monitor_segments, save_state
     from sixsigma.report.render import fmt
 
     columns: dict[str, str | None] = dict(_options(
@@ -525,25 +618,179 @@ def monitor(
         columns.setdefault("label", "day")
     if ("defectives" in columns or "count" in columns) and size is None:
         columns["size"] = None  # raw rows: one per audited item
-    paths = [project, newdata] + ([schema] if schema is not None else [])
+    if go_live is not None and by is None:
+        _fail("monitor: --go-live needs --by UNIT (the unit column of the new data).")
+    if evidence is not None and by is None:
+        _fail("monitor: --evidence goes with --by.")
+    keys = _keys(by) if by is not None else []
+    if go_live is not None and len(keys) != 1:
+        _fail(f"monitor: --go-live needs exactly one --by key (the unit); got {by!r}.")
+    paths = [project, newdata] + [p for p in (schema, state, go_live) if p is not None]
+    known: set[str] = set()
     with _guard("checking the new data", *paths):
+        if state is not None:
+            known = load_state(state)
         loaded = dmaic.load(project)
         data = _read(newdata)
         if schema is not None:
             data = _audit_rows(data, schema)
-        result = monitor_project(loaded, data, ctq=ctq, columns=columns or None)
+        if by is None:
+            result: Any = monitor_project(loaded, data, ctq=ctq, columns=columns or None)
+            raised = {a.key(ch.ctq) for ch in result.checks for a in ch.alerts}
+        else:
+            result = monitor_segments(loaded, data, by=keys, columns=columns or None,
+                                      evidence=evidence)
+            raised = {a.key for a in result.alerts}
+        rollout = None
+        if go_live is not None:
+            import sixsigma as ss
+
+            rolled = _go_live_file(go_live)
+            screen_ = result.screen
+            params: dict[str, str | None] = {
+                k: str(v) for k, v in loaded.evidence[result.evidence].parameters.items()
+                if k in ("defectives", "size", "label") and v is not None}
+            params.update({k: v for k, v in columns.items()
+                           if k in ("defectives", "size", "label")})
+            flag = params.get("defectives")
+            if flag is None:
+                _fail("monitor: --go-live needs the defectives column (--defectives).")
+            day = params.get("label") or str(screen_.label)
+            rollout = ss.rollout.track(_with_dates(data, day), flag, size=params.get("size"),
+                                       label=day,
+                                       unit=keys[0], go_live=rolled,
+                                       direction=screen_.direction)
+        elif getattr(loaded.control, "rollout", None) is not None:
+            rollout = _plan_rollout(loaded, data)
+    if html is not None and by is None and rollout is None:
+        _fail("monitor: --html goes with --by or a roll-out (a plan or --go-live).")
+    if html is not None:
+        if rollout is not None:
+            from sixsigma.report import rollout_report
+
+            _write(lambda r, p: rollout_report(r, p, title="Roll-out"), rollout, html)
+        else:
+            from sixsigma.report import screen_report
+
+            _write(lambda r, p: screen_report(r, p, title="Monitoring by segment"),
+                   result.screen, html)
+    new_alerts = raised - known
+    if as_json:
+        doc = result.to_dict(known) if by is not None else result.to_dict()
+        if by is None:
+            for c in doc["checks"]:
+                for a in c["alerts"]:
+                    a["known"] = f"{c['ctq']}|{a['label']}" in known
+        doc["new_alerts"] = len(new_alerts)
+        if rollout is not None:
+            doc["rollout"] = rollout.to_dict()
+        out.print(json.dumps(doc, allow_nan=False, default=str), markup=False)
+    elif by is None:
+        for ch in result.checks:
+            alerts = ch.alerts
+            status = "in control" if ch.in_control else \
+                f"OUT OF CONTROL ({len(alerts)} point(s))"
+            out.print(f"{ch.ctq}: {ch.chart.chart} chart, {len(ch.chart)} points: {status}",
+                      markup=False)
+            _print_alerts([(f"alert {fmt(a.label)}: {a.value:.4g} ({', '.join(a.rules)})",
+                            a.key(ch.ctq) in known) for a in alerts])
+    else:
+        t = result.screen.table
+        bad = int((t["signals"].to_numpy() > 0).sum())
+        out.print(f"{len(t)} segment(s) by {', '.join(keys)} against baseline "
+                  f"{result.evidence!r}: {bad} with alerts; {len(result.alerts)} alert(s), "
+                  f"{len(new_alerts)} new", markup=False)
+        _print_alerts([(f"{' / '.join(map(str, a.segment))} {fmt(a.label)}: {a.value:.4g} "
+                        f"({', '.join(a.rules)})", a.key in known) for a in result.alerts])
+        if result.unknown:
+            out.print(f"  not judged (no baseline limits): "
+                      f"{', '.join(' / '.join(map(str, s)) for s in result.unknown)}",
+                      markup=False)
+    if rollout is not None and not as_json:
+        out.print(f"roll-out per {rollout.unit}:", markup=False)
+        for rec in rollout.table.to_dict("records"):
+            d, lo, hi = (_number(rec.get(k)) for k in ("change", "ci_low", "ci_high"))
+            change = "" if d is None else f" change {d:+.4f} [{fmt(lo, '+.4f')}, " \
+                f"{fmt(hi, '+.4f')}]"
+            out.print(f"  {rec['unit']}: {rec['verdict']}{change}", markup=False)
+        est = rollout.pooled.estimate
+        out.print(f"  pooled (MH): {'undefined' if est is None else f'{est:+.4f}'}",
+                  markup=False)
+    if html is not None and not as_json:
+        out.print(f"report: {html}", markup=False)
+    if state is not None:
+        with _guard("saving the monitor state", state):
+            save_state(state, known | raised)
+    if new_alerts if state is not None else raised:
+        raise typer.Exit(1)
+
+
+@app.command()
+def screen(
+    file: File,
+    by: Annotated[str, typer.Option(help="Series keys, comma-separated (queue,policy,market).")],
+    label: Annotated[str, typer.Option(help="Point-label column (a day).")],
+    defectives: Annotated[str | None, typer.Option(
+        help="Defectives column: counts per row with --size, or a 0/1 flag per audited item "
+             "(raw rows) without it.")] = None,
+    size: Annotated[str | None, typer.Option(help="Subgroup-size column.")] = None,
+    value: Annotated[str | None, typer.Option(help="Measurement column (I-MR per series).")
+                     ] = None,
+    target: Annotated[float | None, typer.Option(help="Target rate or value: assurance "
+                                                      "per series and the goal plot.")] = None,
+    direction: Annotated[str, typer.Option(help="lower or higher: which way is better.")
+                         ] = "lower",
+    chart_kind: Annotated[str, typer.Option("--chart", help="auto, p or laney_p.")] = "auto",
+    rules: Annotated[str | None, typer.Option(help=_RULES_HELP)] = None,
+    fdr: Annotated[float, typer.Option(help="False-discovery rate across series.")] = 0.05,
+    recent: Annotated[int, typer.Option(help="How many of the latest labels are recent.")
+                      ] = 7,
+    top: Annotated[int, typer.Option(help="Print at most this many urgent rows.")] = 20,
+    title: Annotated[str | None, typer.Option(help="Report title.")] = None,
+    html: Html = None, as_json: Json = False,
+) -> None:
+    """Screen every series at once; print the urgent ones; exit 1 when any is urgent.
+
+    A series is urgent when its shift survives the false-discovery-rate control across
+    series (``q_value <= --fdr``) and a rule fires in its last ``--recent`` labels.
+    Exit code 1 then (for schedulers), 0 otherwise.
+    """
+    import sixsigma as ss
+    from sixsigma.report.render import fmt, fmt_p
+
+    if (defectives is None) == (value is None):
+        _fail("screen: give --defectives (rates) or --value (measurements), one of them.")
+    keys = _keys(by)
+    with _guard("screening the series", file):
+        result = ss.spc.screen(_read(file), by=keys, label=label, **_options(
+            defectives=defectives, size=size, value=value, target=target,
+            rules=_rules(rules)), direction=direction, chart=chart_kind, fdr=fdr,
+            recent=recent)
+        if html is not None:
+            from sixsigma.report import screen_report
+
+            _write(lambda r, p: screen_report(r, p, title=title), result, html)
+    t = result.table
+    urgent = t[t["flagged"].to_numpy(dtype=bool) & t["recent_signal"].to_numpy(dtype=bool)]
     if as_json:
         out.print(json.dumps(result.to_dict(), allow_nan=False), markup=False)
     else:
-        for ch in result.checks:
-            alerts = ch.alerts
-            state = "in control" if ch.in_control else f"OUT OF CONTROL ({len(alerts)} point(s))"
-            out.print(f"{ch.ctq}: {ch.chart.chart} chart, {len(ch.chart)} points: {state}",
-                      markup=False)
-            for a in alerts:
-                out.print(f"  alert {fmt(a.label)}: {a.value:.4g} ({', '.join(a.rules)})",
-                          markup=False)
-    if not result.in_control:
+        out.print(result.summary(), markup=False)
+        out.print(f"urgent (q <= {fdr:g} and a signal in the last {recent} labels): "
+                  f"{len(urgent)}", markup=False)
+        for r in urgent.head(top).itertuples(index=False):
+            rec = r._asdict()
+            name = " / ".join(str(getattr(r, k, rec.get(k))) for k in keys)
+            extra = f", assurance {rec['assurance']}" if "assurance" in rec else ""
+            out.print(f"  {name}: {rec['chart']}, centre {fmt(rec['center'], '.4g')}, recent "
+                      f"{fmt(rec['recent_rate'], '.4g') if 'recent_rate' in rec else '-'}, "
+                      f"last signal {fmt(rec['last_signal'])} ({rec['last_rule']}), "
+                      f"q {fmt_p(rec['q_value'])}{extra}", markup=False)
+        if len(urgent) > top:
+            out.print(f"  ... {len(urgent) - top} more (--top, --html)", markup=False)
+        if html is not None:
+            out.print(f"report: {html}", markup=False)
+    if len(urgent):
         raise typer.Exit(1)
 
 

@@ -60,6 +60,10 @@ class _Evidence:
             parts = _map_sections(result, heading, hot)
         elif ev.kind == "hotspots":
             parts = _hotspots_sections(result, heading)
+        elif ev.kind == "rollout":
+            from sixsigma.report.rollouts import rollout_sections
+
+            parts = rollout_sections(result, heading)
         else:
             parts = sections(result, heading)
         first, rest = parts[0], parts[1:]
@@ -227,6 +231,13 @@ def _control(p: Project, show: _Evidence) -> list[Section]:
     for item in p.control.plan:
         if item.limits is not None:
             out += show(item.limits.evidence, f"Limits frozen from: {item.limits.evidence}")
+    rollouts = [k for k, e in p.evidence.items() if e.kind == "rollout" and e.result is not None]
+    if rollouts:
+        out.append(Section("Control: the roll-out", anchor="rollout", paragraphs=[
+            "The change going live unit by unit: did it work in each unit, did any get "
+            "worse, the pooled effect (sixsigma.rollout.track)."]))
+        for eid in rollouts:
+            out += show(eid, f"Roll-out: {eid}")
     return out
 
 

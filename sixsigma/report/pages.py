@@ -60,7 +60,8 @@ def analysis_report(result: Any, path: Path | None = None, *, title: str | None 
     ----------
     result : sixsigma result
         A control chart, capability study, Pareto, agreement study, process map, hotspot
-        ranking, segment scan, comparison...; other kinds get their scalar figures.
+        ranking, segment scan, comparison...; other kinds get their scalar figures. A
+        screen gets :func:`screen_report`, a roll-out :func:`rollout_report`.
     path : str or path, optional
         Where to write the HTML file.
     title, subtitle : str, optional
@@ -72,6 +73,14 @@ def analysis_report(result: Any, path: Path | None = None, *, title: str | None 
         The HTML document.
     """
     kind = str(getattr(result, "kind", "result"))
+    if kind == "screen":
+        from sixsigma.report.screening import screen_report
+
+        return screen_report(result, path, title=title, subtitle=subtitle)
+    if kind == "rollout":
+        from sixsigma.report.rollouts import rollout_report
+
+        return rollout_report(result, path, title=title, subtitle=subtitle)
     heading = title or _TITLES.get(kind, kind.replace("_", " ").capitalize())
     parts = sections(result, "")
     if title:

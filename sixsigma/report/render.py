@@ -108,7 +108,7 @@ def fmt(value: Any, spec: str = ".4g") -> str:
     >>> fmt("2026-05-12T00:00:00"), fmt("2026-05-12T08:30:00")
     ('2026-05-12', '2026-05-12T08:30:00')
     """
-    if value is None:
+    if value is None or value is pd.NaT:
         return "\u2013"
     if isinstance(value, bool | np.bool_):
         return "yes" if value else "no"
@@ -119,6 +119,8 @@ def fmt(value: Any, spec: str = ".4g") -> str:
         return "\u2013" if math.isnan(v) else format(v, spec)
     if isinstance(value, pd.Timestamp | _dt.datetime | np.datetime64):
         stamp = pd.Timestamp(value)
+        if pd.isna(stamp):
+            return "\u2013"
         return stamp.date().isoformat() if stamp == stamp.normalize() else stamp.isoformat()
     if isinstance(value, dict):
         return ", ".join(f"{k}={v}" for k, v in value.items())
