@@ -152,6 +152,33 @@ def buckets() -> pd.DataFrame:
                          "rate": [0.01, 0.1, 0.5]})
 
 
+def series() -> pd.DataFrame:
+    """20 days of counts for two series 'a' and 'b' (screening, targets, roll-outs)."""
+    rng = np.random.default_rng(9)
+    return pd.DataFrame({
+        "day": np.tile(DAYS[:20], 2),
+        "q": np.repeat(["a", "b"], 20),
+        "n": np.full(40, 200),
+        "d": rng.integers(4, 20, 40),
+    })
+
+
+def weighted() -> pd.DataFrame:
+    """Raw audit records on 12 days with a design weight (weighted p chart)."""
+    rng = np.random.default_rng(10)
+    n = 240
+    return pd.DataFrame({
+        "day": np.repeat(DAYS[:12], n // 12),
+        "w": np.where(rng.random(n) < 0.7, 20.0, 2.0),
+        "error": (rng.random(n) < 0.1).astype(int),
+    })
+
+
+@cache
+def _chart() -> Any:
+    return sixsigma.spc.p_chart(counts(), "defectives", "size", "day")
+
+
 @cache
 def _dataset() -> Dataset:
     return sixsigma.datasets.load("baseline")
@@ -322,6 +349,27 @@ REGISTRY: dict[str, Entry] = {
     "spc.anhoj.anhoj_limits": Entry(lambda **k: S.spc.anhoj.anhoj_limits(**{"n_useful": 20,
                                                                           **k}),
                                     frames=False, params={"n_useful": "integral"}),
+    "spc.screening.screen": Entry(
+        lambda d, **k: S.spc.screen(d, defectives="d", size="n", label="day", by="q", **k),
+        series, pair=("d", "n"), keys=("q",),
+        params={"fdr": "alpha", "target": "prob", "recent": "count"}),
+    "spc.screening.laney_threshold": Entry(
+        lambda **k: S.spc.screening.laney_threshold(**{"points": 20, **k}), frames=False,
+        params={"points": "count"}),
+    "spc.screening.limit_assurance": Entry(
+        lambda **k: S.spc.screening.limit_assurance(
+            **{"lcl": [0.01, 0.02], "ucl": [0.08, 0.09], "target": 0.05,
+               "direction": "lower", **k}),
+        frames=False, params={"target": "finite", "direction": "text"}),
+    "spc.screening.shift_p_value": Entry(
+        lambda **k: S.spc.screening.shift_p_value(**{"stat": [1.2], "points": [20], **k}),
+        frames=False, params={"nodes": "count"}),
+    "spc.weighted.weighted_p": Entry(
+        lambda d, **k: S.spc.weighted_p(d, "error", "w", label="day", **k), weighted,
+        flags=("error",), numeric=("w",),
+        params={"nsigmas": "positive", "confidence": "confidence"}),
+    "spc.weighted.correct_rates": X(INTERNAL + " (takes caller=)"),
+    "spc.rules.rule_params": X(INTERNAL + " (takes caller=)"),
     "spc.anhoj.signals": X(INTERNAL),
     "spc.rules.find_violations": X(INTERNAL),
     "spc.rules.resolve_rules": X(INTERNAL),
@@ -497,6 +545,10 @@ REGISTRY: dict[str, Entry] = {
         frames=False, params={"defectives": "nonneg", "size": "count",
                               "sensitivity": "prob", "specificity": "prob",
                               "confidence": "confidence"}),
+    "msa.latent_class.dawid_skene": Entry(
+        lambda d, **k: S.msa.dawid_skene(d, "item", "rater", "rating", **k), ratings,
+        mixed_ok=True, keys=("item", "rater", "rating"),
+        params={"max_iter": "count", "tol": "positive", "smoothing": "nonneg"}),
     "msa.kappa.fleiss_from_counts": X(INTERNAL),
     "msa.kendall.concordance": X(INTERNAL),
     "msa.kendall.tau_b": X(INTERNAL),
@@ -517,7 +569,29 @@ REGISTRY: dict[str, Entry] = {
             **{"decision": ["spam", "no_violation"], "qa_decision": ["spam", "spam"], **k}),
         frames=False, params={"decision": "text"},
         param_errors=(E.ParameterError, E.InputError)),
+    "moderation.appeal.appeals": Entry(
+        lambda d, **k: S.moderation.appeals(d, **k), audits,
+        keys=("decision",), params={"confidence": "confidence", "min_audits": "whole"}),
+    "moderation.dsa.transparency": Entry(
+        lambda d, **k: S.moderation.transparency(d, "month", **k), audits,
+        keys=("decision",), params={"confidence": "confidence"}),
     "moderation.schema.rename_map": X(INTERNAL),
+    # ---- targets, roll-outs ----------------------------------------------------------------
+    "targets.propose": Entry(
+        lambda d, **k: S.targets.propose(d, "d", size="n", label="day", by="q", **k), series,
+        pair=("d", "n"), keys=("q",), params={"confidence": "confidence", "min_n": "whole"}),
+    "targets.assurance": Entry(
+        lambda **k: S.targets.assurance(**{"chart": _chart(), "target": 0.1, **k}),
+        frames=False, params={"target": "prob", "direction": "text"}),
+    "rollout.track": Entry(
+        lambda d, **k: S.rollout.track(d, "d", size="n", label="day", unit="q",
+                                       go_live={"a": DAYS[0]}, **k),
+        series, pair=("d", "n"), keys=("q",),
+        params={"confidence": "confidence", "fdr": "alpha"}),
+    "rollout.mantel_haenszel_rd": Entry(
+        lambda **k: S.rollout.mantel_haenszel_rd(
+            **{"x1": [11, 16], "n1": [36, 20], "x0": [10, 22], "n0": [37, 32], **k}),
+        frames=False, params={"confidence": "confidence"}),
     # ---- sampling --------------------------------------------------------------------------
     "sampling.allocation.allocate": Entry(
         lambda d, **k: S.sampling.allocate(d, **{"total": 100, **k}), strata,
@@ -597,6 +671,19 @@ REGISTRY: dict[str, Entry] = {
             **{"days": 3, "daily_volume": 200, "events": False, "calibration": False, **k}),
         frames=False, params={"days": "count", "daily_volume": "count",
                               "audit_rate": "prob", "seed": "whole", "scenario": "text"}),
+    "datasets.many_series.generate_many_series": Entry(
+        lambda **k: S.datasets.many_series.generate_many_series(
+            **{"days": 10, "queues": 1, "policies": 1, "markets": 2, "shifts": 1, **k}),
+        frames=False, params={"seed": "whole", "days": "count", "markets": "count"}),
+    "datasets.qa_design.generate_qa_design": Entry(
+        lambda **k: S.datasets.qa_design.generate_qa_design(
+            **{"days": 4, "daily_volume": 500, "audits_per_day": 40, "design_change_day": 2,
+               "gold_per_day": 2, "calibration_items": 20, **k}),
+        frames=False, params={"seed": "whole", "days": "count", "daily_volume": "count"}),
+    "datasets.rollouts.generate_rollout": Entry(
+        lambda **k: S.datasets.rollouts.generate_rollout(
+            **{"days": 57, "daily_volume": 20, **k}),
+        frames=False, params={"seed": "whole", "days": "count", "audit_rate": "prob"}),
     "datasets.scenarios.get_scenario": X(GENERATOR),
     "datasets.audits.audit_frame": X(GENERATOR),
     "datasets.audits.item_ids": X(GENERATOR),
@@ -878,12 +965,6 @@ CASES = all_cases()
 
 #: Known failures: case id -> "<owner area>: <what>". Each is xfail(strict=True).
 KNOWN: dict[str, str] = {
-    "spc.arl.in_control_arl:rules='no_such_rule'":
-        "spc: the message says 'unknown rule' (and names simulate_run_lengths), not "
-        "the 'rules' parameter",
-    "spc.arl.simulate_run_lengths:rules='no_such_rule'":
-        "spc: the message says 'unknown rule' (and names simulate_run_lengths), not "
-        "the 'rules' parameter",
     'capability.normality.ad_normal_p_value:a2=-1.0':
         'capability: expected ParameterError; got a result',
     'capability.normality.ad_normal_p_value:a2=inf':
@@ -901,6 +982,42 @@ KNOWN: dict[str, str] = {
         'capability: expected ParameterError; got a result',
     'capability.normality.ad_normal_p_value:n=nan':
         'capability: expected ParameterError; got a result',
+    'datasets.many_series.generate_many_series:seed=-1':
+        'datasets: expected ParameterError; got builtins.ValueError: expected '
+        'non-negative integer',
+    'datasets.many_series.generate_many_series:seed=1.5':
+        'datasets: expected ParameterError; got builtins.TypeError: SeedSequence expects '
+        'int or sequence of ints for entropy not ',
+    'datasets.many_series.generate_many_series:seed=inf':
+        'datasets: expected ParameterError; got builtins.TypeError: SeedSequence expects '
+        'int or sequence of ints for entropy not ',
+    'datasets.many_series.generate_many_series:seed=nan':
+        'datasets: expected ParameterError; got builtins.TypeError: SeedSequence expects '
+        'int or sequence of ints for entropy not ',
+    'datasets.qa_design.generate_qa_design:seed=-1':
+        'datasets: expected ParameterError; got builtins.ValueError: expected '
+        'non-negative integer',
+    'datasets.qa_design.generate_qa_design:seed=1.5':
+        'datasets: expected ParameterError; got builtins.TypeError: SeedSequence expects '
+        'int or sequence of ints for entropy not ',
+    'datasets.qa_design.generate_qa_design:seed=inf':
+        'datasets: expected ParameterError; got builtins.TypeError: SeedSequence expects '
+        'int or sequence of ints for entropy not ',
+    'datasets.qa_design.generate_qa_design:seed=nan':
+        'datasets: expected ParameterError; got builtins.TypeError: SeedSequence expects '
+        'int or sequence of ints for entropy not ',
+    'datasets.rollouts.generate_rollout:seed=-1':
+        'datasets: expected ParameterError; got builtins.ValueError: expected '
+        'non-negative integer',
+    'datasets.rollouts.generate_rollout:seed=1.5':
+        'datasets: expected ParameterError; got builtins.TypeError: SeedSequence expects '
+        'int or sequence of ints for entropy not ',
+    'datasets.rollouts.generate_rollout:seed=inf':
+        'datasets: expected ParameterError; got builtins.TypeError: SeedSequence expects '
+        'int or sequence of ints for entropy not ',
+    'datasets.rollouts.generate_rollout:seed=nan':
+        'datasets: expected ParameterError; got builtins.TypeError: SeedSequence expects '
+        'int or sequence of ints for entropy not ',
     "hypothesis.assistant.compare:categorical 'value'":
         'hypothesis: expected NonNumericError; got a result',
     "hypothesis.assistant.compare:mixed text/number 'value'":
@@ -937,6 +1054,18 @@ KNOWN: dict[str, str] = {
     "pareto.compare_pareto:fractional count in 'weight'":
         'pareto: message does not name row 2: DomainError: compare_pareto: weight '
         "'weight' is a frequency but is not a whole number for category 'adult' (...",
+    'rollout.mantel_haenszel_rd:confidence=-0.5':
+        'rollout: expected ParameterError; got a result',
+    'rollout.mantel_haenszel_rd:confidence=0.0':
+        'rollout: expected ParameterError; got a result',
+    'rollout.mantel_haenszel_rd:confidence=1.0':
+        'rollout: expected ParameterError; got a result',
+    'rollout.mantel_haenszel_rd:confidence=2.0':
+        'rollout: expected ParameterError; got a result',
+    'rollout.mantel_haenszel_rd:confidence=nan':
+        'rollout: expected ParameterError; got a result',
+    'rollout.track:size 0':
+        'rollout: expected DomainError; got a result',
     "rootcause.change.explain_change:NaN key in 'period'":
         'rootcause: expected MissingValueError; got a result',
     "rootcause.change.explain_change:missing key in 'period'":
@@ -955,121 +1084,64 @@ KNOWN: dict[str, str] = {
     'spc.anhoj.anhoj_limits:n_useful=nan':
         'spc: expected ParameterError; got ValueError: cannot convert float NaN to '
         'integer',
-    "spc.attributes.c_chart:unsorted text dates in 'day'":
-        'dates (_frames.labels): text date labels are not parsed, so their order is'
-        ' not checked (OrderError expected)',
-    "spc.attributes.laney_p:unsorted text dates in 'day'":
-        'dates (_frames.labels): text date labels are not parsed, so their order is'
-        ' not checked (OrderError expected)',
-    "spc.attributes.laney_u:unsorted text dates in 'day'":
-        'dates (_frames.labels): text date labels are not parsed, so their order is'
-        ' not checked (OrderError expected)',
-    "spc.attributes.np_chart:unsorted text dates in 'day'":
-        'dates (_frames.labels): text date labels are not parsed, so their order is'
-        ' not checked (OrderError expected)',
-    "spc.attributes.p_chart:unsorted text dates in 'day'":
-        'dates (_frames.labels): text date labels are not parsed, so their order is'
-        ' not checked (OrderError expected)',
-    "spc.attributes.u_chart:unsorted text dates in 'day'":
-        'dates (_frames.labels): text date labels are not parsed, so their order is'
-        ' not checked (OrderError expected)',
-    'spc.rare.g_chart:center=-1.0':
-        "spc: expected ParameterError; got ZeroVarianceError: g_chart: column 'gap' shows"
-        ' no variation in the points that estimate the limits (sigma = ...',
-    'spc.rare.g_chart:center=inf':
+    "spc.arl.in_control_arl:rules='no_such_rule'":
+        "spc: the message says 'unknown rule' (and names simulate_run_lengths), not the "
+        "'rules' parameter",
+    "spc.arl.simulate_run_lengths:rules='no_such_rule'":
+        "spc: the message says 'unknown rule' (and names simulate_run_lengths), not the "
+        "'rules' parameter",
+    'spc.screening.laney_threshold:points=-1':
         'spc: expected ParameterError; got a result',
-    'spc.rare.g_chart:center=nan':
-        "spc: expected ParameterError; got ZeroVarianceError: g_chart: column 'gap' shows"
-        ' no variation in the points that estimate the limits (sigma = ...',
-    "spc.rare.g_chart:unsorted text dates in 'day'":
-        'dates (_frames.labels): text date labels are not parsed, so their order is'
-        ' not checked (OrderError expected)',
-    "spc.rare.t_chart:unsorted text dates in 'day'":
-        'dates (_frames.labels): text date labels are not parsed, so their order is'
-        ' not checked (OrderError expected)',
-    'spc.timeweighted.cusum:target=-inf':
-        'spc: expected ParameterError; got RuntimeWarning: invalid value encountered in '
-        'subtract',
-    'spc.timeweighted.cusum:target=inf':
-        'spc: expected ParameterError; got RuntimeWarning: invalid value encountered in '
-        'subtract',
-    'spc.timeweighted.cusum:target=nan':
+    'spc.screening.laney_threshold:points=0':
         'spc: expected ParameterError; got a result',
-    "spc.timeweighted.cusum:unsorted text dates in 'day'":
-        'dates (_frames.labels): text date labels are not parsed, so their order is'
-        ' not checked (OrderError expected)',
-    'spc.timeweighted.ewma:target=-inf':
+    'spc.screening.laney_threshold:points=1.5':
         'spc: expected ParameterError; got a result',
-    'spc.timeweighted.ewma:target=inf':
+    'spc.screening.laney_threshold:points=inf':
         'spc: expected ParameterError; got a result',
-    'spc.timeweighted.ewma:target=nan':
+    'spc.screening.laney_threshold:points=nan':
         'spc: expected ParameterError; got a result',
-    "spc.timeweighted.ewma:unsorted text dates in 'day'":
-        'dates (_frames.labels): text date labels are not parsed, so their order is'
-        ' not checked (OrderError expected)',
-    'spc.variables.imr:center=-inf':
+    'spc.screening.limit_assurance:direction=5':
         'spc: expected ParameterError; got a result',
-    'spc.variables.imr:center=inf':
+    'spc.screening.limit_assurance:direction=None':
         'spc: expected ParameterError; got a result',
-    'spc.variables.imr:center=nan':
+    'spc.screening.limit_assurance:target=-inf':
         'spc: expected ParameterError; got a result',
-    'spc.variables.imr:sigma=-1.0':
-        "spc: expected ParameterError; got ZeroVarianceError: imr: column 'value' shows "
-        'no variation in the points that estimate the limits (sigma = 0)...',
-    'spc.variables.imr:sigma=0.0':
-        "spc: expected ParameterError; got ZeroVarianceError: imr: column 'value' shows "
-        'no variation in the points that estimate the limits (sigma = 0)...',
-    'spc.variables.imr:sigma=inf':
+    'spc.screening.limit_assurance:target=inf':
         'spc: expected ParameterError; got a result',
-    'spc.variables.imr:sigma=nan':
-        "spc: expected ParameterError; got ZeroVarianceError: imr: column 'value' shows "
-        'no variation in the points that estimate the limits (sigma = 0)...',
-    "spc.variables.imr:unsorted text dates in 'day'":
-        'dates (_frames.labels): text date labels are not parsed, so their order is'
-        ' not checked (OrderError expected)',
-    "spc.variables.run_chart:unsorted text dates in 'day'":
-        'dates (_frames.labels): text date labels are not parsed, so their order is'
-        ' not checked (OrderError expected)',
-    'spc.variables.xbar_r:center=-inf':
+    'spc.screening.limit_assurance:target=nan':
         'spc: expected ParameterError; got a result',
-    'spc.variables.xbar_r:center=inf':
+    'spc.screening.screen:fdr=1.0':
         'spc: expected ParameterError; got a result',
-    'spc.variables.xbar_r:center=nan':
+    'spc.screening.screen:size 0':
+        'spc: expected DomainError; got builtins.RuntimeWarning: invalid value '
+        'encountered in divide',
+    'spc.screening.shift_p_value:nodes=-1':
+        'spc: expected ParameterError; got builtins.RuntimeWarning: Mean of empty slice',
+    'spc.screening.shift_p_value:nodes=0':
+        'spc: expected ParameterError; got builtins.RuntimeWarning: Mean of empty slice',
+    'spc.screening.shift_p_value:nodes=1.5':
         'spc: expected ParameterError; got a result',
+    'spc.screening.shift_p_value:nodes=inf':
+        'spc: expected ParameterError; got builtins.ValueError: Maximum allowed size '
+        'exceeded',
+    'spc.screening.shift_p_value:nodes=nan':
+        'spc: expected ParameterError; got builtins.ValueError: arange: cannot compute '
+        'length',
     'spc.variables.xbar_r:one row':
         'spc: expected a result or InsufficientDataError or ZeroVarianceError; got '
         "DomainError: xbar_r: subgroup 1 (column 'subgroup', row 0) has a sin...",
-    'spc.variables.xbar_r:sigma=-1.0':
-        "spc: expected ParameterError; got ZeroVarianceError: xbar_r: column 'value' "
-        'shows no variation in the points that estimate the limits (sigma =...',
-    'spc.variables.xbar_r:sigma=0.0':
-        "spc: expected ParameterError; got ZeroVarianceError: xbar_r: column 'value' "
-        'shows no variation in the points that estimate the limits (sigma =...',
-    'spc.variables.xbar_r:sigma=inf':
-        'spc: expected ParameterError; got a result',
-    'spc.variables.xbar_r:sigma=nan':
-        "spc: expected ParameterError; got ZeroVarianceError: xbar_r: column 'value' "
-        'shows no variation in the points that estimate the limits (sigma =...',
-    'spc.variables.xbar_s:center=-inf':
-        'spc: expected ParameterError; got a result',
-    'spc.variables.xbar_s:center=inf':
-        'spc: expected ParameterError; got a result',
-    'spc.variables.xbar_s:center=nan':
-        'spc: expected ParameterError; got a result',
     'spc.variables.xbar_s:one row':
         'spc: expected a result or InsufficientDataError or ZeroVarianceError; got '
         "DomainError: xbar_s: subgroup 1 (column 'subgroup', row 0) has a sin...",
-    'spc.variables.xbar_s:sigma=-1.0':
-        "spc: expected ParameterError; got ZeroVarianceError: xbar_s: column 'value' "
-        'shows no variation in the points that estimate the limits (sigma =...',
-    'spc.variables.xbar_s:sigma=0.0':
-        "spc: expected ParameterError; got ZeroVarianceError: xbar_s: column 'value' "
-        'shows no variation in the points that estimate the limits (sigma =...',
-    'spc.variables.xbar_s:sigma=inf':
-        'spc: expected ParameterError; got a result',
-    'spc.variables.xbar_s:sigma=nan':
-        "spc: expected ParameterError; got ZeroVarianceError: xbar_s: column 'value' "
-        'shows no variation in the points that estimate the limits (sigma =...',
+    "spc.weighted.weighted_p:1e308 in 'w'":
+        'spc: expected DomainError; got builtins.RuntimeWarning: overflow encountered in '
+        'square',
+    'targets.assurance:target=-0.1':
+        'targets: expected ParameterError; got a result',
+    'targets.assurance:target=1.5':
+        'targets: expected ParameterError; got a result',
+    'targets.propose:size 0':
+        'targets: expected DomainError; got a result',
 }
 
 
