@@ -432,6 +432,9 @@ class ParetoComparison(Result, kind="pareto_comparison"):
         return "\n".join(lines)
 
 
+_EXACT = float(2**53)  # frequencies beyond this are not whole numbers any more
+
+
 def compare_pareto(
     before: Any,
     after: Any,
@@ -495,9 +498,22 @@ def compare_pareto(
         raise ParameterError(f"{caller}: weight_is_frequency=True needs weight=.")
     parts = []
     for name, data in (("before", before), ("after", after)):
-        agg = _aggregate(as_table(data, caller=f"{caller} ({name})"), category, weight, None)
+        table = as_table(data, caller=f"{caller} ({name})")
+        agg = _aggregate(table, category, weight, None)
         agg = _with_categories(agg, categories, None)
         if weight_is_frequency:
+            assert weight is not None
+            if not table.lazy:  # whole numbers, the first bad row named
+                wv = table.numeric(weight, count=True)
+                if wv.sum() > _EXACT:
+                    i = first_row(wv == wv.max())
+                    raise DomainError(f"{caller}: the frequencies of column {weight!r} add up "
+                                      f"beyond 2**53 (row {i} is {wv[i]:.6g} in the {name} "
+                                      "data); they cannot be counted exactly.")
+            if float(agg["count"].sum()) > _EXACT:
+                raise DomainError(f"{caller}: the frequencies of column {weight!r} add up "
+                                  f"beyond 2**53 in the {name} data; they cannot be counted "
+                                  "exactly.")
             frac = np.mod(agg["count"].to_numpy(), 1.0) != 0
             if frac.any():
                 bad = shown(agg["category"][frac].iloc[0])

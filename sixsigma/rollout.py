@@ -188,6 +188,7 @@ def mantel_haenszel_rd(x1: Any, n1: Any, x0: Any, n0: Any,
     >>> round(r.estimate, 3), round(r.se, 3)
     (0.13, 0.05)
     """
+    confidence = check_confidence(confidence, caller="mantel_haenszel_rd")
     a, m1, c, m0 = (np.asarray(v, dtype=float) for v in (x1, n1, x0, n0))
     keep = (m1 > 0) & (m0 > 0)
     a, m1, c, m0 = a[keep], m1[keep], c[keep], m0[keep]

@@ -40,11 +40,11 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from sixsigma._aggregate import DEFECTIVES, N, group_counts
-from sixsigma._frames import as_table, show
+from sixsigma._frames import as_table, first_row, show
 from sixsigma._params import check_confidence, check_number, choice
 from sixsigma._result import Result
 from sixsigma._stats import wilson
-from sixsigma.errors import InsufficientDataError, ParameterError
+from sixsigma.errors import DomainError, InsufficientDataError, ParameterError
 from sixsigma.spc.screening import laney_threshold, limit_assurance
 
 if TYPE_CHECKING:
@@ -266,6 +266,10 @@ def propose(
         raise InsufficientDataError("propose: at least 2 labels (days) are needed.")
 
     d, n = daily[DEFECTIVES].to_numpy(), daily[N].to_numpy()
+    if (n == 0).any():
+        day = daily[label].iloc[first_row(n == 0)]
+        raise DomainError(f"propose: the label {show(day)} (column {label!r}) has no units "
+                          f"(column {size!r} sums to 0); leave it out.")
     base = float(d.sum() / n.sum())
     z = (d / n - base) / np.sqrt(base * (1 - base) / n)
     sigma_z = float(np.mean(np.abs(np.diff(z))) / 1.128)

@@ -85,6 +85,7 @@ def generate_many_series(
     >>> [t["start_day"] for t in ds.truth]
     ['2026-02-04', '2026-02-24', '2026-03-15', '2026-03-26']
     """
+    seed = _whole("seed", seed, 0)
     days = _whole("days", days, 2)
     nq, npol, nm = (_whole(k, v, 1) for k, v in
                     (("queues", queues), ("policies", policies), ("markets", markets)))

@@ -151,6 +151,8 @@ def generate_qa_design(
     (['auditor', 'day', 'decided_at', 'decision'], 8)
     """
     caller = "generate_qa_design"
+    check_number(seed, "seed", caller=caller, low=0, integer=True)
+    seed = int(seed)
     days = int(check_number(days, "days", caller=caller, low=1, integer=True))
     daily_volume = int(check_number(daily_volume, "daily_volume", caller=caller, low=100,
                                     integer=True))

@@ -125,6 +125,8 @@ def generate_rollout(seed: int = 20260105, *, days: int = 84, daily_volume: int 
     ['APAC']
     """
     caller = "generate_rollout"
+    check_number(seed, "seed", caller=caller, low=0, integer=True)
+    seed = int(seed)
     days = int(check_number(days, "days", caller=caller, low=57, integer=True))
     daily_volume = int(check_number(daily_volume, "daily_volume", caller=caller, low=1,
                                     integer=True))

@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 from sixsigma._aggregate import collect
 from sixsigma._frames import as_table, show
-from sixsigma._params import check_confidence, choice
+from sixsigma._params import check_confidence, check_number, choice
 from sixsigma._stats import wilson
 from sixsigma._stats.survey import design_interval, effective_size, stratified_ratio
 from sixsigma.errors import DomainError, InsufficientDataError, ParameterError
@@ -524,6 +524,9 @@ def metrics(
     if unknown:
         raise ParameterError(f"{caller}: unknown metric {unknown[0]!r}; expected one of "
                              f"{', '.join(METRICS)}.")
+    if sla_seconds is not None:
+        sla_seconds = check_number(sla_seconds, "sla_seconds", caller=caller, low=0.0,
+                                   low_open=True)
     if "sla_attainment" in wanted and sla_seconds is None:
         if which is not None:
             raise ParameterError(f"{caller}: sla_attainment needs sla_seconds=.")

@@ -23,6 +23,7 @@ import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 
+from sixsigma._aggregate import check_group_keys
 from sixsigma._frames import as_table, show
 from sixsigma._result import Result, jsonable
 from sixsigma.errors import InsufficientDataError, ParameterError
@@ -264,6 +265,7 @@ def explain_change(
                              f"{', '.join(sorted(common))}; the periods must not overlap.")
     table = as_table(data, caller=caller)
     table.require(period, defectives, size, *dims)
+    check_group_keys(table, [period])  # before the filter: a missing period is refused
     table.frame = table.frame.filter(nw.col(period).is_in([*b_vals, *a_vals]))
     cells = count_cells(table, defectives, (period, *dims), size, min_levels=1)
     frame = cells.frame

@@ -41,6 +41,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
+from sixsigma._frames import show
+from sixsigma.errors import ParameterError
 from sixsigma.spc._runs import window_all
 
 __all__ = ["ANHOJ_MIN_USEFUL", "anhoj_limits", "signals"]
@@ -101,6 +103,18 @@ def anhoj_limits(
     >>> anhoj_limits(np.array([10, 20, 30]))
     (array([6, 7, 8]), array([ 2,  6, 10]))
     """
+    raw = np.asarray(n_useful)
+    if raw.dtype.kind not in "iub":
+        try:
+            values = raw.astype(np.float64)
+        except (TypeError, ValueError) as err:
+            raise ParameterError("anhoj_limits: the 'n_useful' parameter must be a whole "
+                                 f"number; got {show(n_useful)}.") from err
+        bad = ~np.isfinite(values) | (values != np.floor(values))
+        if bad.any():
+            first = values.ravel()[int(np.argmax(bad.ravel()))]
+            raise ParameterError("anhoj_limits: the 'n_useful' parameter must be a whole "
+                                 f"number; got {show(first)}.")
     n = np.maximum(np.asarray(n_useful, dtype=np.int64), 1)
     run_max = np.rint(np.log2(n) + 3.0).astype(np.int64)
     cross_min = stats.binom.ppf(0.05 * _QBINOM_FUZZ, n - 1, 0.5).astype(np.int64)

@@ -70,12 +70,13 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import special, stats
 
-from sixsigma._aggregate import DEFECTIVES, N, collect, group_counts
+from sixsigma._aggregate import DEFECTIVES, N, collect, group_counts, locate
 from sixsigma._frames import Table, as_table, first_row, orderable, show
 from sixsigma._params import check_number, choice
 from sixsigma._result import Result
 from sixsigma._stats import bh
 from sixsigma.errors import (
+    DomainError,
     InsufficientDataError,
     MissingValueError,
     NonNumericError,
@@ -105,6 +106,8 @@ def laney_threshold(points: ArrayLike | int) -> NDArray[np.float64]:
     >>> round(float(laney_threshold(90)), 3)
     1.159
     """
+    if np.ndim(points) == 0:  # a single series length (arrays: validated by the caller)
+        check_number(points, "points", caller="laney_threshold", low=1, integer=True)
     m = np.asarray(points, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.asarray(1.0 + 1.645 * LANEY_SE / np.sqrt(m - 1.0), dtype=np.float64)
@@ -125,6 +128,7 @@ def shift_p_value(stat: ArrayLike, points: ArrayLike, *, nodes: int = 64
     >>> round(float(shift_p_value(2.0, 90)), 4)
     0.0018
     """
+    nodes = int(check_number(nodes, "nodes", caller="shift_p_value", low=1, integer=True))
     k = np.atleast_1d(np.asarray(stat, dtype=np.float64))
     m = np.broadcast_to(np.asarray(points, dtype=np.float64), k.shape)
     lengths, which = np.unique(m, return_inverse=True)  # few distinct lengths
@@ -149,6 +153,8 @@ def limit_assurance(lcl: ArrayLike, ucl: ArrayLike, target: float, direction: st
     >>> limit_assurance([0.01, 0.06, 0.03], [0.04, 0.08, 0.07], 0.05, "lower").tolist()
     ['pass', 'fail', 'hit_and_miss']
     """
+    target = check_number(target, "target", caller="limit_assurance")
+    direction = choice(direction, "direction", ("lower", "higher"), caller="limit_assurance")
     lo = np.asarray(lcl, dtype=np.float64)
     hi = np.asarray(ucl, dtype=np.float64)
     if direction == "lower":
@@ -359,7 +365,8 @@ def screen(
         raise ParameterError(f"screen: column {label!r} cannot be both label= and in by=.")
     chart = choice(chart, "chart", _CHARTS, caller=caller)
     direction = choice(direction, "direction", ("lower", "higher"), caller=caller)
-    fdr = check_number(fdr, "fdr", caller=caller, low=0.0, high=1.0, low_open=True)
+    fdr = check_number(fdr, "fdr", caller=caller, low=0.0, high=1.0, low_open=True,
+                       high_open=True)
     if isinstance(recent, bool) or not isinstance(recent, int | np.integer) or recent < 1:
         raise ParameterError(f"screen: the 'recent' parameter must be a whole number >= 1; "
                              f"got {show(recent)}.")
@@ -375,6 +382,8 @@ def screen(
     if value is None:
         assert defectives is not None
         agg = group_counts(table, defectives, [*keys, label], size=size)
+        if size is not None:
+            _refuse_zero_size(table, size, caller)
         columns = [N, DEFECTIVES]
     else:
         agg = _values(table, value, [*keys, label])
@@ -383,6 +392,15 @@ def screen(
     return _screen_points(points, keys, label, chart=chart, rules=rule_ids, target=target,
                           direction=direction, fdr=fdr, recent=int(recent), value=value,
                           limits=limits)
+
+
+def _refuse_zero_size(table: Table, size: str, caller: str) -> None:
+    """A row of size 0 is a point with no units: refused, as the p chart does."""
+    zero = nw.col(size) == 0
+    hits = collect(table.frame.select(zero.cast(nw.Int64).sum().alias("z")))["z"].to_list()
+    if hits and int(hits[0] or 0):
+        raise DomainError(f"{caller}: column {size!r} is 0 at {locate(table, size, zero)}: a "
+                          "point needs at least one unit (leave the row out).")
 
 
 def _values(table: Table, value: str, keys: list[str]) -> pd.DataFrame:

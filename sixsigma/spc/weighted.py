@@ -36,11 +36,16 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from sixsigma._aggregate import check_defectives, collect
+from sixsigma._aggregate import check_defectives, collect, locate
 from sixsigma._frames import as_table, check_keys, orderable, show
 from sixsigma._params import check_confidence, check_number
 from sixsigma._stats.binomial import lang_reiczigel, rogan_gladen, wilson_mapped
-from sixsigma.errors import InsufficientDataError, MissingValueError, ParameterError
+from sixsigma.errors import (
+    DomainError,
+    InsufficientDataError,
+    MissingValueError,
+    ParameterError,
+)
 from sixsigma.sampling.estimation import _check_no_nulls, _check_positive
 from sixsigma.spc._engine import FloatArray, IntArray, Limits, Options, Panel, Params, Spec, build
 from sixsigma.spc.chart import ControlChart
@@ -114,11 +119,20 @@ def correct_rates(
             np.where(ok, hi, nan).astype(np.float64))
 
 
+_HUGE_WEIGHT = 1e150  # its square still fits in a float64
+
+
 def _cells(table: Any, defectives: str, weight: str, label: str, strata: str | None
            ) -> pd.DataFrame:
     """Per (label, stratum) moments n, Σw, Σwy, Σw², where the data live (validated)."""
     y = check_defectives(table, defectives).cast(nw.Float64)
     _check_positive(table, weight, allow_zero=False)
+    huge = nw.col(weight) >= _HUGE_WEIGHT
+    hits = collect(table.frame.select(huge.cast(nw.Int64).sum().alias("h")))["h"].to_list()
+    if hits and int(hits[0] or 0):
+        raise DomainError(f"{table.caller}: column {weight!r} holds a weight of 1e150 or more "
+                          f"at {locate(table, weight, huge)}; its square overflows (a design "
+                          "weight is 1 / inclusion probability).")
     if strata is not None:
         _check_no_nulls(table, strata)
     w = nw.col(weight).cast(nw.Float64)
