@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 _UNIT_US = {"s": 1_000_000, "ms": 1_000, "us": 1, "ns": None}
+_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,7 @@ def flows(case_s: Any, activity_s: Any, ts_s: Any, *, is_time: bool) -> Flows:
     if ts.size:
         span = ts.max() - ts.min()
         if is_time:
-            elapsed = float(pd.Timedelta(int(span), unit=unit).total_seconds())
+            elapsed = int(span) / _PER_SECOND[unit]
         else:
             elapsed = float(span)
     else:
