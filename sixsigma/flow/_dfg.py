@@ -78,8 +78,40 @@ def _case_codes(arr: Any) -> tuple[np.ndarray, int]:
         lo, hi = int(v.min()), int(v.max())
         if hi - lo < 4 * v.size + 1024:  # dense enough to use as they are
             return v - lo, hi - lo + 1
+    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        hashed = _hash_codes(arr)
+        if hashed is not None:
+            return hashed
     codes, uniques = _encode(arr, names=False)
     return codes, len(uniques)
+
+
+def _hash_codes(arr: Any) -> tuple[np.ndarray, int] | None:
+    """Case codes from a 64-bit hash of each string (polars' vectorised hash), if exact.
+
+    Several times faster than a dictionary of the strings. The codes follow the order of
+    the hashes (fixed seeds: independent of the row order). Exactness is checked: every
+    string must equal the first string of its code; on a collision (or without polars)
+    the caller encodes the strings themselves.
+    """
+    try:
+        import polars as pl
+    except ImportError:  # pragma: no cover - polars is optional
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    h = pl.from_arrow(arr).hash().to_numpy()  # type: ignore[union-attr]
+    codes, uniques = pd.factorize(h)
+    rank = np.empty(uniques.size, dtype=np.int64)
+    rank[np.argsort(uniques)] = np.arange(uniques.size)
+    codes = rank[codes]
+    first = np.empty(uniques.size, dtype=np.int64)
+    first[codes[::-1]] = np.arange(codes.size - 1, -1, -1)
+    same = pc.equal(arr, arr.take(pa.array(first[codes])))
+    if not pc.all(same).as_py():  # pragma: no cover - a 64-bit hash collision
+        return None
+    return codes, int(uniques.size)
 
 
 def _order(case: np.ndarray, n_case: int, ts: np.ndarray) -> np.ndarray | None:
@@ -135,7 +167,8 @@ def flows(case_s: Any, activity_s: Any, ts_s: Any, *, is_time: bool) -> Flows:
     count = np.bincount(pair, minlength=k * k)
     total = np.bincount(pair, weights=dt, minlength=k * k)
     present = np.flatnonzero(count)
-    by_pair = np.argsort(pair, kind="stable")
+    # small codes sort by radix (numpy's stable sort of 16-bit integers)
+    by_pair = np.argsort(pair.astype(np.int16) if k * k < 2**15 else pair, kind="stable")
     sorted_dt = dt[by_pair]
     ends = np.cumsum(count)
     starts = ends - count
