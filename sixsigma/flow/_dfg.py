@@ -114,6 +114,22 @@ def _hash_codes(arr: Any) -> tuple[np.ndarray, int] | None:
     return codes, int(uniques.size)
 
 
+def _stable_argsort(codes: np.ndarray, bound: int) -> np.ndarray:
+    """Stable argsort of non-negative integers below ``bound``.
+
+    Below 2**32: a least-significant-digit radix sort in 16-bit passes (numpy's stable
+    sort of 16-bit integers is a radix sort), several times faster than a comparison
+    sort of int64.
+    """
+    if bound > 2**32:
+        return np.argsort(codes, kind="stable")
+    order = np.argsort((codes & 0xFFFF).astype(np.uint16), kind="stable")
+    if bound > 2**16:
+        high = (codes[order] >> 16).astype(np.uint16)
+        order = order[np.argsort(high, kind="stable")]
+    return order
+
+
 def _order(case: np.ndarray, n_case: int, ts: np.ndarray) -> np.ndarray | None:
     """The stable order by (case, timestamp, row); None when the rows are in it already."""
     n = case.size
@@ -121,7 +137,7 @@ def _order(case: np.ndarray, n_case: int, ts: np.ndarray) -> np.ndarray | None:
     if ts_sorted:
         if bool(np.all(case[1:] >= case[:-1])):
             return None
-        return np.argsort(case, kind="stable")
+        return _stable_argsort(case, n_case)
     same_case = case[1:] == case[:-1]
     if bool(np.all(case[1:] >= case[:-1])) and bool(np.all(ts[1:][same_case]
                                                           >= ts[:-1][same_case])):
