@@ -3,8 +3,8 @@
 The columns go over as Arrow (zero-copy for Arrow-backed pandas and polars), case and
 activity become integer codes in the order of their values, not of the rows (Arrow's
 dictionary encoding; dense integer case ids are used as they are; string case ids by a
-64-bit hash checked for collisions, when polars is installed), and one stable sort by (case, timestamp, row) puts every case's events together
-in time order: the directly-follows pairs are then neighbouring rows of the same case,
+64-bit hash checked for collisions, when polars is installed), and one stable sort by
+(case, timestamp, row) puts every case's events together in time order: the directly-follows pairs are then neighbouring rows of the same case,
 counted with ``np.bincount`` on pair codes. Transition-time means come from weighted
 bincounts, medians and 90th percentiles from one partition per flow.
 
