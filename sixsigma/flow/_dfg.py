@@ -4,16 +4,17 @@ The columns go over as Arrow (zero-copy for Arrow-backed pandas and polars), cas
 activity become integer codes in the order of their values, not of the rows (Arrow's
 dictionary encoding; dense integer case ids are used as they are; string case ids by a
 64-bit hash checked for collisions, when polars is installed), and one stable sort by
-(case, timestamp, row) puts every case's events together in time order: the directly-follows pairs are then neighbouring rows of the same case,
-counted with ``np.bincount`` on pair codes. Transition-time means come from weighted
-bincounts, medians and 90th percentiles from one partition per flow.
+(case, timestamp, row) puts every case's events together in time order: the directly-
+follows pairs are then neighbouring rows of the same case, counted with ``np.bincount`` on
+pair codes. Transition-time means come from weighted bincounts, medians and 90th
+percentiles from one partition per flow.
 
 The sort is skipped or cheapened where the rows allow: rows already grouped by case in
 time order need none; rows in time order need only a stable sort by case (a 16-bit radix
 sort in two passes); otherwise case code and timestamp are packed into one uint64 key when
 they fit, else ``np.lexsort``. As the codes do not depend on the row order, neither does
-any sum: a shuffled log gives bit for bit the same map as the ordered one.
-Ties in timestamp keep the original row order (a stable sort), as pm4py does.
+any sum: a shuffled log gives bit for bit the same map as the ordered one. Ties in
+timestamp keep the original row order (a stable sort), as pm4py does.
 """
 
 from __future__ import annotations
