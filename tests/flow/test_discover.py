@@ -224,3 +224,66 @@ def test_mixed_type_case_ids():
                     {"engine": "native", "variants": True}):
         with pytest.raises(InputError, match="column 'case_id' mixes value types"):
             discover(log, **options)
+
+
+# -- the numpy path: any row order, any id type, same map as the query engines ------------
+
+
+def _random_log(ids: str, n: int = 6000, seed: int = 11) -> pd.DataFrame:
+    """Distinct timestamps within each case (no ties), so any row order gives one map."""
+    rng = np.random.default_rng(seed)
+    case = rng.integers(0, 700, n)
+    ts = rng.permutation(n).astype("int64") * 1_000_003  # all distinct, microseconds
+    df = pd.DataFrame({
+        "case_id": case if ids == "int" else np.char.add("c-", case.astype(str)),
+        "activity": rng.choice(["intake", "review", "qa", "appeal", "close"], n),
+        "timestamp": np.datetime64("2026-01-01", "us") + ts.astype("timedelta64[us]"),
+    })
+    if ids == "str":
+        df["case_id"] = df["case_id"].astype("str")
+    return df.sort_values("timestamp", kind="stable").reset_index(drop=True)
+
+
+@pytest.mark.parametrize("ids", ["str", "int"])
+@pytest.mark.parametrize("frame", ["pandas", "polars"])
+def test_shuffled_log_gives_exactly_the_ordered_map(ids, frame):
+    ordered = _random_log(ids)
+    grouped = ordered.sort_values(["case_id", "timestamp"], kind="stable")
+    shuffled = ordered.sample(frac=1.0, random_state=5)
+    wrap = pl.from_pandas if frame == "polars" else (lambda d: d)
+    ref = discover(wrap(ordered))
+    for other in (shuffled, grouped, shuffled.reset_index(drop=True)):
+        assert discover(wrap(other)).to_dict() == ref.to_dict()
+    # the same counts as the DuckDB query, transition times to rounding
+    db = discover(ordered, engine="duckdb")
+    assert edges(ref) == edges(db)
+    assert dict(ref.graph.nodes(data=True)) == dict(db.graph.nodes(data=True))
+    assert (ref.start_activities, ref.end_activities, ref.n_cases) == \
+        (db.start_activities, db.end_activities, db.n_cases)
+    assert ref.arrival_rate == pytest.approx(db.arrival_rate, rel=1e-12)
+    for u, v, d in db.graph.edges(data=True):
+        for key in ("wait_mean", "wait_median", "wait_p90"):
+            assert ref.graph.edges[u, v][key] == pytest.approx(d[key], rel=1e-12)
+
+
+def test_numpy_path_equals_pm4py_on_a_shuffled_log_with_int_ids():
+    df = _random_log("int").sample(frac=1.0, random_state=9)
+    dfg, start, end = _pm4py_dfg(df.assign(case_id=df["case_id"].astype(str)))
+    pm = discover(df)
+    assert edges(pm) == {k: int(v) for k, v in dfg.items()}
+    assert pm.start_activities == {k: int(v) for k, v in start.items()}
+    assert pm.end_activities == {k: int(v) for k, v in end.items()}
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+def test_numpy_path_time_units_and_numbers(unit):
+    df = small_log()
+    df["timestamp"] = df["timestamp"].astype(f"datetime64[{unit}]")
+    pm = discover(df)
+    assert pm.graph.edges["a", "b"]["wait_mean"] == pytest.approx(450.0)
+    assert pm.graph.edges["a", "b"]["wait_mean"] == \
+        discover(df, engine="duckdb").graph.edges["a", "b"]["wait_mean"]
+    num = df.assign(timestamp=(df["timestamp"] - pd.Timestamp("2026-01-01"))
+                    .dt.total_seconds().astype("int64"))
+    assert edges(discover(num)) == edges(pm)
+    assert discover(num).graph.edges["a", "b"]["wait_mean"] == pytest.approx(450.0)
