@@ -968,23 +968,6 @@ CASES = all_cases()
 
 #: Known failures: case id -> "<owner area>: <what>". Each is xfail(strict=True).
 KNOWN: dict[str, str] = {
-    'capability.normality.ad_normal_p_value:a2=-1.0':
-        'capability (normality.py, other helper): expected ParameterError; got a result',
-    'capability.normality.ad_normal_p_value:a2=inf':
-        'capability (normality.py, other helper): expected ParameterError; got a result',
-    'capability.normality.ad_normal_p_value:a2=nan':
-        'capability (normality.py, other helper): expected ParameterError; got a result',
-    'capability.normality.ad_normal_p_value:n=-1':
-        'capability (normality.py, other helper): expected ParameterError; got a result',
-    'capability.normality.ad_normal_p_value:n=0':
-        'capability (normality.py, other helper): expected ParameterError; got '
-        'ZeroDivisionError: float division by zero',
-    'capability.normality.ad_normal_p_value:n=1.5':
-        'capability (normality.py, other helper): expected ParameterError; got a result',
-    'capability.normality.ad_normal_p_value:n=inf':
-        'capability (normality.py, other helper): expected ParameterError; got a result',
-    'capability.normality.ad_normal_p_value:n=nan':
-        'capability (normality.py, other helper): expected ParameterError; got a result',
     "hypothesis.assistant.compare:categorical 'value'":
         'hypothesis (other helper): expected NonNumericError; got a result',
     "hypothesis.assistant.compare:mixed text/number 'value'":
@@ -1007,12 +990,6 @@ KNOWN: dict[str, str] = {
         'hypothesis (other helper): expected NonNumericError; got a result',
     "moderation.adapter.standardize:wrong column name 'decision'":
         'moderation (adapter.py, other helper): expected ColumnError; got a result',
-    "spc.arl.in_control_arl:rules='no_such_rule'":
-        "spc (rules.py _unknown, other helper): the message says 'unknown rule' (and "
-        "names simulate_run_lengths), not the 'rules' parameter",
-    "spc.arl.simulate_run_lengths:rules='no_such_rule'":
-        "spc (rules.py _unknown, other helper): the message says 'unknown rule' (and "
-        "names simulate_run_lengths), not the 'rules' parameter",
     'spc.variables.xbar_r:one row':
         'spc (variables.py, other helper): expected a result or InsufficientDataError or '
         "ZeroVarianceError; got DomainError: xbar_r: subgroup 1 (column 'subgroup', row "
