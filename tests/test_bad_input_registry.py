@@ -988,14 +988,6 @@ KNOWN: dict[str, str] = {
         'hypothesis (other helper): expected InputError; got a result',
     "hypothesis.targets.one_sample:numbers as text in 'value'":
         'hypothesis (other helper): expected NonNumericError; got a result',
-    'spc.variables.xbar_r:one row':
-        'spc (variables.py, other helper): expected a result or InsufficientDataError or '
-        "ZeroVarianceError; got DomainError: xbar_r: subgroup 1 (column 'subgroup', row "
-        '0) has a sin...',
-    'spc.variables.xbar_s:one row':
-        'spc (variables.py, other helper): expected a result or InsufficientDataError or '
-        "ZeroVarianceError; got DomainError: xbar_s: subgroup 1 (column 'subgroup', row "
-        '0) has a sin...',
 }
 
 
