@@ -976,8 +976,6 @@ KNOWN: dict[str, str] = {
         'hypothesis (other helper): expected NonNumericError; got a result',
     "hypothesis.targets.equivalence:categorical 'value'":
         'hypothesis (other helper): expected NonNumericError; got a result',
-    "hypothesis.targets.equivalence:constant 'value'":
-        'hypothesis (other helper): expected ZeroVarianceError; got a result',
     "hypothesis.targets.equivalence:mixed text/number 'value'":
         'hypothesis (other helper): expected InputError; got a result',
     "hypothesis.targets.equivalence:numbers as text in 'value'":
