@@ -30,6 +30,7 @@ once a shared trend is taken out, and does each unit follow the new process?
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -330,6 +331,10 @@ def track(
     if counts[[unit, label]].isna().any().any():
         col = unit if counts[unit].isna().any() else label
         raise MissingValueError(f"{caller}: column {col!r} has missing values.")
+    lab = counts[label]
+    if lab.dtype == object and len(lab) and all(isinstance(v, datetime.date) for v in lab):
+        # datetime.date labels (what DuckDB returns for a CSV date column): as datetime64
+        counts[label] = pd.to_datetime(lab)
     counts = counts.sort_values([unit, label], kind="stable").reset_index(drop=True)
     is_time = pd.api.types.is_datetime64_any_dtype(counts[label])
     labels_all = np.sort(counts[label].unique())

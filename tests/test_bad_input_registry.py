@@ -247,6 +247,8 @@ class Entry:
     missing_ok: tuple[str, ...] = ()     # keys where a missing value has a meaning
     bool_ok: tuple[Any, ...] = ()        # a boolean numeric column is read as 0/1 data
     huge_ok: bool = False                # 1e308 is a valid value (no sums of squares)
+    text_numbers_ok: bool = False        # numbers stored as text (or categorical) read as
+    #                                      numbers, consistently (hypothesis outcomes)
     mixed_ok: bool = False               # keys may mix kinds that never print alike (1, "x")
     size0_ok: bool = False               # rows are summed per group: a row of size 0 adds
     #                                      nothing (a group of size 0 is left out with a note)
@@ -465,18 +467,20 @@ REGISTRY: dict[str, Entry] = {
     "hypothesis.assistant.compare": Entry(
         lambda d, **k: S.hypothesis.compare(d, "value", "group", **k), measures,
         numeric=("value",), keys=("group",), bool_ok=(OK_,),
-        params={"alpha": "alpha", "confidence": "confidence"}, one_row=True),
+        params={"alpha": "alpha", "confidence": "confidence"}, one_row=True,
+        text_numbers_ok=True),
     "hypothesis.targets.one_sample": Entry(
         lambda d, **k: S.hypothesis.one_sample(d, "value", **{"target": 10.0, **k}),
         measures, numeric=("value",),
         params={"target": "finite", "alpha": "alpha", "confidence": "confidence"},
-        constant=E.ZeroVarianceError, bool_ok=(OK_, E.ParameterError)),
+        constant=E.ZeroVarianceError, bool_ok=(OK_, E.ParameterError),
+        text_numbers_ok=True),
     "hypothesis.targets.equivalence": Entry(
         lambda d, **k: S.hypothesis.equivalence(d, "value", "group",
                                                 **{"margin": 1.0, **k}),
         measures, numeric=("value",), keys=("group",),
         params={"margin": "positive", "alpha": "alpha"}, constant=E.ZeroVarianceError,
-        bool_ok=(OK_,)),
+        bool_ok=(OK_,), text_numbers_ok=True),
     "hypothesis.numeric.independent_numbers": X(INTERNAL),
     "hypothesis.numeric.normality": X(INTERNAL),
     "hypothesis.numeric.paired_numbers": X(INTERNAL),
@@ -830,17 +834,21 @@ def data_cases(func: str, e: Entry) -> Iterator[Case]:
                    (E.DomainError,), (c,), 2)
         yield Case(func, f"text in {c!r}", _with(make, _set(c, 2, "abc")), {},
                    (E.NonNumericError,), (c,), 2)
+        as_text = (OK,) if e.text_numbers_ok else (E.NonNumericError,)
         yield Case(func, f"numbers as text in {c!r}", _with(
-            make, _col(c, lambda s: s.astype(str))), {}, (E.NonNumericError,), (c,), 0)
+            make, _col(c, lambda s: s.astype(str))), {}, as_text,
+                   () if e.text_numbers_ok else (c,), 0)
         yield Case(func, f"mixed text/number {c!r}", _with(
             make, _mixed(c)), {},
-                   (E.InputError,), (c,), 2)
+                   (OK,) if e.text_numbers_ok else (E.InputError,),
+                   () if e.text_numbers_ok else (c,), 2)
         yield Case(func, f"polars null in {c!r}", _with(make, _polars(col=c, value=None)), {},
                    (E.MissingValueError,), (c,), 2)
         yield Case(func, f"polars NaN in {c!r}", _with(make, _polars(col=c, value=math.nan)),
                    {}, (E.MissingValueError,), (c,), 2)
         yield Case(func, f"categorical {c!r}", _with(
-            make, _col(c, lambda s: s.astype("category"))), {}, (E.NonNumericError,), (c,))
+            make, _col(c, lambda s: s.astype("category"))), {}, as_text,
+                   () if e.text_numbers_ok else (c,))
     for c in numbers:
         yield Case(func, f"bool {c!r}", _with(make, _col(c, lambda s: s > s.median())), {},
                    e.bool_ok or (E.NonNumericError,), () if e.bool_ok else (c,))
@@ -968,59 +976,6 @@ CASES = all_cases()
 
 #: Known failures: case id -> "<owner area>: <what>". Each is xfail(strict=True).
 KNOWN: dict[str, str] = {
-    'capability.normality.ad_normal_p_value:a2=-1.0':
-        'capability (normality.py, other helper): expected ParameterError; got a result',
-    'capability.normality.ad_normal_p_value:a2=inf':
-        'capability (normality.py, other helper): expected ParameterError; got a result',
-    'capability.normality.ad_normal_p_value:a2=nan':
-        'capability (normality.py, other helper): expected ParameterError; got a result',
-    'capability.normality.ad_normal_p_value:n=-1':
-        'capability (normality.py, other helper): expected ParameterError; got a result',
-    'capability.normality.ad_normal_p_value:n=0':
-        'capability (normality.py, other helper): expected ParameterError; got '
-        'ZeroDivisionError: float division by zero',
-    'capability.normality.ad_normal_p_value:n=1.5':
-        'capability (normality.py, other helper): expected ParameterError; got a result',
-    'capability.normality.ad_normal_p_value:n=inf':
-        'capability (normality.py, other helper): expected ParameterError; got a result',
-    'capability.normality.ad_normal_p_value:n=nan':
-        'capability (normality.py, other helper): expected ParameterError; got a result',
-    "hypothesis.assistant.compare:categorical 'value'":
-        'hypothesis (other helper): expected NonNumericError; got a result',
-    "hypothesis.assistant.compare:mixed text/number 'value'":
-        'hypothesis (other helper): expected InputError; got a result',
-    "hypothesis.assistant.compare:numbers as text in 'value'":
-        'hypothesis (other helper): expected NonNumericError; got a result',
-    "hypothesis.targets.equivalence:categorical 'value'":
-        'hypothesis (other helper): expected NonNumericError; got a result',
-    "hypothesis.targets.equivalence:constant 'value'":
-        'hypothesis (other helper): expected ZeroVarianceError; got a result',
-    "hypothesis.targets.equivalence:mixed text/number 'value'":
-        'hypothesis (other helper): expected InputError; got a result',
-    "hypothesis.targets.equivalence:numbers as text in 'value'":
-        'hypothesis (other helper): expected NonNumericError; got a result',
-    "hypothesis.targets.one_sample:categorical 'value'":
-        'hypothesis (other helper): expected NonNumericError; got a result',
-    "hypothesis.targets.one_sample:mixed text/number 'value'":
-        'hypothesis (other helper): expected InputError; got a result',
-    "hypothesis.targets.one_sample:numbers as text in 'value'":
-        'hypothesis (other helper): expected NonNumericError; got a result',
-    "moderation.adapter.standardize:wrong column name 'decision'":
-        'moderation (adapter.py, other helper): expected ColumnError; got a result',
-    "spc.arl.in_control_arl:rules='no_such_rule'":
-        "spc (rules.py _unknown, other helper): the message says 'unknown rule' (and "
-        "names simulate_run_lengths), not the 'rules' parameter",
-    "spc.arl.simulate_run_lengths:rules='no_such_rule'":
-        "spc (rules.py _unknown, other helper): the message says 'unknown rule' (and "
-        "names simulate_run_lengths), not the 'rules' parameter",
-    'spc.variables.xbar_r:one row':
-        'spc (variables.py, other helper): expected a result or InsufficientDataError or '
-        "ZeroVarianceError; got DomainError: xbar_r: subgroup 1 (column 'subgroup', row "
-        '0) has a sin...',
-    'spc.variables.xbar_s:one row':
-        'spc (variables.py, other helper): expected a result or InsufficientDataError or '
-        "ZeroVarianceError; got DomainError: xbar_s: subgroup 1 (column 'subgroup', row "
-        '0) has a sin...',
 }
 
 

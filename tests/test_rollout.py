@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import numpy as np
@@ -210,3 +211,23 @@ def test_round_trip():
     assert type(back) is type(r)
     assert back.to_dict() == d
     assert back.chart("u1").to_dict() == r.chart("u1").to_dict()
+
+
+def test_date_labels_from_duckdb_read_as_datetimes():
+    """DuckDB returns datetime.date objects for a CSV date column: the same result."""
+    duckdb = pytest.importorskip("duckdb")
+    go = {"u1": "2026-01-15", "u2": "2026-01-30", "u3": None}
+    data = _simulate(go, seed=4)
+    as_dates = data.assign(day=[d.date() for d in data["day"]])
+    assert isinstance(as_dates["day"].iloc[0], datetime.date)
+    want = ss.rollout.track(data, "errors", size="audited", label="day", unit="region",
+                            go_live=go)
+    got = ss.rollout.track(as_dates, "errors", size="audited", label="day", unit="region",
+                           go_live=go)
+    pd.testing.assert_frame_equal(got.table, want.table)
+    con = duckdb.connect()
+    con.register("d", data)
+    rel = con.sql("select region, errors, audited, cast(day as date) as day from d")
+    lazy = ss.rollout.track(rel, "errors", size="audited", label="day", unit="region",
+                            go_live=go)
+    pd.testing.assert_frame_equal(lazy.table, want.table)

@@ -81,6 +81,8 @@ def ad_normal_p_value(a2: float, n: int) -> tuple[float, float]:
     >>> round(aa, 5), round(p, 4)
     (0.50386, 0.2042)
     """
+    a2 = check_number(a2, "a2", caller="ad_normal_p_value", low=0.0)
+    n = int(check_number(n, "n", caller="ad_normal_p_value", low=1, integer=True))
     aa = a2 * (1.0 + 0.75 / n + 2.25 / n**2)
     if aa < 0.2:
         p = 1.0 - np.exp(-13.436 + 101.14 * aa - 223.73 * aa**2)

@@ -396,6 +396,12 @@ def _tost_means(levels: list[Any], samples: list[FloatArray], low: float, high: 
     a, b = samples
     va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
     se = math.sqrt(va + vb)
+    # an exactly constant group: its variance is 0 (rounding in the mean can leave ~1e-30)
+    if np.ptp(a) == 0 and np.ptp(b) == 0:
+        raise ZeroVarianceError(f"{caller}: column {value!r} shows no variation in either "
+                                f"group (every value in {group!r} {show(levels[0])} equals "
+                                f"{show(a[0])}, in {show(levels[1])} {show(b[0])}); the "
+                                "difference has no standard error.")
     if not se > 0:
         raise ZeroVarianceError(f"{caller}: {value!r} shows no variation in either group; "
                                 "the difference has no standard error.")

@@ -385,7 +385,8 @@ def standardize(data: Any, schema: AuditSchema | None = None) -> Any:
     Raises
     ------
     ColumnError
-        A column the schema maps is not in the export.
+        A column the schema maps is not in the export, or the export has no decision
+        column (``decision`` or the column the schema maps to it).
     DomainError
         Every problem of the export at once, named by the export's column names: each
         unknown label (count and first row), each value of a flag column that is not a
@@ -418,4 +419,6 @@ def standardize(data: Any, schema: AuditSchema | None = None) -> Any:
 the 'not audited' verdicts ''; map other labels with its labels=, no_violation= or \
 not_audited=.
     """
-    return _standardize(data, schema).to_native()
+    table = as_table(data, caller="standardize")
+    table.require((AuditSchema() if schema is None else schema).export_name("decision"))
+    return _standardize(table, schema).to_native()

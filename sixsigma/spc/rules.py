@@ -117,7 +117,8 @@ _OVERLAP: Final[int] = 32
 
 def _unknown(name: object, caller: str) -> ParameterError:
     expected = ", ".join(repr(k) for k in (*RULE_SETS, *ALL_RULES))
-    return ParameterError(f"{caller}: unknown rule {name!r}; expected one of {expected}")
+    return ParameterError(f"{caller}: unknown rule {name!r}; expected one of {expected} "
+                          "in the 'rules' parameter")
 
 
 _K_RANGE: Final[tuple[int, int]] = (2, 30)  # look-back stays within the block overlap

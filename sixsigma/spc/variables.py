@@ -216,6 +216,10 @@ def _subgrouped(
     if x.size == 0:
         raise InsufficientDataError(f"{caller}: the data have no rows; X-bar charts need at "
                                     "least two subgroups of two or more values.")
+    if x.size == 1:
+        raise InsufficientDataError(f"{caller}: the data have one row (column {value!r}, "
+                                    f"subgroup column {subgroup!r}, row 0); X-bar charts need "
+                                    "at least two subgroups of two or more values.")
     keys = table.keys(subgroup)
     missing = pd.isna(pd.Series(keys, copy=False)).to_numpy()
     if missing.any():
