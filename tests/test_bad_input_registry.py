@@ -721,6 +721,9 @@ REGISTRY: dict[str, Entry] = {
                   "flow_report", "hotspots_report", "pareto_report"),
         "render": ("fmt", "render", "table", "write"),
         "sections": ("hotspots", "process_map", "sections"), "svg": ("figure", "to_svg"),
+        "rollouts": ("forest_svg", "rollout_report", "rollout_sections"),
+        "screening": ("assurance_icon", "goal_plot_svg", "screen_report", "sparkline",
+                      "variation_icon"),
     }.items() for f in fs},
 }
 

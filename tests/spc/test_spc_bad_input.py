@@ -222,7 +222,7 @@ def test_raw_records_in_a_lazy_frame_name_the_value():
     duckdb = pytest.importorskip("duckdb")
     raw = pd.DataFrame({"day": [1, 1, 2, 2, 3, 3], "bad": [0, 1, 0, -1, 1, 0]})
     rel = duckdb.connect().from_df(raw)
-    with pytest.raises(DomainError, match=r"'bad' must be 0/1 .*a row holding -1"):
+    with pytest.raises(DomainError, match=r"'bad' must be 0/1 .*the row with day=2 \(holding -1"):
         ss.spc.p_chart(rel, defectives="bad", label="day")
     counts = pd.DataFrame({"day": [1, 1, 2, 2, 3, 3], "defects": [0, 1, 0, -1, 1, 0]})
     with pytest.raises(DomainError, match=r"the group day=2 holds a negative value"):
