@@ -29,6 +29,10 @@ Version 4 gives each project a stable ``id`` (a UUID), so that a save never repl
 project's file with another project: :func:`v3_to_v4` derives the id of an older file from
 its content (:func:`derived_id`), so that loading the same file twice gives the same id
 until it is saved with it.
+
+Version 5 lets a CTQ record the proposal its target was chosen from (``target_source``:
+the candidate, its probability of being met and the evidence holding the proposal).
+:func:`v4_to_v5` changes nothing else: an older file's CTQs have no recorded proposal.
 """
 
 from __future__ import annotations
@@ -269,9 +273,16 @@ def v3_to_v4(doc: Document) -> Document:
     return out
 
 
+def v4_to_v5(doc: Document) -> Document:
+    """Nothing to convert: CTQs of older files have no ``target_source`` (None)."""
+    out = copy.deepcopy(doc)
+    out["schema_version"] = 5
+    return out
+
+
 #: ``MIGRATIONS[n]`` turns a version-n document into a version n+1 document.
 MIGRATIONS: dict[int, Callable[[Document], Document]] = {1: v1_to_v2, 2: v2_to_v3,
-                                                         3: v3_to_v4}
+                                                         3: v3_to_v4, 4: v4_to_v5}
 
 
 def migrate(doc: Document, *, source: str = "document") -> Document:
@@ -301,7 +312,7 @@ def migrate(doc: Document, *, source: str = "document") -> Document:
     ...        "define": {"ctqs": [{"id": "e", "name": "Error rate", "lower_is_better": True}]}}
     >>> new = migrate(old)
     >>> new["schema_version"], new["phase"], new["define"]["ctqs"][0]["direction"]
-    (4, 'measure', 'lower')
+    (5, 'measure', 'lower')
     """
     version = doc.get("schema_version", 1)
     if isinstance(version, bool) or not isinstance(version, int):

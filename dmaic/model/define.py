@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as _dt
+from typing import Literal
 
 from pydantic import Field, model_validator
 
 from dmaic._base import DmaicModel, Problems
+
 from dmaic.types import Direction, Identifier, NonEmptyStr, Phase, Role
 
-__all__ = ["CTQ", "SIPOC", "Charter", "Define", "Goal", "Milestone", "TeamMember",
-           "VoiceOfCustomer"]
+__all__ = ["CTQ", "SIPOC", "Charter", "Define", "Goal", "Milestone", "TargetRecord",
+           "TeamMember", "VoiceOfCustomer"]
 
 
 class TeamMember(DmaicModel):
@@ -79,6 +81,30 @@ class VoiceOfCustomer(DmaicModel):
     ctqs: list[Identifier] = Field(default_factory=list)
 
 
+class TargetRecord(DmaicModel):
+    """Where a CTQ's target came from: a :func:`sixsigma.targets.propose` proposal.
+
+    Attributes
+    ----------
+    value : float
+        The chosen target (also the CTQ's ``target``).
+    candidate : {"baseline", "stretch", "entitlement", "custom"}
+        Which of the proposal's candidates it is (``"custom"``: a number chosen by hand).
+    probability : float
+        Probability that the next period's rate meets it (``proposal.probability(value)``).
+    period_volume : float
+        Units in that period (a week of average volume unless given).
+    evidence : str
+        Id of the evidence holding the proposal (the provenance of the number).
+    """
+
+    value: float
+    candidate: Literal["baseline", "stretch", "entitlement", "custom"]
+    probability: float = Field(ge=0.0, le=1.0)
+    period_volume: float = Field(gt=0.0)
+    evidence: Identifier
+
+
 class CTQ(DmaicModel):
     """A critical-to-quality characteristic: what is measured, how, and which way is better.
 
@@ -96,6 +122,9 @@ class CTQ(DmaicModel):
         Which way is better.
     lsl, usl, target : float or None
         Specification limits and target; ``lsl < usl`` and the target within them.
+    target_source : TargetRecord or None
+        The proposal the target was chosen from (:meth:`dmaic.Project.set_target`), or
+        None for a target set by hand.
     """
 
     id: Identifier
@@ -106,6 +135,7 @@ class CTQ(DmaicModel):
     lsl: float | None = None
     usl: float | None = None
     target: float | None = None
+    target_source: TargetRecord | None = None
 
     @model_validator(mode="after")
     def _specs_in_order(self) -> CTQ:
@@ -120,6 +150,10 @@ class CTQ(DmaicModel):
             if self.usl is not None and self.target > self.usl:
                 problems.add(("target",), f"target ({self.target}) is above usl ({self.usl})",
                              self.target)
+        source = self.target_source
+        if source is not None and source.value != self.target:
+            problems.add(("target_source", "value"), f"the recorded target ({source.value}) "
+                         f"is not the CTQ's target ({self.target})", source.value)
         problems.raise_if_any()
         return self
 

@@ -125,7 +125,7 @@ class Project(DmaicModel):
 
     Attributes
     ----------
-    schema_version : 4
+    schema_version : 5
         Version of the document format (older files are migrated on load).
     id : str
         The project's identity, a UUID made when the project is created (files of older
@@ -159,7 +159,7 @@ class Project(DmaicModel):
     >>> import dmaic
     >>> p = dmaic.Project(title="Wrong-policy errors after the policy update")
     >>> p.phase, p.revision, p.schema_version
-    ('define', 0, 4)
+    ('define', 0, 5)
     >>> p.append("define.ctqs", {"id": "wp", "name": "Wrong-policy rate", "direction": "lower"})
     >>> p.set("define.ctqs.0.usl", 0.02)
     >>> p.define.ctqs[0].usl
@@ -260,6 +260,118 @@ class Project(DmaicModel):
             else (planned.data_source if planned else None),
         )
         return self.add_evidence(evidence_id, ev)
+
+    def set_target(
+        self,
+        ctq_id: str,
+        proposal: Any,
+        *,
+        choice: str | float = "stretch",
+        evidence_id: str | None = None,
+        period_volume: float | None = None,
+        description: str | None = None,
+    ) -> Evidence:
+        """Set a CTQ's target from a :func:`sixsigma.targets.propose` proposal, with its provenance.
+
+        The proposal is attached as evidence ``evidence_id`` (a typed result, as
+        :meth:`attach` does); the CTQ's ``target`` becomes the chosen value and its
+        ``target_source`` records which candidate it was, the probability that the next
+        period meets it (``proposal.probability``) and the evidence id. All in one edit:
+        on an error nothing changes.
+
+        Parameters
+        ----------
+        ctq_id : str
+            The CTQ.
+        proposal : sixsigma.targets.TargetProposal
+            The proposal; its ``direction`` must be the CTQ's.
+        choice : {"stretch", "entitlement", "baseline"} or float
+            A candidate of the proposal, or a rate of your own (recorded as ``"custom"``).
+        evidence_id : str, optional
+            Id of the evidence record (default ``"<ctq_id>_target_proposal"``).
+        period_volume : float, optional
+            Units in the period the probability is for (a week of average volume).
+        description : str, optional
+            Description of the evidence.
+
+        Returns
+        -------
+        Evidence
+            The attached proposal.
+
+        Raises
+        ------
+        DocumentPathError
+            No CTQ ``ctq_id``.
+        ParameterError
+            Not a proposal; the proposal's direction is not the CTQ's; an unknown candidate;
+            a rate outside [0, 1]; a bad ``period_volume``.
+
+        Examples
+        --------
+        >>> import dmaic, sixsigma as ss
+        >>> days = {"day": [f"2026-03-{d:02d}" for d in range(1, 15)],
+        ...         "errors": [9, 11, 10, 12, 8, 10, 11, 9, 10, 12, 10, 9, 11, 10],
+        ...         "audited": [500] * 14}
+        >>> proposal = ss.targets.propose(days, "errors", size="audited", label="day")
+        >>> p = dmaic.Project(title="t")
+        >>> p.append("define.ctqs", {"id": "err", "name": "Error rate", "direction": "lower"})
+        >>> ev = p.set_target("err", proposal, choice="baseline")
+        >>> ctq = p.define.ctq("err")
+        >>> ctq.target == proposal.baseline, ctq.target_source.evidence, ev.kind
+        (True, 'err_target_proposal', 'target_proposal')
+        """
+        from dmaic.errors import ParameterError
+        from sixsigma.errors import SixSigmaError
+        from sixsigma.targets import TargetProposal
+
+        where = "set_target"
+        position = next((i for i, c in enumerate(self.define.ctqs) if c.id == ctq_id), None)
+        if position is None:
+            raise DocumentPathError(f"{where}: no CTQ {ctq_id!r} (CTQs: "
+                                    f"{[c.id for c in self.define.ctqs]}).")
+        ctq = self.define.ctqs[position]
+        if not isinstance(proposal, TargetProposal):
+            raise ParameterError(f"{where}: the 'proposal' parameter must be a "
+                                 "sixsigma.targets.TargetProposal (from ss.targets.propose); "
+                                 f"got {type(proposal).__name__}.")
+        if ctq.direction != proposal.direction:
+            raise ParameterError(
+                f"{where}: the proposal is for {proposal.direction!r} is better but CTQ "
+                f"{ctq_id!r} has direction {ctq.direction!r}; propose with "
+                f"direction={ctq.direction!r}" if ctq.direction is not None else
+                f"{where}: CTQ {ctq_id!r} has no direction; set it first (the proposal is "
+                f"for {proposal.direction!r} is better).")
+        candidates = ("baseline", "stretch", "entitlement")
+        if isinstance(choice, str):
+            if choice not in candidates:
+                raise ParameterError(f"{where}: the 'choice' parameter must be one of "
+                                     f"{list(candidates)} or a rate; got {choice!r}.")
+            candidate, value = choice, float(getattr(proposal, choice))
+        elif isinstance(choice, bool) or not isinstance(choice, int | float):
+            raise ParameterError(f"{where}: the 'choice' parameter must be one of "
+                                 f"{list(candidates)} or a rate; got {choice!r}.")
+        else:
+            candidate, value = "custom", float(choice)
+        try:
+            probability = proposal.probability(value, period_volume=period_volume)
+        except SixSigmaError as err:
+            raise ParameterError(f"{where}: {err}") from err
+        volume = 7.0 * proposal.daily_volume if period_volume is None else float(period_volume)
+        eid = f"{ctq_id}_target_proposal" if evidence_id is None else evidence_id
+        ev = Evidence.from_result(
+            proposal, description=description if description is not None
+            else f"target proposal for {ctq_id}", function="sixsigma.targets.propose")
+        data = self.model_dump()
+        data["evidence"][eid] = ev.model_dump()
+        data["define"]["ctqs"][position].update(
+            target=value, target_source={"value": value, "candidate": candidate,
+                                         "probability": probability,
+                                         "period_volume": volume, "evidence": eid})
+        self._commit(data)
+        stored = self.evidence[eid]
+        stored.reuse_result(ev)
+        return stored
 
     def refresh(self, evidence_id: str, data: Any) -> Evidence:
         """Re-run evidence ``evidence_id`` on ``data`` and attach the new result."""
