@@ -34,8 +34,8 @@ SchemaVersion = Literal[5]
 SCHEMA_VERSION: SchemaVersion = 5
 """Version of the project document format (older files are migrated on load: see
 :mod:`dmaic.migrations`). Version 3 stores each result as the typed sixsigma result's
-``to_dict()`` payload; version 4 gives each project a stable ``id``; version 5 lets a CTQ record where its target
-came from (``target_source``)."""
+``to_dict()`` payload; version 4 gives each project a stable ``id``; version 5 lets a CTQ
+record where its target came from (``target_source``)."""
 
 ProjectId = Annotated[str, StringConstraints(
     pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]

@@ -8,7 +8,6 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from dmaic._base import DmaicModel, Problems
-
 from dmaic.types import Direction, Identifier, NonEmptyStr, Phase, Role
 
 __all__ = ["CTQ", "SIPOC", "Charter", "Define", "Goal", "Milestone", "TargetRecord",
