@@ -28,6 +28,7 @@ from dmaic.model.define import (
     Define,
     Goal,
     Milestone,
+    TargetRecord,
     TeamMember,
     VoiceOfCustomer,
 )
@@ -51,6 +52,6 @@ __all__ = [
     "FailedCheck", "Fishbone", "FishboneCategory", "FiveWhys", "FrozenLimits", "Goal",
     "Handover", "Improve", "Measure", "MeasurementSystem", "Milestone", "Override", "Pilot",
     "PilotResult", "Project", "RolloutPlan", "RolloutUnit", "RootCause", "SelectionCriterion",
-    "SelectionMatrix", "Solution",
+    "SelectionMatrix", "Solution", "TargetRecord",
     "TeamMember", "Transition", "VoiceOfCustomer", "action_priority",
 ]

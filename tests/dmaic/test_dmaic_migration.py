@@ -45,7 +45,7 @@ def test_v2_to_v3_keeps_every_record_readable():
 
 def test_v2_file_loads_and_keeps_its_answers():
     project = dmaic.load(V2)
-    assert project.schema_version == 4 and project.revision == 1
+    assert project.schema_version == 5 and project.revision == 1
     assert project.evidence["planned"].planned
     assert project.evidence["test"].p_value == 0.004
     assert project.evidence["test"].result is None
@@ -94,7 +94,7 @@ def test_migrated_file_saves_as_the_current_version(tmp_path):
     project = dmaic.load(path)
     project.save(path)
     saved = yaml.safe_load(path.read_text())
-    assert saved["schema_version"] == 4 and saved["revision"] == 2
+    assert saved["schema_version"] == 5 and saved["revision"] == 2
     assert dmaic.load(path) == project
 
 

@@ -69,7 +69,7 @@ def invalid(example: Project, path: str, value) -> ValidationError:
     # bad identifier
     ("define.ctqs.0.id", "has space", ("define", "ctqs", 0, "id")),
     # unknown schema version
-    ("schema_version", 5, ("schema_version",)),
+    ("schema_version", 6, ("schema_version",)),
     # bad role
     ("define.charter.team.0.role", "boss", ("define", "charter", "team", 0, "role")),
     # a duplicated fishbone category
@@ -257,7 +257,7 @@ def test_action_priority_rejects_out_of_range(bad):
 def test_json_schema_export():
     schema = dmaic.json_schema()
     assert schema == Project.model_json_schema()
-    assert schema["properties"]["schema_version"]["const"] == 4
+    assert schema["properties"]["schema_version"]["const"] == 5
     assert schema["additionalProperties"] is False
     for name in ("Charter", "CTQ", "FMEARow", "ControlPlanItem", "Evidence", "Override"):
         assert name in schema["$defs"]

@@ -162,7 +162,7 @@ def test_older_files_get_an_id_that_is_stable_until_saved(tmp_path):
     path = tmp_path / "old.yaml"
     path.write_text(yaml.safe_dump(doc))
     first, second = dmaic.load(path), dmaic.load(path)
-    assert first.id == second.id and first.schema_version == 4
+    assert first.id == second.id and first.schema_version == 5
     first.save(path)
     assert dmaic.load(path).id == first.id
     second.title = "Edited elsewhere"
@@ -172,7 +172,7 @@ def test_older_files_get_an_id_that_is_stable_until_saved(tmp_path):
 
 def test_migration_v3_to_v4_adds_an_id():
     new = migrate({"schema_version": 3, "title": "t"})
-    assert new["schema_version"] == 4 and len(new["id"]) == 36
+    assert new["schema_version"] == 5 and len(new["id"]) == 36
     assert migrate({"schema_version": 3, "title": "t"})["id"] == new["id"]
 
 

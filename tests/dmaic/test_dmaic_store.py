@@ -159,7 +159,7 @@ def test_round_trip_of_the_complete_case(complete, tmp_path):
 def test_yaml_is_readable_text(complete, tmp_path):
     complete.save(tmp_path / "a.yaml")
     body = (tmp_path / "a.yaml").read_text(encoding="utf-8")
-    assert body.startswith(f"{store.HEADER}\nschema_version: 4\nid: {complete.id}\n"
+    assert body.startswith(f"{store.HEADER}\nschema_version: 5\nid: {complete.id}\n"
                            "revision: 1\ntitle: ")
     assert "!!python" not in body
 
@@ -342,12 +342,12 @@ def test_migration_from_v1(tmp_path):
     path = tmp_path / "old.yaml"
     path.write_text(V1)
     project = dmaic.load(path)
-    assert project.schema_version == 4 and project.revision == 0
+    assert project.schema_version == 5 and project.revision == 0
     assert project.phase == "measure"
     assert [c.direction for c in project.define.ctqs] == ["lower", "higher"]
     project.save(path)
     saved = yaml.safe_load(path.read_text())
-    assert saved["schema_version"] == 4 and saved["revision"] == 1
+    assert saved["schema_version"] == 5 and saved["revision"] == 1
     assert "stage" not in saved and "lower_is_better" not in saved["define"]["ctqs"][0]
 
 
@@ -363,7 +363,7 @@ def test_file_without_version_is_v1():
     assert migrate(doc)["phase"] == "measure"
 
 
-@pytest.mark.parametrize(("version", "words"), [(5, "newer"), ("2", "integer"), (0, "cannot")])
+@pytest.mark.parametrize(("version", "words"), [(6, "newer"), ("2", "integer"), (0, "cannot")])
 def test_bad_schema_versions(tmp_path, version, words):
     path = tmp_path / "a.json"
     path.write_text(json.dumps({"schema_version": version, "title": "t"}))
@@ -373,5 +373,5 @@ def test_bad_schema_versions(tmp_path, version, words):
 
 def test_bundled_example_is_current():
     raw = yaml.safe_load(example_text())
-    assert raw["schema_version"] == 4 and "id" in raw
+    assert raw["schema_version"] == 5 and "id" in raw
     assert Path(str(dmaic.store.__file__)).exists()
