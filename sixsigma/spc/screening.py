@@ -26,6 +26,11 @@ for a binomial series of m points (the standard deviation of MR-bar / 1.128 of m
 independent normal values is 0.91 / sqrt(m - 1), simulated). ``chart="p"`` or
 ``"laney_p"`` forces one kind on every series.
 
+With ``count=`` (defects, several possible per unit) each series gets a U chart
+(u-bar +/- 3 sqrt(u-bar / n_i), Montgomery 2019, ch. 7) or Laney's u' chart by the same
+rule, with z_i = (u_i - u-bar) / sqrt(u-bar / n_i) and the per-unit sigma sqrt(u-bar);
+``chart="u"`` or ``"laney_u"`` forces one kind.
+
 With ``value=`` (handle time, one value per series and label) each series gets the
 individuals chart of an I-MR pair (``"imr"``: mean +/- 3 MR-bar / d2(2), Montgomery 2019,
 ch. 6); the standardised points are z_i = (x_i - mean) / sigma and sigma_z is not defined.
