@@ -203,6 +203,8 @@ class Screen(Result, kind="screen"):
         The previous screen whose limits were frozen (``limits=``).
     count : bool
         True for a ``count=`` screen (u and Laney u' charts of defects per unit).
+    stage : pandas.DataFrame or None
+        The change log applied to every series (``date`` and ``event``), if any.
     """
 
     table: pd.DataFrame
@@ -217,6 +219,7 @@ class Screen(Result, kind="screen"):
     value: str | None = None
     limits: Screen | None = None
     count: bool = False
+    stage: pd.DataFrame | None = None
 
     @property
     def flagged(self) -> pd.DataFrame:
@@ -264,7 +267,8 @@ class Screen(Result, kind="screen"):
             fn = laney_u if kind == "laney_u" else u_chart
         else:
             fn = laney_p if kind == "laney_p" else p_chart
-        return fn(rows, DEFECTIVES, N, self.label, rules=list(self.rules), limits=frozen)
+        return fn(rows, DEFECTIVES, N, self.label, rules=list(self.rules), limits=frozen,
+                  stage=self.stage)
 
     def summary(self) -> str:
         """Series screened, flagged after FDR, with a recent signal."""
@@ -304,6 +308,7 @@ def screen(
     fdr: float = 0.05,
     recent: int = 7,
     limits: Screen | None = None,
+    stage: Any = None,
 ) -> Screen:
     """Chart every series of ``data`` at once and rank them by evidence of a shift.
 
@@ -352,6 +357,14 @@ def screen(
         sqrt(1 + m / m0), m0 the points that estimated it), ``change_at`` is empty and
         ``shift`` is the rate of the window minus the frozen centre.
 
+    stage : change log, optional
+        A table with a ``date`` column and an optional ``event`` name (or a dict date ->
+        name), as ``stage=`` of :func:`sixsigma.spc.p_chart`, applied to every series: each
+        series has limits per stage (``"baseline"`` before the first date), ``center``,
+        ``sigma`` and ``sigma_z`` are those of its last stage, the chart kind is chosen on
+        the last stage, and ``stability``, ``p_value``, ``change_at`` and ``shift`` look for
+        a change point within the last stage only. Not with ``value=`` or ``limits=``.
+
     Returns
     -------
     Screen
@@ -393,6 +406,9 @@ def screen(
                              f"{'defects (count=)' if count is not None else 'defectives'}; "
                              "p and laney_p chart defectives=, u and laney_u count=.")
     rule_ids = resolve_rules(rules, caller=caller)
+    if stage is not None and (value is not None or limits is not None):
+        raise ParameterError("screen: stage= works with defectives= or count= and without "
+                             "limits= (a frozen screen keeps one set of limits per series).")
 
     table = as_table(data, caller=caller)
     if defectives is not None:
@@ -408,9 +424,23 @@ def screen(
         agg = _values(table, value, [*keys, label])
         columns = [value]
     points = _sorted_points(agg, keys, label, columns, lazy=table.lazy)
+    log, stages = (None, None) if stage is None else _stages(stage, points[label].to_numpy())
     return _screen_points(points, keys, label, chart=chart, rules=rule_ids, target=target,
                           direction=direction, fdr=fdr, recent=int(recent), value=value,
-                          limits=limits, count=count is not None)
+                          limits=limits, count=count is not None, stages=stages, stage=log)
+
+
+def _stages(stage: Any, labels: NDArray[Any]) -> tuple[pd.DataFrame, NDArray[Any]]:
+    """The change log as a frame (date, event) and the stage name of every point."""
+    from types import SimpleNamespace
+
+    from sixsigma.spc._engine import _change_log
+
+    spec: Any = SimpleNamespace(caller="screen", labels=labels)
+    dates, names = _change_log(stage, spec)
+    log = pd.DataFrame({"date": pd.to_datetime(dates), "event": names})
+    pos = np.searchsorted(dates, labels, side="right")  # events at or before the point
+    return log, np.array(["baseline", *names], dtype=object)[pos]
 
 
 def _defects(table: Table, count: str, size: str | None, keys: list[str]) -> pd.DataFrame:
@@ -588,7 +618,8 @@ def _first_where(hit: NDArray[np.bool_], starts: IntArray, size: int) -> IntArra
 def _screen_points(points: pd.DataFrame, keys: list[str], label: str, *, chart: str,
                    rules: tuple[str, ...], target: float | None, direction: str, fdr: float,
                    recent: int, value: str | None = None, limits: Screen | None = None,
-                   count: bool = False) -> Screen:
+                   count: bool = False, stages: NDArray[Any] | None = None,
+                   stage: pd.DataFrame | None = None) -> Screen:
     labels = points[label].to_numpy()
     total = len(points)
     change = np.ones(total, dtype=bool)
@@ -613,7 +644,47 @@ def _screen_points(points: pd.DataFrame, keys: list[str], label: str, *, chart: 
     first = points.iloc[starts][keys].reset_index(drop=True)
     frozen = None if limits is None else _frozen(limits, first, keys, value, count)
     plain, wide = ("u", "laney_u") if count else ("p", "laney_p")
-    if value is None:
+    win: Any = None  # the points of the shift statistic (None: every point)
+    rule_seg = sid  # the segments no run rule crosses
+    if stages is not None and value is None:
+        # -- staged p/p' (u/u'): every estimate per (series, stage) segment ----------------
+        d = points[DEFECTIVES].to_numpy(dtype=np.float64)
+        n = points[N].to_numpy(dtype=np.float64)
+        gchange = change.copy()
+        gchange[1:] |= stages[1:] != stages[:-1]
+        gstarts = np.flatnonzero(gchange).astype(np.int64)
+        gk = gstarts.size
+        gm = np.diff(np.append(gstarts, total)).astype(np.float64)
+        gid = (np.cumsum(gchange) - 1).astype(np.int64)
+        gsame = gid[1:] == gid[:-1]
+        dsum_g, nsum_g = np.add.reduceat(d, gstarts), np.add.reduceat(n, gstarts)
+        pbar_g = dsum_g / nsum_g
+        sig_g = np.sqrt(pbar_g) if count else np.sqrt(pbar_g * (1.0 - pbar_g))
+        stat = d / n
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = (stat - pbar_g[gid]) / (sig_g[gid] / np.sqrt(n))
+            mr_g = np.bincount(gid[1:][gsame], weights=np.abs(np.diff(z))[gsame], minlength=gk)
+            sigma_z_g = mr_g / (gm - 1.0) / LANEY_D2
+        ok_g = (gm >= 2) & (sig_g > 0) & (sigma_z_g > 0)
+        first_seg = gid[starts]
+        last_seg = np.append(first_seg[1:], gk) - 1
+        ok = np.logical_and.reduceat(ok_g, first_seg) if k else np.zeros(0, dtype=bool)
+        centre_s, sig, sigma_z = pbar_g[last_seg], sig_g[last_seg], sigma_z_g[last_seg]
+        if chart == "auto":
+            laney = sigma_z > laney_threshold(gm[last_seg])
+        else:
+            laney = np.full(k, chart == wide)
+        inflate_g = np.where(laney[sid[gstarts]], sigma_z_g, 1.0)
+        center = pbar_g[gid]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            se = (sig_g * inflate_g)[gid] / np.sqrt(n)
+        within = sigma_z
+        kinds = np.where(laney, wide, plain).astype(object)
+        win = gid == last_seg[sid]
+        rule_seg = gid
+        dsum, nsum = dsum_g[last_seg], nsum_g[last_seg]
+        pbar = centre_s
+    elif value is None:
         # -- p and p': centre, binomial sigma, Laney's sigma_z per series -------------------
         d = points[DEFECTIVES].to_numpy(dtype=np.float64)
         n = points[N].to_numpy(dtype=np.float64)
@@ -679,7 +750,7 @@ def _screen_points(points: pd.DataFrame, keys: list[str], label: str, *, chart: 
             ucl[ucl > 1] = np.nan
     rows = np.flatnonzero(keep)
     vi, vr = find_violations(rate[rows], center[rows], se[rows], lcl[rows], ucl[rows], rules,
-                             segment=sid[rows])
+                             segment=rule_seg[rows])
     vi = rows[vi]
 
     # -- per-series signals -----------------------------------------------------------------
@@ -706,43 +777,56 @@ def _screen_points(points: pd.DataFrame, keys: list[str], label: str, *, chart: 
         last_rule[has] = text[inverse]
         last_label[has] = labels[last_point[has]]
 
+    # -- the window of the shift statistic: the last stage of each series ----------------
+    if win is None:
+        win = slice(None)
+        ws, wm, wsid, wlab, wd, wn, wdsum, wnsum = starts, m, sid, labels, d, n, dsum, nsum
+    else:
+        wsid, wlab, wd, wn = sid[win], labels[win], d[win], n[win]
+        wchange = np.ones(wsid.size, dtype=bool)
+        wchange[1:] = wsid[1:] != wsid[:-1]
+        ws = np.flatnonzero(wchange).astype(np.int64)
+        wm = np.diff(np.append(ws, wsid.size)).astype(np.float64)
+        wdsum, wnsum = np.add.reduceat(wd, ws), np.add.reduceat(wn, ws)
+    wtotal = wsid.size
     # -- stability and sustained-shift statistic --------------------------------------------
-    zz = np.where(keep, z, 0.0)
-    zsum = np.add.reduceat(zz, starts)
-    z2sum = np.add.reduceat(zz * zz, starts)
+    zz = np.where(keep[win], z[win], 0.0)
+    zsum = np.add.reduceat(zz, ws)
+    z2sum = np.add.reduceat(zz * zz, ws)
     with np.errstate(divide="ignore", invalid="ignore"):
-        overall = np.sqrt(np.maximum(z2sum - zsum * zsum / m, 0.0) / (m - 1.0))
+        overall = np.sqrt(np.maximum(z2sum - zsum * zsum / wm, 0.0) / (wm - 1.0))
         stability = overall / within
-        u = zz / np.where(ok, within, 1.0)[sid]
+        u = zz / np.where(ok, within, 1.0)[wsid]
+    wstops = ws + wm.astype(np.int64)
     stops = starts + m.astype(np.int64)
     change_at = np.full(k, None, dtype=object)
     if frozen is None:
         # Phase I: a change point inside the window (CUSUM of the centred points: a bridge)
-        ubar = np.add.reduceat(u, starts) / m
-        csum = np.cumsum(u - ubar[sid])
-        before = np.concatenate(([0.0], csum[starts[1:] - 1])) if k else csum[:0]
-        bridge = np.abs(csum - before[sid]) / np.sqrt(m[sid])
-        stat = np.maximum.reduceat(bridge, starts)
-        p_value = np.where(ok, shift_p_value(stat, m), np.nan)
-        cp = _first_where(bridge >= stat[sid], starts, total)  # last point before the change
-        cum_d, cum_n = np.cumsum(d), np.cumsum(n)
-        d0 = np.concatenate(([0.0], cum_d))[starts]
-        n0 = np.concatenate(([0.0], cum_n))[starts]
-        has_cp = ok & (cp + 1 < stops)
-        cpi = np.minimum(cp, total - 1)
+        ubar = np.add.reduceat(u, ws) / wm
+        csum = np.cumsum(u - ubar[wsid])
+        before = np.concatenate(([0.0], csum[ws[1:] - 1])) if k else csum[:0]
+        bridge = np.abs(csum - before[wsid]) / np.sqrt(wm[wsid])
+        stat = np.maximum.reduceat(bridge, ws)
+        p_value = np.where(ok, shift_p_value(stat, wm), np.nan)
+        cp = _first_where(bridge >= stat[wsid], ws, wtotal)  # last point before the change
+        cum_d, cum_n = np.cumsum(wd), np.cumsum(wn)
+        d0 = np.concatenate(([0.0], cum_d))[ws]
+        n0 = np.concatenate(([0.0], cum_n))[ws]
+        has_cp = ok & (cp + 1 < wstops)
+        cpi = np.minimum(cp, wtotal - 1)
         with np.errstate(divide="ignore", invalid="ignore"):
             rate_before = (cum_d[cpi] - d0) / (cum_n[cpi] - n0)
-            rate_after = (dsum - (cum_d[cpi] - d0)) / (nsum - (cum_n[cpi] - n0))
+            rate_after = (wdsum - (cum_d[cpi] - d0)) / (wnsum - (cum_n[cpi] - n0))
         shift = np.where(has_cp, rate_after - rate_before, np.nan)
-        change_at[has_cp] = labels[cp[has_cp] + 1]
+        change_at[has_cp] = wlab[cp[has_cp] + 1]
     else:
         # Phase II: a departure from the frozen centre (CUSUM of the points: a Brownian motion)
         csum = np.cumsum(u)
-        before = np.concatenate(([0.0], csum[starts[1:] - 1])) if k else csum[:0]
-        walk = np.abs(csum - before[sid]) / np.sqrt(m[sid])
+        before = np.concatenate(([0.0], csum[ws[1:] - 1])) if k else csum[:0]
+        walk = np.abs(csum - before[wsid]) / np.sqrt(wm[wsid])
         # the frozen centre was estimated from m0 points: its error adds a drift whose
-        # variance is m / m0 of the walk's at its end; the statistic is scaled by it
-        stat = np.maximum.reduceat(walk, starts) / np.sqrt(1.0 + m / frozen.points)
+        # variance is wm / m0 of the walk's at its end; the statistic is scaled by it
+        stat = np.maximum.reduceat(walk, ws) / np.sqrt(1.0 + wm / frozen.points)
         p_value = np.where(ok, _sup_brownian_sf(stat), np.nan)
         shift = np.where(ok, pbar - centre_s, np.nan)
 
@@ -817,4 +901,4 @@ def _screen_points(points: pd.DataFrame, keys: list[str], label: str, *, chart: 
     table = table.iloc[order].reset_index(drop=True)
     return Screen(table=table, points=points, by=tuple(keys), label=label, rules=rules,
                   fdr=fdr, recent=recent, direction=direction, target=target, value=value,
-                  limits=limits, count=count, notes=tuple(notes))
+                  limits=limits, count=count, stage=stage, notes=tuple(notes))
