@@ -379,3 +379,71 @@ def test_count_forced_chart_limits_and_errors(monkeypatch):
     bad.loc[5, "defects"] = -1
     with pytest.raises(ss.errors.DomainError, match="negative"):
         ss.spc.screen(bad, count="defects", size="units", label="day", by="queue")
+
+
+# -- stage=: a change log applied to every series -------------------------------------------
+
+@pytest.mark.parametrize("kind", ["defectives", "count"])
+def test_staged_screen_equals_staged_chart(fifty, monkeypatch, kind):
+    changes = pd.DataFrame({"date": [pd.Timestamp("2026-01-20"), pd.Timestamp("2026-02-01")],
+                            "event": ["new guideline", "retraining"]})
+    if kind == "defectives":
+        data, col, fns = fifty, "errors", (ss.spc.p_chart, ss.spc.laney_p)
+        s = _screen_vectorised(fifty, monkeypatch, stage=changes)
+        by = KEYS
+    else:
+        data, col, fns = _defect_series(), "defects", (ss.spc.u_chart, ss.spc.laney_u)
+        changes = changes.assign(date=[pd.Timestamp("2026-01-15"), pd.Timestamp("2026-01-28")])
+        s = _screen_u(data, monkeypatch, size="units", stage=changes)
+        by = ["queue", "policy"]
+    size = "audited" if kind == "defectives" else "units"
+    kinds = set()
+    for row in s.table.itertuples(index=False):
+        key = tuple(getattr(row, k) for k in by)
+        mask = np.ones(len(data), dtype=bool)
+        for k, v in zip(by, key, strict=True):
+            mask &= (data[k] == v).to_numpy()
+        own = data[mask].sort_values("day")
+        fn = fns[1] if row.chart.startswith("laney") else fns[0]
+        alone = fn(own, col, size, "day", rules="nelson", stage=changes)
+        got = s.chart(key)
+        kinds.add(row.chart)
+        assert got.chart == alone.chart == row.chart
+        assert [st.name for st in got.stages] == [st.name for st in alone.stages]
+        assert len(alone.stages) == 3
+        np.testing.assert_allclose(got.center, alone.center, rtol=1e-12)
+        np.testing.assert_allclose(got.lcl, alone.lcl, rtol=1e-12)
+        np.testing.assert_allclose(got.ucl, alone.ucl, rtol=1e-12)
+        assert got.violations == alone.violations
+        assert row.signals == np.unique(alone.violation_index).size
+        assert row.center == pytest.approx(alone.stages[-1].center, rel=1e-12)
+        if row.chart.startswith("laney"):
+            assert row.sigma_z == pytest.approx(alone.stages[-1].extra["sigma_z"], rel=1e-12)
+        if row.change_at is not None:  # the change point lies within the last stage
+            assert pd.Timestamp(row.change_at) > changes["date"].max()
+    assert len(kinds) == 2
+    d = s.to_dict()
+    json.dumps(d, allow_nan=False)
+    back = ss.from_dict(d)
+    assert type(back) is ss.spc.Screen and back.to_dict() == d
+    with pytest.raises(ParameterError, match="stage="):
+        ss.spc.screen(data, **{"count" if kind == "count" else "defectives": col}, size=size,
+                      label="day", by=by, stage=changes, limits=s)
+
+
+def test_staged_p_value_uses_the_last_stage_only():
+    # a step exactly at the change-log date: explained by the stage, so no evidence of a shift
+    rng = np.random.default_rng(3)
+    days = pd.date_range("2026-01-01", periods=60)
+    rows = []
+    for q in range(20):
+        for i, d in enumerate(days):
+            rate = 0.04 if i < 30 else 0.08
+            rows.append((f"q{q}", d, int(rng.binomial(500, rate)), 500))
+    data = pd.DataFrame(rows, columns=["queue", "day", "errors", "audited"])
+    plain = ss.spc.screen(data, defectives="errors", size="audited", label="day", by="queue")
+    staged = ss.spc.screen(data, defectives="errors", size="audited", label="day", by="queue",
+                           stage={days[30]: "new policy"})
+    assert plain.table["flagged"].all()
+    assert not staged.table["flagged"].any()
+    assert staged.table["center"].to_numpy() == pytest.approx(0.08, abs=0.01)
