@@ -58,6 +58,11 @@ ordered. ``change_at`` is the first label after the most likely change point and
 the change of rate there (after - before). ``q_value`` is the Benjamini-Hochberg adjustment
 of the p-values across series, and ``flagged`` is ``q_value <= fdr``.
 
+With ``stage=`` (a change log shared by every series) the estimates are per (series,
+stage) segment, no run rule crosses a stage, the table's centre, sigma and sigma_z are the
+last stage's, and the stability index and the shift statistic read the last stage only ("a
+change point within the window since the last stage").
+
 Rows are sorted most urgent first: by p-value, then by ``excess`` (the rate of the last
 ``recent`` labels minus the centre, signed so that positive is worse for ``direction``).
 """
