@@ -26,6 +26,11 @@ for a binomial series of m points (the standard deviation of MR-bar / 1.128 of m
 independent normal values is 0.91 / sqrt(m - 1), simulated). ``chart="p"`` or
 ``"laney_p"`` forces one kind on every series.
 
+With ``count=`` (defects, several possible per unit) each series gets a U chart
+(u-bar +/- 3 sqrt(u-bar / n_i), Montgomery 2019, ch. 7) or Laney's u' chart by the same
+rule, with z_i = (u_i - u-bar) / sqrt(u-bar / n_i) and the per-unit sigma sqrt(u-bar);
+``chart="u"`` or ``"laney_u"`` forces one kind.
+
 With ``value=`` (handle time, one value per series and label) each series gets the
 individuals chart of an I-MR pair (``"imr"``: mean +/- 3 MR-bar / d2(2), Montgomery 2019,
 ch. 6); the standardised points are z_i = (x_i - mean) / sigma and sigma_z is not defined.
@@ -53,6 +58,11 @@ ordered. ``change_at`` is the first label after the most likely change point and
 the change of rate there (after - before). ``q_value`` is the Benjamini-Hochberg adjustment
 of the p-values across series, and ``flagged`` is ``q_value <= fdr``.
 
+With ``stage=`` (a change log shared by every series) the estimates are per (series,
+stage) segment, no run rule crosses a stage, the table's centre, sigma and sigma_z are the
+last stage's, and the stability index and the shift statistic read the last stage only ("a
+change point within the window since the last stage").
+
 Rows are sorted most urgent first: by p-value, then by ``excess`` (the rate of the last
 ``recent`` labels minus the centre, signed so that positive is worse for ``direction``).
 """
@@ -60,7 +70,7 @@ Rows are sorted most urgent first: by p-value, then by ``excess`` (the rate of t
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,7 +107,7 @@ LANEY_D2 = 1.128  # Laney (2002), as sixsigma.spc.attributes
 LANEY_SE = 0.91
 """sqrt(m - 1) times the standard deviation of MR-bar / 1.128 for m independent normal values
 (simulated, 20 000 series of 20 to 200 points): the noise of sigma_z under the binomial."""
-_CHARTS = ("auto", "p", "laney_p")
+_CHARTS = ("auto", "p", "laney_p", "u", "laney_u")
 
 
 def laney_threshold(points: ArrayLike | int) -> NDArray[np.float64]:
@@ -196,6 +206,10 @@ class Screen(Result, kind="screen"):
         The value column of an I-MR screen (None for p and p' charts).
     limits : Screen or None
         The previous screen whose limits were frozen (``limits=``).
+    count : bool
+        True for a ``count=`` screen (u and Laney u' charts of defects per unit).
+    stage : pandas.DataFrame or None
+        The change log applied to every series (``date`` and ``event``), if any.
     """
 
     table: pd.DataFrame
@@ -209,6 +223,8 @@ class Screen(Result, kind="screen"):
     target: float | None = None
     value: str | None = None
     limits: Screen | None = None
+    count: bool = False
+    stage: pd.DataFrame | None = None
 
     @property
     def flagged(self) -> pd.DataFrame:
@@ -239,7 +255,7 @@ class Screen(Result, kind="screen"):
         a dict by column name. For an I-MR screen, the individuals chart (``.location`` of
         :func:`sixsigma.spc.imr`).
         """
-        from sixsigma.spc.attributes import laney_p, p_chart
+        from sixsigma.spc.attributes import laney_p, laney_u, p_chart, u_chart
         from sixsigma.spc.variables import imr
 
         rows = self._series_rows(key)
@@ -251,9 +267,13 @@ class Screen(Result, kind="screen"):
         for col in self.by:
             mask &= (self.table[col] == rows[col].iloc[0]).to_numpy()
         kind = str(self.table["chart"].to_numpy()[first_row(mask)])
-        fn = laney_p if kind == "laney_p" else p_chart
-        return fn(rows, defectives=DEFECTIVES, size=N, label=self.label, rules=list(self.rules),
-                  limits=frozen)
+        fn: Callable[..., ControlChart]
+        if self.count:
+            fn = laney_u if kind == "laney_u" else u_chart
+        else:
+            fn = laney_p if kind == "laney_p" else p_chart
+        return fn(rows, DEFECTIVES, N, self.label, rules=list(self.rules), limits=frozen,
+                  stage=self.stage)
 
     def summary(self) -> str:
         """Series screened, flagged after FDR, with a recent signal."""
@@ -293,6 +313,7 @@ def screen(
     fdr: float = 0.05,
     recent: int = 7,
     limits: Screen | None = None,
+    stage: Any = None,
 ) -> Screen:
     """Chart every series of ``data`` at once and rank them by evidence of a shift.
 
@@ -307,7 +328,10 @@ def screen(
     size : str, optional
         The units behind each row (pre-counted data).
     count : str, optional
-        Defects per unit (u charts): not screened yet.
+        Defects (instead of ``defectives``): with ``size=`` the defects among the units of
+        each pre-counted row, else one row per unit with its number of defects. Each series
+        gets a u chart (Montgomery 2019, ch. 7: u-bar +/- 3 sqrt(u-bar / n_i)) or, by the
+        same sigma_z rule, Laney's u' chart.
     value : str, optional
         A measured value (instead of ``defectives``): one row per series and label, charted
         as individuals (I-MR).
@@ -315,9 +339,9 @@ def screen(
         The time key of a point (a day).
     by : str or list of str
         The columns that name a series (queue, policy, market ...).
-    chart : {"auto", "p", "laney_p"}
-        The chart of each series; ``"auto"`` picks p' over p by the P chart diagnostic
-        (and I-MR for ``value=``).
+    chart : {"auto", "p", "laney_p", "u", "laney_u"}
+        The chart of each series; ``"auto"`` picks p' over p (u' over u for ``count=``) by
+        the P chart diagnostic (and I-MR for ``value=``).
     rules : str or list of str
         Run rules, as for a single chart (``"nelson"`` by default).
     target : float, optional
@@ -338,6 +362,14 @@ def screen(
         sqrt(1 + m / m0), m0 the points that estimated it), ``change_at`` is empty and
         ``shift`` is the rate of the window minus the frozen centre.
 
+    stage : change log, optional
+        A table with a ``date`` column and an optional ``event`` name (or a dict date ->
+        name), as ``stage=`` of :func:`sixsigma.spc.p_chart`, applied to every series: each
+        series has limits per stage (``"baseline"`` before the first date), ``center``,
+        ``sigma`` and ``sigma_z`` are those of its last stage, the chart kind is chosen on
+        the last stage, and ``stability``, ``p_value``, ``change_at`` and ``shift`` look for
+        a change point within the last stage only. Not with ``value=`` or ``limits=``.
+
     Returns
     -------
     Screen
@@ -354,12 +386,9 @@ def screen(
     (12, ['queue', 'policy', 'market', 'chart'])
     """
     caller = "screen"
-    if count is not None:
-        raise ParameterError("screen: count= (u charts) is not screened yet; give defectives= "
-                             "or value=.")
-    if (defectives is None) == (value is None):
-        raise ParameterError("screen: give either defectives= (and size= for pre-counted "
-                             "rows) or value= (one value per series and label).")
+    if sum(x is not None for x in (defectives, count, value)) != 1:
+        raise ParameterError("screen: give one of defectives= or count= (and size= for "
+                             "pre-counted rows) or value= (one value per series and label).")
     keys = _as_list(by)
     if label in keys:
         raise ParameterError(f"screen: column {label!r} cannot be both label= and in by=.")
@@ -370,28 +399,106 @@ def screen(
     if isinstance(recent, bool) or not isinstance(recent, int | np.integer) or recent < 1:
         raise ParameterError(f"screen: the 'recent' parameter must be a whole number >= 1; "
                              f"got {show(recent)}.")
+    rates = defectives is not None
     if target is not None:
-        target = check_number(target, "target", caller=caller, low=0.0 if value is None
-                              else None, high=1.0 if value is None else None)
+        target = check_number(target, "target", caller=caller,
+                              low=0.0 if value is None else None, high=1.0 if rates else None)
     if value is not None and chart != "auto":
-        raise ParameterError("screen: chart= chooses between p and p' charts; a value= "
-                             "screen charts individuals (I-MR).")
+        raise ParameterError("screen: chart= chooses between p and p' (or u and u') charts; "
+                             "a value= screen charts individuals (I-MR).")
+    if chart != "auto" and (chart in ("u", "laney_u")) != (count is not None):
+        raise ParameterError(f"screen: chart={chart!r} does not chart "
+                             f"{'defects (count=)' if count is not None else 'defectives'}; "
+                             "p and laney_p chart defectives=, u and laney_u count=.")
     rule_ids = resolve_rules(rules, caller=caller)
+    if stage is not None and (value is not None or limits is not None):
+        raise ParameterError("screen: stage= works with defectives= or count= and without "
+                             "limits= (a frozen screen keeps one set of limits per series).")
 
     table = as_table(data, caller=caller)
-    if value is None:
-        assert defectives is not None
+    if defectives is not None:
         agg = group_counts(table, defectives, [*keys, label], size=size)
         if size is not None:
             _refuse_zero_size(table, size, caller)
         columns = [N, DEFECTIVES]
+    elif count is not None:
+        agg = _defects(table, count, size, [*keys, label])
+        columns = [N, DEFECTIVES]
     else:
+        assert value is not None
         agg = _values(table, value, [*keys, label])
         columns = [value]
     points = _sorted_points(agg, keys, label, columns, lazy=table.lazy)
+    log, stages = (None, None) if stage is None else _stages(stage, points[label].to_numpy())
     return _screen_points(points, keys, label, chart=chart, rules=rule_ids, target=target,
                           direction=direction, fdr=fdr, recent=int(recent), value=value,
-                          limits=limits)
+                          limits=limits, count=count is not None, stages=stages, stage=log)
+
+
+def _stages(stage: Any, labels: NDArray[Any]) -> tuple[pd.DataFrame, NDArray[Any]]:
+    """The change log as a frame (date, event) and the stage name of every point."""
+    from types import SimpleNamespace
+
+    from sixsigma.spc._engine import _change_log
+
+    spec: Any = SimpleNamespace(caller="screen", labels=labels)
+    dates, names = _change_log(stage, spec)
+    log = pd.DataFrame({"date": pd.to_datetime(dates), "event": names})
+    pos = np.searchsorted(dates, labels, side="right")  # events at or before the point
+    return log, np.array(["baseline", *names], dtype=object)[pos]
+
+
+def _defects(table: Table, count: str, size: str | None, keys: list[str]) -> pd.DataFrame:
+    """Units and defects of each (series, label), grouped where the data live, checked.
+
+    Raw rows (``size=None``): one row per unit, ``count`` its defects. Pre-counted rows:
+    ``count`` defects among ``size`` units (summed per series and label).
+    """
+    table.require(count, size, *keys)
+    for name in (count, size):
+        if name is not None and name in keys:
+            raise ParameterError(f"screen: column {name!r} cannot be both a key and the "
+                                 "count/size column.")
+    schema = table.frame.collect_schema()
+    for name in (count, size):
+        if name is not None and not schema[name].is_numeric():
+            if not table.lazy:
+                table.numeric(name)  # names the first non-numeric row
+            raise NonNumericError(f"screen: column {name!r} must be numeric; it is "
+                                  f"{schema[name]}.")
+    c = nw.col(count)
+    aggs = [c.sum().alias(DEFECTIVES), nw.len().alias("__rows"),
+            c.count().alias("__present"), c.min().alias("__cmin")]
+    if size is not None:
+        sz = nw.col(size)
+        aggs += [sz.sum().alias(N), sz.count().alias("__spresent"), sz.min().alias("__smin")]
+    else:
+        aggs.append(nw.len().alias(N))
+    agg = collect(table.frame.group_by(*keys).agg(*aggs)).to_pandas()
+    if agg.empty:
+        raise InsufficientDataError("screen: the data have no rows.")
+    rows = agg["__rows"].to_numpy()
+    checks: list[tuple[NDArray[np.bool_], str, type[Exception]]] = [
+        (agg["__present"].to_numpy() < rows, f"column {count!r} has a missing value",
+         MissingValueError),
+        (agg["__cmin"].to_numpy(dtype=np.float64) < 0, f"column {count!r} is negative",
+         DomainError),
+    ]
+    if size is not None:
+        checks += [
+            (agg["__spresent"].to_numpy() < rows, f"column {size!r} has a missing value",
+             MissingValueError),
+            (agg["__smin"].to_numpy(dtype=np.float64) <= 0, f"column {size!r} is not "
+             "positive (a point needs at least one unit)", DomainError),
+        ]
+    for bad, problem, exc in checks:
+        if bad.any():
+            where = ", ".join(f"{k}={show(agg[k].to_numpy()[first_row(bad)])}" for k in keys)
+            raise exc(f"screen: {problem} at {where}.")
+    agg[DEFECTIVES] = agg[DEFECTIVES].to_numpy(dtype=np.float64)
+    agg[N] = agg[N].to_numpy(dtype=np.float64)
+    out: pd.DataFrame = agg[[*keys, N, DEFECTIVES]]
+    return out
 
 
 def _refuse_zero_size(table: Table, size: str, caller: str) -> None:
@@ -467,19 +574,21 @@ class _Frozen:
     points: FloatArray
 
 
-def _frozen(limits: Screen, first: pd.DataFrame, keys: list[str], value: str | None
-            ) -> _Frozen:
+def _frozen(limits: Screen, first: pd.DataFrame, keys: list[str], value: str | None,
+            count: bool = False) -> _Frozen:
     if not isinstance(limits, Screen):
         raise ParameterError(f"screen: limits= takes a previous Screen; got "
                              f"{type(limits).__name__}.")
-    if list(limits.by) != keys or (limits.value is None) != (value is None):
-        raise ParameterError(f"screen: limits= is a screen by {list(limits.by)} of "
-                             f"{'values' if limits.value else 'defectives'}; it cannot give the "
-                             "limits of this one.")
+    if (list(limits.by) != keys or (limits.value is None) != (value is None)
+            or limits.count != count):
+        what = "values" if limits.value else "defects" if limits.count else "defectives"
+        raise ParameterError(f"screen: limits= is a screen by {list(limits.by)} of {what}; "
+                             "it cannot give the limits of this one.")
     prev = limits.table[[*keys, "chart", "points", "center", "sigma", "sigma_z"]]
     merged = first.merge(prev, on=keys, how="left", validate="one_to_one")
     chart = merged["chart"].to_numpy(dtype=object)
-    found = np.array([c in ("p", "laney_p", "imr") for c in chart], dtype=bool)
+    found = np.array([c in ("p", "laney_p", "u", "laney_u", "imr") for c in chart],
+                     dtype=bool)
     return _Frozen(
         found=found, chart=chart,
         center=merged["center"].to_numpy(dtype=np.float64),
@@ -513,8 +622,9 @@ def _first_where(hit: NDArray[np.bool_], starts: IntArray, size: int) -> IntArra
 
 def _screen_points(points: pd.DataFrame, keys: list[str], label: str, *, chart: str,
                    rules: tuple[str, ...], target: float | None, direction: str, fdr: float,
-                   recent: int, value: str | None = None, limits: Screen | None = None
-                   ) -> Screen:
+                   recent: int, value: str | None = None, limits: Screen | None = None,
+                   count: bool = False, stages: NDArray[Any] | None = None,
+                   stage: pd.DataFrame | None = None) -> Screen:
     labels = points[label].to_numpy()
     total = len(points)
     change = np.ones(total, dtype=bool)
@@ -537,8 +647,49 @@ def _screen_points(points: pd.DataFrame, keys: list[str], label: str, *, chart: 
             return np.asarray(total_mr / (m - 1.0), dtype=np.float64)
 
     first = points.iloc[starts][keys].reset_index(drop=True)
-    frozen = None if limits is None else _frozen(limits, first, keys, value)
-    if value is None:
+    frozen = None if limits is None else _frozen(limits, first, keys, value, count)
+    plain, wide = ("u", "laney_u") if count else ("p", "laney_p")
+    win: Any = None  # the points of the shift statistic (None: every point)
+    rule_seg = sid  # the segments no run rule crosses
+    if stages is not None and value is None:
+        # -- staged p/p' (u/u'): every estimate per (series, stage) segment ----------------
+        d = points[DEFECTIVES].to_numpy(dtype=np.float64)
+        n = points[N].to_numpy(dtype=np.float64)
+        gchange = change.copy()
+        gchange[1:] |= stages[1:] != stages[:-1]
+        gstarts = np.flatnonzero(gchange).astype(np.int64)
+        gk = gstarts.size
+        gm = np.diff(np.append(gstarts, total)).astype(np.float64)
+        gid = (np.cumsum(gchange) - 1).astype(np.int64)
+        gsame = gid[1:] == gid[:-1]
+        dsum_g, nsum_g = np.add.reduceat(d, gstarts), np.add.reduceat(n, gstarts)
+        pbar_g = dsum_g / nsum_g
+        sig_g = np.sqrt(pbar_g) if count else np.sqrt(pbar_g * (1.0 - pbar_g))
+        stat = d / n
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = (stat - pbar_g[gid]) / (sig_g[gid] / np.sqrt(n))
+            mr_g = np.bincount(gid[1:][gsame], weights=np.abs(np.diff(z))[gsame], minlength=gk)
+            sigma_z_g = mr_g / (gm - 1.0) / LANEY_D2
+        ok_g = (gm >= 2) & (sig_g > 0) & (sigma_z_g > 0)
+        first_seg = gid[starts]
+        last_seg = np.append(first_seg[1:], gk) - 1
+        ok = np.logical_and.reduceat(ok_g, first_seg) if k else np.zeros(0, dtype=bool)
+        centre_s, sig, sigma_z = pbar_g[last_seg], sig_g[last_seg], sigma_z_g[last_seg]
+        if chart == "auto":
+            laney = sigma_z > laney_threshold(gm[last_seg])
+        else:
+            laney = np.full(k, chart == wide)
+        inflate_g = np.where(laney[sid[gstarts]], sigma_z_g, 1.0)
+        center = pbar_g[gid]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            se = (sig_g * inflate_g)[gid] / np.sqrt(n)
+        within = sigma_z
+        kinds = np.where(laney, wide, plain).astype(object)
+        win = gid == last_seg[sid]
+        rule_seg = gid
+        dsum, nsum = dsum_g[last_seg], nsum_g[last_seg]
+        pbar = centre_s
+    elif value is None:
         # -- p and p': centre, binomial sigma, Laney's sigma_z per series -------------------
         d = points[DEFECTIVES].to_numpy(dtype=np.float64)
         n = points[N].to_numpy(dtype=np.float64)
@@ -546,7 +697,8 @@ def _screen_points(points: pd.DataFrame, keys: list[str], label: str, *, chart: 
         pbar = dsum / nsum
         if frozen is None:
             centre_s = pbar
-            sig = np.sqrt(pbar * (1.0 - pbar))
+            # per-unit sigma: binomial sqrt(p (1 - p)), Poisson sqrt(u)
+            sig = np.sqrt(pbar) if count else np.sqrt(pbar * (1.0 - pbar))
             ok = (m >= 2) & (sig > 0)
         else:
             centre_s, sig, found = frozen.center, frozen.sigma, frozen.found
@@ -556,21 +708,21 @@ def _screen_points(points: pd.DataFrame, keys: list[str], label: str, *, chart: 
             z = (stat - centre_s[sid]) / (sig[sid] / np.sqrt(n))
         sigma_z = mr_mean(z) / LANEY_D2
         if frozen is not None:
-            laney = frozen.chart == "laney_p"
+            laney = frozen.chart == wide
             inflate = np.where(laney, frozen.sigma_z, 1.0)
         else:
             ok &= sigma_z > 0
             if chart == "auto":
                 laney = sigma_z > laney_threshold(m)
             else:
-                laney = np.full(k, chart == "laney_p")
+                laney = np.full(k, chart == wide)
             inflate = np.where(laney, sigma_z, 1.0)
         center = centre_s[sid]
         with np.errstate(divide="ignore", invalid="ignore"):
             se = (sig * inflate)[sid] / np.sqrt(n)
         # the within sigma of z (Phase II: that of the previous screen)
         within = frozen.sigma_z if frozen is not None else sigma_z
-        kinds = np.where(laney, "laney_p", "p").astype(object)
+        kinds = np.where(laney, wide, plain).astype(object)
     else:
         # -- individuals (I-MR): mean, sigma = MR-bar / d2(2) per series --------------------
         d = points[value].to_numpy(dtype=np.float64)
@@ -599,10 +751,11 @@ def _screen_points(points: pd.DataFrame, keys: list[str], label: str, *, chart: 
     ucl = center + 3.0 * se
     if value is None:
         lcl[lcl < 0] = np.nan
-        ucl[ucl > 1] = np.nan
+        if not count:
+            ucl[ucl > 1] = np.nan
     rows = np.flatnonzero(keep)
     vi, vr = find_violations(rate[rows], center[rows], se[rows], lcl[rows], ucl[rows], rules,
-                             segment=sid[rows])
+                             segment=rule_seg[rows])
     vi = rows[vi]
 
     # -- per-series signals -----------------------------------------------------------------
@@ -629,43 +782,56 @@ def _screen_points(points: pd.DataFrame, keys: list[str], label: str, *, chart: 
         last_rule[has] = text[inverse]
         last_label[has] = labels[last_point[has]]
 
+    # -- the window of the shift statistic: the last stage of each series ----------------
+    if win is None:
+        win = slice(None)
+        ws, wm, wsid, wlab, wd, wn, wdsum, wnsum = starts, m, sid, labels, d, n, dsum, nsum
+    else:
+        wsid, wlab, wd, wn = sid[win], labels[win], d[win], n[win]
+        wchange = np.ones(wsid.size, dtype=bool)
+        wchange[1:] = wsid[1:] != wsid[:-1]
+        ws = np.flatnonzero(wchange).astype(np.int64)
+        wm = np.diff(np.append(ws, wsid.size)).astype(np.float64)
+        wdsum, wnsum = np.add.reduceat(wd, ws), np.add.reduceat(wn, ws)
+    wtotal = wsid.size
     # -- stability and sustained-shift statistic --------------------------------------------
-    zz = np.where(keep, z, 0.0)
-    zsum = np.add.reduceat(zz, starts)
-    z2sum = np.add.reduceat(zz * zz, starts)
+    zz = np.where(keep[win], z[win], 0.0)
+    zsum = np.add.reduceat(zz, ws)
+    z2sum = np.add.reduceat(zz * zz, ws)
     with np.errstate(divide="ignore", invalid="ignore"):
-        overall = np.sqrt(np.maximum(z2sum - zsum * zsum / m, 0.0) / (m - 1.0))
+        overall = np.sqrt(np.maximum(z2sum - zsum * zsum / wm, 0.0) / (wm - 1.0))
         stability = overall / within
-        u = zz / np.where(ok, within, 1.0)[sid]
+        u = zz / np.where(ok, within, 1.0)[wsid]
+    wstops = ws + wm.astype(np.int64)
     stops = starts + m.astype(np.int64)
     change_at = np.full(k, None, dtype=object)
     if frozen is None:
         # Phase I: a change point inside the window (CUSUM of the centred points: a bridge)
-        ubar = np.add.reduceat(u, starts) / m
-        csum = np.cumsum(u - ubar[sid])
-        before = np.concatenate(([0.0], csum[starts[1:] - 1])) if k else csum[:0]
-        bridge = np.abs(csum - before[sid]) / np.sqrt(m[sid])
-        stat = np.maximum.reduceat(bridge, starts)
-        p_value = np.where(ok, shift_p_value(stat, m), np.nan)
-        cp = _first_where(bridge >= stat[sid], starts, total)  # last point before the change
-        cum_d, cum_n = np.cumsum(d), np.cumsum(n)
-        d0 = np.concatenate(([0.0], cum_d))[starts]
-        n0 = np.concatenate(([0.0], cum_n))[starts]
-        has_cp = ok & (cp + 1 < stops)
-        cpi = np.minimum(cp, total - 1)
+        ubar = np.add.reduceat(u, ws) / wm
+        csum = np.cumsum(u - ubar[wsid])
+        before = np.concatenate(([0.0], csum[ws[1:] - 1])) if k else csum[:0]
+        bridge = np.abs(csum - before[wsid]) / np.sqrt(wm[wsid])
+        stat = np.maximum.reduceat(bridge, ws)
+        p_value = np.where(ok, shift_p_value(stat, wm), np.nan)
+        cp = _first_where(bridge >= stat[wsid], ws, wtotal)  # last point before the change
+        cum_d, cum_n = np.cumsum(wd), np.cumsum(wn)
+        d0 = np.concatenate(([0.0], cum_d))[ws]
+        n0 = np.concatenate(([0.0], cum_n))[ws]
+        has_cp = ok & (cp + 1 < wstops)
+        cpi = np.minimum(cp, wtotal - 1)
         with np.errstate(divide="ignore", invalid="ignore"):
             rate_before = (cum_d[cpi] - d0) / (cum_n[cpi] - n0)
-            rate_after = (dsum - (cum_d[cpi] - d0)) / (nsum - (cum_n[cpi] - n0))
+            rate_after = (wdsum - (cum_d[cpi] - d0)) / (wnsum - (cum_n[cpi] - n0))
         shift = np.where(has_cp, rate_after - rate_before, np.nan)
-        change_at[has_cp] = labels[cp[has_cp] + 1]
+        change_at[has_cp] = wlab[cp[has_cp] + 1]
     else:
         # Phase II: a departure from the frozen centre (CUSUM of the points: a Brownian motion)
         csum = np.cumsum(u)
-        before = np.concatenate(([0.0], csum[starts[1:] - 1])) if k else csum[:0]
-        walk = np.abs(csum - before[sid]) / np.sqrt(m[sid])
+        before = np.concatenate(([0.0], csum[ws[1:] - 1])) if k else csum[:0]
+        walk = np.abs(csum - before[wsid]) / np.sqrt(wm[wsid])
         # the frozen centre was estimated from m0 points: its error adds a drift whose
-        # variance is m / m0 of the walk's at its end; the statistic is scaled by it
-        stat = np.maximum.reduceat(walk, starts) / np.sqrt(1.0 + m / frozen.points)
+        # variance is wm / m0 of the walk's at its end; the statistic is scaled by it
+        stat = np.maximum.reduceat(walk, ws) / np.sqrt(1.0 + wm / frozen.points)
         p_value = np.where(ok, _sup_brownian_sf(stat), np.nan)
         shift = np.where(ok, pbar - centre_s, np.nan)
 
@@ -710,10 +876,11 @@ def _screen_points(points: pd.DataFrame, keys: list[str], label: str, *, chart: 
         notes.append("imr: the individuals chart of each series (one value per label); the "
                      "moving-range chart is not screened.")
     elif chart == "auto" and limits is None:
-        notes.append("chart: Laney p' where sigma_z > 1 + 1.645 * 0.91 / sqrt(points - 1) "
-                     "(P chart diagnostic), else p.")
+        notes.append(f"chart: Laney {plain}' where sigma_z > 1 + 1.645 * 0.91 / "
+                     f"sqrt(points - 1) (P chart diagnostic), else {plain}.")
     if (~ok).any() and limits is None:
-        why = "a rate of 0 or 1" if value is None else "no variation"
+        why = ("no defects" if count else "a rate of 0 or 1") if value is None \
+            else "no variation"
         notes.append(f"{int((~ok).sum())} series have fewer than 2 points or {why} (no "
                      "limits): chart 'none', no p-value.")
     if target is not None:
@@ -725,17 +892,18 @@ def _screen_points(points: pd.DataFrame, keys: list[str], label: str, *, chart: 
         low_mean = np.add.reduceat(low, starts) / m
         high_mean = np.add.reduceat(high, starts) / m
         verdict = limit_assurance(low_mean, high_mean, float(target), direction)
-        if value is None:
+        if value is None and not count:
             table["sigma_level"] = np.asarray(sigma_level(np.clip(bad_rate, 0, 1) * 1e6),
                                               dtype=np.float64).reshape(k)
         verdict[~ok] = None
         table["assurance"] = verdict
         notes.append("assurance: the target against the mean process limits of each series "
                      "(NHS Making Data Count)" + ("; sigma_level from the centre rate with "
-                                                  "the 1.5 shift." if value is None else "."))
+                                                  "the 1.5 shift." if value is None and not count
+                                                  else "."))
     urgency = np.where(np.isnan(excess), -np.inf, excess)
     order = np.lexsort((-urgency, np.where(ok, p_value, np.inf)))
     table = table.iloc[order].reset_index(drop=True)
     return Screen(table=table, points=points, by=tuple(keys), label=label, rules=rules,
                   fdr=fdr, recent=recent, direction=direction, target=target, value=value,
-                  limits=limits, notes=tuple(notes))
+                  limits=limits, count=count, stage=stage, notes=tuple(notes))

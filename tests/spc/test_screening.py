@@ -178,7 +178,7 @@ def test_bad_parameters(fifty):
     with pytest.raises(ParameterError, match="value="):
         ss.spc.screen(fifty, defectives="errors", value="errors", label="day", by=KEYS)
     with pytest.raises(ParameterError, match="count="):
-        ss.spc.screen(fifty, count="errors", label="day", by=KEYS)
+        ss.spc.screen(fifty, defectives="errors", count="errors", label="day", by=KEYS)
 
 
 def test_roundtrip(fifty):
@@ -274,3 +274,176 @@ def test_frozen_null_p_values_are_uniform():
                             by=KEYS, limits=base, fdr=0.1)
         hits += bool(now.table["flagged"].any())
     assert hits / runs <= 0.1 + 2 * np.sqrt(0.1 * 0.9 / runs)
+
+
+# -- count=: u and Laney u' charts -----------------------------------------------------------
+
+def _defect_series(seed: int = 5) -> pd.DataFrame:
+    """24 series (6 queues x 4 policies), 40 days with gaps; odd queues overdispersed."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    days = pd.date_range("2026-01-01", periods=40)
+    for q in range(6):
+        for pol in range(4):
+            for d in days[rng.random(40) > 0.1]:
+                n = int(rng.integers(20, 200))
+                lam = 0.8 * (rng.gamma(4, 0.25) if q % 2 else 1.0)
+                rows.append((f"q{q}", f"p{pol}", d, int(rng.poisson(lam * n)), n))
+    return pd.DataFrame(rows, columns=["queue", "policy", "day", "defects", "units"])
+
+
+def _screen_u(data, monkeypatch, **kw):
+    def boom(*a, **k):
+        raise AssertionError("screen called a single-series chart function")
+
+    with monkeypatch.context() as m:
+        for name in ("u_chart", "laney_u", "_attribute", "_attribute_counts"):
+            m.setattr(attributes, name, boom)
+        m.setattr(ss.spc, "u_chart", boom)
+        m.setattr(ss.spc, "laney_u", boom)
+        return ss.spc.screen(data, count="defects", label="day", by=["queue", "policy"], **kw)
+
+
+def _check_u(s: ss.spc.Screen, data: pd.DataFrame, **kw) -> set[str]:
+    kinds = set()
+    for row in s.table.itertuples(index=False):
+        own = data[(data.queue == row.queue) & (data.policy == row.policy)]
+        fn = ss.spc.laney_u if row.chart == "laney_u" else ss.spc.u_chart
+        alone = fn(own, count="defects", size="units", label="day", rules="nelson", **kw)
+        got = s.chart((row.queue, row.policy))
+        kinds.add(row.chart)
+        assert got.chart == alone.chart == row.chart
+        np.testing.assert_array_equal(got.labels, alone.labels)
+        np.testing.assert_allclose(got.center, alone.center, rtol=1e-12)
+        np.testing.assert_allclose(got.lcl, alone.lcl, rtol=1e-12)
+        np.testing.assert_allclose(got.ucl, alone.ucl, rtol=1e-12)
+        assert got.violations == alone.violations
+        assert row.signals == np.unique(alone.violation_index).size
+        if "limits" not in kw:
+            assert row.center == pytest.approx(alone.center[0], rel=1e-12)
+            assert row.points == len(alone)
+        if row.chart == "laney_u" and "limits" not in kw:
+            assert row.sigma_z == pytest.approx(alone.stages[-1].extra["sigma_z"], rel=1e-12)
+    return kinds
+
+
+def test_count_screen_equals_u_and_laney_u(monkeypatch):
+    data = _defect_series()
+    s = _screen_u(data, monkeypatch, size="units")
+    assert len(s.table) == 24 and s.count
+    assert _check_u(s, data) == {"u", "laney_u"}
+    assert any("Laney u'" in n for n in s.notes)
+    d = s.to_dict()
+    json.dumps(d, allow_nan=False)
+    back = ss.from_dict(d)
+    assert type(back) is ss.spc.Screen and back.to_dict() == d
+
+
+def test_count_raw_rows_equal_counts(monkeypatch):
+    data = _defect_series(seed=6).head(400)
+    # one row per unit: each pre-counted row split into its units, the defects on the first
+    raw = data.loc[data.index.repeat(data["units"])].reset_index(drop=True)
+    first = np.r_[True, (raw[["queue", "policy", "day"]].to_numpy()[1:]
+                         != raw[["queue", "policy", "day"]].to_numpy()[:-1]).any(axis=1)]
+    raw["defects"] = np.where(first, raw["defects"], 0)
+    a = _screen_u(raw.drop(columns="units"), monkeypatch)
+    b = _screen_u(data, monkeypatch, size="units")
+    pd.testing.assert_frame_equal(a.table, b.table)
+
+
+def test_count_forced_chart_limits_and_errors(monkeypatch):
+    data = _defect_series(seed=7)
+    s = _screen_u(data, monkeypatch, size="units", chart="u", target=0.9)
+    assert set(s.table["chart"]) == {"u"}
+    assert "assurance" in s.table and "sigma_level" not in s.table
+    cut = pd.Timestamp("2026-01-26")
+    base = _screen_u(data[data.day < cut], monkeypatch, size="units")
+    now = _screen_u(data[data.day >= cut], monkeypatch, size="units", limits=base)
+    for row in now.table.itertuples(index=False):
+        own = data[(data.day >= cut) & (data.queue == row.queue) & (data.policy == row.policy)]
+        fn = ss.spc.laney_u if row.chart == "laney_u" else ss.spc.u_chart
+        alone = fn(own, count="defects", size="units", label="day", rules="nelson",
+                   limits=base.chart((row.queue, row.policy)))
+        got = now.chart((row.queue, row.policy))
+        np.testing.assert_allclose(got.ucl, alone.ucl, rtol=1e-12)
+        assert got.violations == alone.violations
+    with pytest.raises(ParameterError, match="chart="):
+        ss.spc.screen(data, count="defects", size="units", label="day", by="queue",
+                      chart="p")
+    p_screen = ss.spc.screen(data.assign(d=np.minimum(data.defects, data.units)),
+                             defectives="d", size="units", label="day", by=["queue", "policy"])
+    with pytest.raises(ParameterError, match="limits="):
+        ss.spc.screen(data, count="defects", size="units", label="day",
+                      by=["queue", "policy"], limits=p_screen)
+    bad = data.copy()
+    bad.loc[5, "defects"] = -1
+    with pytest.raises(ss.errors.DomainError, match="negative"):
+        ss.spc.screen(bad, count="defects", size="units", label="day", by="queue")
+
+
+# -- stage=: a change log applied to every series -------------------------------------------
+
+@pytest.mark.parametrize("kind", ["defectives", "count"])
+def test_staged_screen_equals_staged_chart(fifty, monkeypatch, kind):
+    changes = pd.DataFrame({"date": [pd.Timestamp("2026-01-20"), pd.Timestamp("2026-02-01")],
+                            "event": ["new guideline", "retraining"]})
+    if kind == "defectives":
+        data, col, fns = fifty, "errors", (ss.spc.p_chart, ss.spc.laney_p)
+        s = _screen_vectorised(fifty, monkeypatch, stage=changes)
+        by = KEYS
+    else:
+        data, col, fns = _defect_series(), "defects", (ss.spc.u_chart, ss.spc.laney_u)
+        changes = changes.assign(date=[pd.Timestamp("2026-01-15"), pd.Timestamp("2026-01-28")])
+        s = _screen_u(data, monkeypatch, size="units", stage=changes)
+        by = ["queue", "policy"]
+    size = "audited" if kind == "defectives" else "units"
+    kinds = set()
+    for row in s.table.itertuples(index=False):
+        key = tuple(getattr(row, k) for k in by)
+        mask = np.ones(len(data), dtype=bool)
+        for k, v in zip(by, key, strict=True):
+            mask &= (data[k] == v).to_numpy()
+        own = data[mask].sort_values("day")
+        fn = fns[1] if row.chart.startswith("laney") else fns[0]
+        alone = fn(own, col, size, "day", rules="nelson", stage=changes)
+        got = s.chart(key)
+        kinds.add(row.chart)
+        assert got.chart == alone.chart == row.chart
+        assert [st.name for st in got.stages] == [st.name for st in alone.stages]
+        assert len(alone.stages) == 3
+        np.testing.assert_allclose(got.center, alone.center, rtol=1e-12)
+        np.testing.assert_allclose(got.lcl, alone.lcl, rtol=1e-12)
+        np.testing.assert_allclose(got.ucl, alone.ucl, rtol=1e-12)
+        assert got.violations == alone.violations
+        assert row.signals == np.unique(alone.violation_index).size
+        assert row.center == pytest.approx(alone.stages[-1].center, rel=1e-12)
+        if row.chart.startswith("laney"):
+            assert row.sigma_z == pytest.approx(alone.stages[-1].extra["sigma_z"], rel=1e-12)
+        if row.change_at is not None:  # the change point lies within the last stage
+            assert pd.Timestamp(row.change_at) > changes["date"].max()
+    assert len(kinds) == 2
+    d = s.to_dict()
+    json.dumps(d, allow_nan=False)
+    back = ss.from_dict(d)
+    assert type(back) is ss.spc.Screen and back.to_dict() == d
+    with pytest.raises(ParameterError, match="stage="):
+        ss.spc.screen(data, **{"count" if kind == "count" else "defectives": col}, size=size,
+                      label="day", by=by, stage=changes, limits=s)
+
+
+def test_staged_p_value_uses_the_last_stage_only():
+    # a step exactly at the change-log date: explained by the stage, so no evidence of a shift
+    rng = np.random.default_rng(3)
+    days = pd.date_range("2026-01-01", periods=60)
+    rows = []
+    for q in range(20):
+        for i, d in enumerate(days):
+            rate = 0.04 if i < 30 else 0.08
+            rows.append((f"q{q}", d, int(rng.binomial(500, rate)), 500))
+    data = pd.DataFrame(rows, columns=["queue", "day", "errors", "audited"])
+    plain = ss.spc.screen(data, defectives="errors", size="audited", label="day", by="queue")
+    staged = ss.spc.screen(data, defectives="errors", size="audited", label="day", by="queue",
+                           stage={days[30]: "new policy"})
+    assert plain.table["flagged"].all()
+    assert not staged.table["flagged"].any()
+    assert staged.table["center"].to_numpy() == pytest.approx(0.08, abs=0.01)
