@@ -16,8 +16,7 @@ time order need none; rows in time order need only a stable sort by case (a 16-b
 sort in two passes); otherwise case code and timestamp are packed into one uint64 key when
 they fit, else two keys, sorted by polars' parallel sort when installed (numpy's merge
 sort otherwise), runs of equal keys put back in row order. A shuffled log therefore gives
-bit for bit the same map as the ordered one (with a float clock: when the case ids are
-integers or polars is absent). Ties in timestamp keep the original row order, as pm4py
+bit for bit the same map as the ordered one. Ties in timestamp keep the original row order, as pm4py
 does.
 """
 
@@ -213,7 +212,13 @@ def flows(case_s: Any, activity_s: Any, ts_s: Any, *, is_time: bool) -> Flows:
         ts = np.asarray(ts_arr.cast(pa.int64()).to_numpy(zero_copy_only=False))
     else:
         ts = np.asarray(ts_arr.to_numpy(zero_copy_only=False))
-    exact = ts.dtype.kind in "iu"  # integer clocks: sums exact, whatever the case order
+    # an integer clock gives exact totals (whatever the order of the cases) unless it is
+    # so wide that a total could overflow int64: every delta is at most the span
+    exact = ts.dtype.kind in "iu"
+    if exact and ts.size:
+        span = int(ts.max()) - int(ts.min())
+        factor = _UNIT_US[unit] if is_time else 1
+        exact = (span * (factor or 1)) * ts.size < 2**62
     case, n_case = _case_codes(case_s, ranked=not exact)
     act, activities = _encode(_arrow(activity_s))
     k = len(activities)
@@ -233,8 +238,6 @@ def flows(case_s: Any, activity_s: Any, ts_s: Any, *, is_time: bool) -> Flows:
     if is_time:
         factor = _UNIT_US[unit]
         delta = delta // 1000 if factor is None else delta * factor  # microseconds
-    if exact and delta.size and int(delta.max()) * delta.size >= 2**62:
-        exact = False  # a clock so wide that the exact total could overflow int64
     total: np.ndarray
     if exact:
         # the total of each flow exactly, as two float sums of 26-bit halves (each exact
