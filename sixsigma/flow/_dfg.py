@@ -82,7 +82,7 @@ def _case_codes(series: Any, *, ranked: bool = True) -> tuple[np.ndarray, int]:
     ``ranked=False`` lets string ids keep codes in order of appearance (cheaper): the
     caller's sums must then not depend on the order of the cases.
     """
-    import narwhals as nw
+    import narwhals.stable.v2 as nw
     import pyarrow as pa
 
     if series.implementation is nw.Implementation.POLARS and series.dtype == nw.String:
