@@ -256,6 +256,49 @@ def timing(n: int, layout: str = LAYOUTS[0]) -> dict[str, list[float]]:
     return out
 
 
+# stages of the numpy path, as cProfile names them: (label, file suffix, function)
+STAGES = (
+    ("case ids to codes (hash, Arrow dictionary)", "flow/_dfg.py", "_case_codes"),
+    ("activities to codes (Arrow dictionary)", "flow/_dfg.py", "_encode"),
+    ("order by (case, time): check, sort", "flow/_dfg.py", "_order"),
+    ("medians and p90s (one partition per flow)", "function_base_impl.py", "quantile"),
+)
+
+
+def profile(n: int, layout: str) -> list[dict[str, Any]]:
+    """Where the time of one warm ``discover(df)`` goes (cProfile, the pandas frame).
+
+    Stage rows are cumulative times of the functions named in :data:`STAGES`; "pairs and
+    counts" is the rest of ``_dfg.flows`` (gathers in sorted order, pair codes, bincounts,
+    the edge table); "validation and graph" the rest of ``discover``.
+    """
+    import cProfile
+    import pstats
+
+    from sixsigma.flow import discover
+
+    df = make_log(n, layout)
+    discover(df)  # warm
+    prof = cProfile.Profile()
+    prof.enable()
+    discover(df)
+    prof.disable()
+    stats = pstats.Stats(prof).stats  # type: ignore[attr-defined]
+
+    def cum(suffix: str, func: str) -> float:
+        return sum(v[3] for (file, _, name), v in stats.items()
+                   if file.endswith(suffix) and name == func)
+
+    total = cum("flow/discovery.py", "discover")
+    flows = cum("flow/_dfg.py", "flows")
+    rows = [{"stage": label, "s": cum(suffix, func)} for label, suffix, func in STAGES]
+    rows.append({"stage": "pairs and counts (rest of the numpy path)",
+                 "s": flows - sum(r["s"] for r in rows)})
+    rows.append({"stage": "validation and graph (rest of discover)", "s": total - flows})
+    rows.append({"stage": "total", "s": total})
+    return [dict(r, n=n, layout=layout) for r in rows]
+
+
 # ---------------------------------------------------------------------------------------
 # driver, targets, report
 
@@ -293,16 +336,28 @@ def run(quick: bool = False, layouts: tuple[str, ...] = LAYOUTS) -> list[dict[st
                                            f"{row['first_s']:.3f} s")
                 print(f" {msg}", file=sys.stderr, flush=True)
                 rows.append(row)
+    n = max(QUICK_SIZES if quick else SIZES)
+    for layout in ("ordered/str", "shuffled/str"):
+        if layout in layouts:
+            prof = _run_worker(["--profile", str(n), layout])
+            rows += ([{"profile": True, **r} for r in prof] if isinstance(prof, list)
+                     else [{"profile": True, "stage": "profile", "n": n,
+                            "layout": layout, **prof}])
     return rows
 
 
+def _timed(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [r for r in rows if not r.get("profile")]
+
+
 def _find(rows: list[dict[str, Any]], name: str, n: int, layout: str) -> Any:
-    return next((r for r in rows if "error" not in r and r["scenario"] == name
+    return next((r for r in _timed(rows) if "error" not in r and r["scenario"] == name
                  and r["n"] == n and r.get("layout", LAYOUTS[0]) == layout), None)
 
 
-def targets(rows: list[dict[str, Any]]) -> list[tuple[str, str, str, str, bool]]:
+def _targets(rows: list[dict[str, Any]]) -> list[tuple[str, str, str, str, bool]]:
     out = []
+    rows = _timed(rows)
     for n in sorted({r["n"] for r in rows}):
         for layout in [lay for lay in LAYOUTS if any(r.get("layout") == lay for r in rows)]:
             where = f"N={n:,} {layout}"
@@ -342,8 +397,14 @@ def targets(rows: list[dict[str, Any]]) -> list[tuple[str, str, str, str, bool]]
     return out
 
 
+def targets(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The issue's targets: one dict each (target, where, measured, limit, met)."""
+    return [{"target": t, "where": w, "measured": v, "limit": lim, "met": ok}
+            for t, w, v, lim, ok in _targets(rows)]
+
+
 def failed(rows: list[dict[str, Any]]) -> list[str]:
-    return [f"{t} ({w}): {v}, target {lim}" for t, w, v, lim, ok in targets(rows) if not ok]
+    return [f"{t} ({w}): {v}, target {lim}" for t, w, v, lim, ok in _targets(rows) if not ok]
 
 
 def render(rows: list[dict[str, Any]]) -> str:
@@ -361,7 +422,7 @@ def render(rows: list[dict[str, Any]]) -> str:
         "| checksum |",
         "|---|--:|---|--:|--:|--:|--:|---|",
     ]
-    for r in rows:
+    for r in _timed(rows):
         head = f"| {r['scenario']} | {r['n']:,} | {r.get('layout', LAYOUTS[0])} "
         if "error" in r:
             lines.append(f"{head}| ERROR: {r['error'][:100]} | | | | |")
@@ -371,8 +432,23 @@ def render(rows: list[dict[str, Any]]) -> str:
                      f"{r['first_s']:.3f} | {rss} | "
                      f"{'/'.join(str(c) for c in r['checksum'])} |")
     lines += ["", "| target | where | measured | limit | result |", "|---|---|--:|--:|---|"]
-    for t, w, v, lim, ok in targets(rows):
+    for t, w, v, lim, ok in _targets(rows):
         lines.append(f"| {t} | {w} | {v} | {lim} | {'PASS' if ok else 'FAIL'} |")
+    prof = [r for r in rows if r.get("profile")]
+    if prof:
+        lay = [lay for lay in LAYOUTS if any(r["layout"] == lay for r in prof)]
+        n = prof[0]["n"]
+        lines += ["", f"Where the time of `discover(df)` goes (pandas frame, N={n:,}, one warm "
+                  "call under cProfile):", "",
+                  "| stage | " + " | ".join(f"{lay} s" for lay in lay) + " |",
+                  "|---|" + "--:|" * len(lay)]
+        for stage in dict.fromkeys(r["stage"] for r in prof):
+            cells = []
+            for layout in lay:
+                r = next((r for r in prof if r["stage"] == stage and r["layout"] == layout),
+                         None)
+                cells.append("" if r is None or "s" not in r else f"{r['s']:.3f}")
+            lines.append(f"| {stage} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -380,6 +456,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=TITLE)
     parser.add_argument("--memory", nargs="+", metavar="SCENARIO N [LAYOUT]")
     parser.add_argument("--timing", nargs="+", metavar="N [LAYOUT]")
+    parser.add_argument("--profile", nargs=2, metavar=("N", "LAYOUT"))
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--layout", action="append", choices=LAYOUTS)
     args = parser.parse_args()
@@ -388,6 +465,9 @@ def main() -> int:
         return 0
     if args.timing:
         print(json.dumps(timing(int(args.timing[0]), *args.timing[1:])))
+        return 0
+    if args.profile:
+        print(json.dumps(profile(int(args.profile[0]), args.profile[1])))
         return 0
     rows = run(quick=args.quick, layouts=tuple(args.layout or LAYOUTS))
     print(render(rows))

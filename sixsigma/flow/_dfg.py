@@ -1,20 +1,23 @@
 """Directly-follows counts of an in-memory event log with numpy (no query engine).
 
-The columns go over as Arrow (zero-copy for Arrow-backed pandas and polars), case and
-activity become integer codes in the order of their values, not of the rows (Arrow's
-dictionary encoding; dense integer case ids are used as they are; string case ids by a
-64-bit hash checked for collisions, when polars is installed), and one stable sort by
-(case, timestamp, row) puts every case's events together in time order: the directly-
-follows pairs are then neighbouring rows of the same case, counted with ``np.bincount`` on
-pair codes. Transition-time means come from weighted bincounts, medians and 90th
-percentiles from one partition per flow.
+The columns go over as Arrow (zero-copy for Arrow-backed pandas and polars), activities
+become integer codes in the order of their names (Arrow's dictionary encoding), dense
+integer case ids are used as they are, and string case ids are coded by a 64-bit hash
+(polars', when installed; polars series are hashed without an Arrow round trip) checked
+for collisions. One stable sort by (case, timestamp, row) puts every case's events
+together in time order: the directly-follows pairs are then neighbouring rows of the
+same case, counted with ``np.bincount`` on pair codes. Transition-time totals on an
+integer clock (datetimes, integer steps) are exact (two float sums of 26-bit halves, each
+below 2**53), so they do not depend on the order of the rows or of the case codes; medians
+and 90th percentiles come from one partition per flow.
 
 The sort is skipped or cheapened where the rows allow: rows already grouped by case in
 time order need none; rows in time order need only a stable sort by case (a 16-bit radix
 sort in two passes); otherwise case code and timestamp are packed into one uint64 key when
-they fit, else ``np.lexsort``. As the codes do not depend on the row order, neither does
-any sum: a shuffled log gives bit for bit the same map as the ordered one. Ties in
-timestamp keep the original row order (a stable sort), as pm4py does.
+they fit, else two keys, sorted by polars' parallel sort when installed (numpy's merge
+sort otherwise), runs of equal keys put back in row order. A shuffled log therefore gives
+bit for bit the same map as the ordered one. Ties in timestamp keep the original row order, as pm4py
+does.
 """
 
 from __future__ import annotations
@@ -73,49 +76,63 @@ def _encode(arr: Any, *, names: bool = True) -> tuple[np.ndarray, list[Any]]:
     return codes, ordered
 
 
-def _case_codes(arr: Any) -> tuple[np.ndarray, int]:
-    """Non-negative int64 codes of the case ids and their upper bound (exclusive)."""
+def _case_codes(series: Any, *, ranked: bool = True) -> tuple[np.ndarray, int]:
+    """Non-negative int64 codes of a case-id series and their upper bound (exclusive).
+
+    ``ranked=False`` lets string ids keep codes in order of appearance (cheaper): the
+    caller's sums must then not depend on the order of the cases.
+    """
+    import narwhals.stable.v2 as nw
     import pyarrow as pa
 
+    if series.implementation is nw.Implementation.POLARS and series.dtype == nw.String:
+        hashed = _hash_codes(nw.to_native(series), ranked=ranked)  # no Arrow round trip
+        if hashed is not None:
+            return hashed
+    arr = _arrow(series)
     if pa.types.is_integer(arr.type):
         v = np.asarray(arr.to_numpy(zero_copy_only=False), dtype=np.int64)
         lo, hi = int(v.min()), int(v.max())
         if hi - lo < 4 * v.size + 1024:  # dense enough to use as they are
             return v - lo, hi - lo + 1
     if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
-        hashed = _hash_codes(arr)
-        if hashed is not None:
-            return hashed
+        try:
+            import polars as pl
+        except ImportError:  # pragma: no cover - polars is optional
+            pass
+        else:
+            hashed = _hash_codes(pl.from_arrow(arr), ranked=ranked)
+            if hashed is not None:
+                return hashed
     codes, uniques = _encode(arr, names=False)
     return codes, len(uniques)
 
 
-def _hash_codes(arr: Any) -> tuple[np.ndarray, int] | None:
-    """Case codes from a 64-bit hash of each string (polars' vectorised hash), if exact.
+def _hash_codes(strings: Any, *, ranked: bool) -> tuple[np.ndarray, int] | None:
+    """Case codes of a polars string series from a 64-bit hash of each string, if exact.
 
-    Several times faster than a dictionary of the strings. The codes follow the order of
-    the hashes (fixed seeds: independent of the row order). Exactness is checked: every
-    string must equal the first string of its code; on a collision (or without polars)
-    the caller encodes the strings themselves.
+    Several times faster than a dictionary of the strings. Ranked codes follow the order
+    of the hashes (fixed seeds: independent of the row order); unranked ones the order of
+    first appearance. Exactness is checked: every string must equal the first string of
+    its code; on a collision the caller encodes the strings themselves.
     """
-    try:
-        import polars as pl
-    except ImportError:  # pragma: no cover - polars is optional
-        return None
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    h = pl.from_arrow(arr).hash().to_numpy()  # type: ignore[union-attr]
-    codes, uniques = pd.factorize(h)
-    rank = np.empty(uniques.size, dtype=np.int64)
-    rank[np.argsort(uniques)] = np.arange(uniques.size)
-    codes = rank[codes]
-    first = np.empty(uniques.size, dtype=np.int64)
+    h = strings.hash().to_numpy()
+    enc = pc.dictionary_encode(pa.array(h))  # Arrow's hash table: faster than pandas'
+    codes = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    n_unique = len(enc.dictionary)
+    if ranked:
+        uniques = np.asarray(enc.dictionary.to_numpy(zero_copy_only=False))
+        rank = np.empty(n_unique, dtype=np.int64)
+        rank[np.argsort(uniques)] = np.arange(n_unique)
+        codes = rank[codes]
+    first = np.empty(n_unique, dtype=np.int64)
     first[codes[::-1]] = np.arange(codes.size - 1, -1, -1)
-    same = pc.equal(arr, arr.take(pa.array(first[codes])))
-    if not pc.all(same).as_py():  # pragma: no cover - a 64-bit hash collision
-        return None
-    return codes, int(uniques.size)
+    if not (strings == strings.gather(first[codes])).all():  # pragma: no cover
+        return None  # a 64-bit hash collision
+    return codes, n_unique
 
 
 def _stable_argsort(codes: np.ndarray, bound: int) -> np.ndarray:
@@ -151,16 +168,43 @@ def _order(case: np.ndarray, n_case: int, ts: np.ndarray) -> np.ndarray | None:
         span = hi - lo + 1
         if n_case * span < 2**64:  # one unsigned key: case * span + (ts - min)
             key = case.astype(np.uint64) * np.uint64(span) + (ts - lo).astype(np.uint64)
-            return np.argsort(key, kind="stable")
-    return np.lexsort((ts, case)) if n else np.arange(0)
+            return _stable_argsort_by(key)
+    return _stable_argsort_by(case, ts) if n else np.arange(0)
+
+
+def _stable_argsort_by(*keys: np.ndarray) -> np.ndarray:
+    """Stable argsort by the keys (first key first): polars' parallel sort if installed.
+
+    A full sort of 64-bit keys is where a shuffled log spends its time; polars' sort is
+    parallel and several times faster than numpy's stable sort (a merge sort). It is not
+    stable, so runs of equal keys (events of a case at the same timestamp) are put back in
+    row order afterwards, as a stable sort leaves them.
+    """
+    try:
+        import polars as pl
+    except ImportError:  # pragma: no cover - polars is optional
+        return np.lexsort(keys[::-1]) if len(keys) > 1 else np.argsort(keys[0], kind="stable")
+    frame = pl.DataFrame({f"k{i}": k for i, k in enumerate(keys)})
+    order = np.asarray(frame.select(pl.arg_sort_by(frame.columns)).to_series().to_numpy(),
+                       dtype=np.intp)
+    tie = np.ones(order.size - 1 if order.size else 0, dtype=bool)
+    for k in keys:
+        ks = k[order]
+        tie &= ks[1:] == ks[:-1]
+    if tie.any():  # rows of equal keys back in row order (a stable sort's order)
+        start = np.concatenate(([True], ~tie))
+        end = np.concatenate((~tie, [True]))
+        pos = np.flatnonzero(~(start & end))  # positions in runs of two or more
+        run = np.cumsum(start[pos])
+        sub = order[pos]
+        order[pos] = sub[np.lexsort((sub, run))]
+    return order
 
 
 def flows(case_s: Any, activity_s: Any, ts_s: Any, *, is_time: bool) -> Flows:
     """Directly-follows counts and transition times of eager narwhals series."""
     import pyarrow as pa
 
-    case, n_case = _case_codes(_arrow(case_s))
-    act, activities = _encode(_arrow(activity_s))
     ts_arr = _arrow(ts_s)
     unit = "us"
     if is_time:
@@ -168,8 +212,22 @@ def flows(case_s: Any, activity_s: Any, ts_s: Any, *, is_time: bool) -> Flows:
         ts = np.asarray(ts_arr.cast(pa.int64()).to_numpy(zero_copy_only=False))
     else:
         ts = np.asarray(ts_arr.to_numpy(zero_copy_only=False))
+    # an integer clock gives exact totals (whatever the order of the cases) unless it is
+    # so wide that a total could overflow int64: every delta is at most the span
+    exact = ts.dtype.kind in "iu"
+    if exact and ts.size:
+        span = int(ts.max()) - int(ts.min())
+        factor = _UNIT_US[unit] if is_time else 1
+        exact = (span * (factor or 1)) * ts.size < 2**62
+    case, n_case = _case_codes(case_s, ranked=not exact)
+    act, activities = _encode(_arrow(activity_s))
     k = len(activities)
     node_count = np.bincount(act, minlength=k)
+    # narrow codes: the gathers after the sort move half the bytes
+    if n_case < 2**31:
+        case = case.astype(np.int32)
+    if k * k < 2**31:
+        act = act.astype(np.int32)
 
     o = _order(case, n_case, ts)
     if o is not None:
@@ -179,13 +237,24 @@ def flows(case_s: Any, activity_s: Any, ts_s: Any, *, is_time: bool) -> Flows:
     delta = (ts[1:] - ts[:-1])[same]
     if is_time:
         factor = _UNIT_US[unit]
-        us = delta // 1000 if factor is None else delta * factor
-        dt = us.astype(np.float64) / 1e6
+        delta = delta // 1000 if factor is None else delta * factor  # microseconds
+    total: np.ndarray
+    if exact:
+        # the total of each flow exactly, as two float sums of 26-bit halves (each exact
+        # below 2**53): no dependence on the order of the cases or the rows
+        lo = np.bincount(pair, weights=(delta & 0x3FFFFFF).astype(np.float64),
+                         minlength=k * k).astype(np.int64)
+        hi = np.bincount(pair, weights=(delta >> 26).astype(np.float64),
+                         minlength=k * k).astype(np.int64)
+        total = ((hi << 26) + lo).astype(np.float64)
     else:
-        dt = delta.astype(np.float64)
+        total = np.bincount(pair, weights=delta.astype(np.float64), minlength=k * k)
+    dt = delta.astype(np.float64)
+    if is_time:
+        dt /= 1e6
+        total /= 1e6
 
     count = np.bincount(pair, minlength=k * k)
-    total = np.bincount(pair, weights=dt, minlength=k * k)
     present = np.flatnonzero(count)
     # small codes sort by radix (numpy's stable sort of 16-bit integers)
     by_pair = np.argsort(pair.astype(np.int16) if k * k < 2**15 else pair, kind="stable")
