@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _common import worker
+from _common import dict_table, missed_dicts, target, worker
 
 TITLE = "Design-based metrics: moderation.metrics(weight=, strata=) on 10M Parquet rows"
 N_FULL = 10_000_000
@@ -150,7 +150,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
 
 def render(rows: list[dict[str, Any]]) -> str:
     """Markdown: the table, the targets, what it shows."""
-    lines = ["| scenario | rows | file MB | cold s | median s | CPU s (all threads) | "
+    lines = ["| scenario | rows | file MB | cold s | warm s (median of 3) | CPU s (all threads) | "
              "load avg | peak RSS MB | domains | table rows |",
              "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
     for r in rows:
@@ -163,29 +163,44 @@ def render(rows: list[dict[str, Any]]) -> str:
                      f"{r['cold_s']:.2f} | {r['median_s']:.2f} | {r['cpu_s']:.2f} | "
                      f"{r['load1']:.1f} | {peak} | {r['domains']} | "
                      f"{r['rows_out']} |")
-    missed = failed(rows)
-    lines += ["", f"Targets (10M rows, design-based): < {TARGET_S:g} s, < {TARGET_MB:g} MB: "
-              + ("PASS" if not missed else "FAIL: " + "; ".join(missed)), "",
-              "What this shows: the design costs one group-by with Σw·I and Σw²·I per "
+    checked = targets(rows)
+    if checked:
+        lines += dict_table(checked)
+    else:
+        lines += ["", f"Targets (10M rows, design-based): < {TARGET_S:g} s, "
+                  f"< {TARGET_MB:g} MB: not judged at {rows[0].get('n', 0):,} rows."]
+    lines += ["", "**What this shows.** The design costs one group-by with Σw·I and Σw²·I per "
               "indicator and stratum, where the data live; the variance is computed on "
               "the (day, queue, stratum) table in numpy."]
     return "\n".join(lines)
 
 
-def failed(rows: list[dict[str, Any]]) -> list[str]:
-    """Targets missed (only judged at the full size)."""
+def targets(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Issue 16, judged at 10M rows on the design-based call: < 2 s (warm and cold), < 0.5 GB."""
     out = []
     for r in rows:
-        if r["scenario"] != "design-based" or r.get("n") != N_FULL:
+        if r["scenario"] != "design-based":
             continue
+        where = f"design-based N={r.get('n', 0):,}"
         if "error" in r:
-            out.append(f"design-based run failed: {r['error']}")
+            out.append(target("ran", where, str(r["error"])[:80], "no error", False))
             continue
-        if r["median_s"] >= TARGET_S:
-            out.append(f"{r['median_s']:.2f} s >= {TARGET_S:g} s")
-        if r["peak_mb"] is not None and r["peak_mb"] >= TARGET_MB:
-            out.append(f"peak RSS {r['peak_mb']:.0f} MB >= {TARGET_MB:g} MB")
+        if r.get("n") != N_FULL:
+            continue
+        out.append(target("wall time, warm", where, f"{r['median_s']:.2f} s",
+                          f"< {TARGET_S:g} s", r["median_s"] < TARGET_S))
+        out.append(target("wall time, cold (first call in a fresh process)", where,
+                          f"{r['cold_s']:.2f} s", f"< {TARGET_S:g} s",
+                          r["cold_s"] < TARGET_S))
+        if r["peak_mb"] is not None:
+            out.append(target("peak RSS (fresh process)", where, f"{r['peak_mb']:.0f} MB",
+                              f"< {TARGET_MB:g} MB", r["peak_mb"] < TARGET_MB))
     return out
+
+
+def failed(rows: list[dict[str, Any]]) -> list[str]:
+    """Targets missed (only judged at the full size)."""
+    return missed_dicts(targets(rows))
 
 
 def main(argv: list[str] | None = None) -> int:
