@@ -333,6 +333,10 @@ def write_results(info: dict[str, str] | None, sections: dict[str, str],
     RESULTS.write_text("\n\n".join(parts) + "\n")
 
 
+def _show(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
@@ -380,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
                            "quick": args.quick}
         else:
             path = store(name, module.TITLE, rows, info=info, argv=argv, quick=args.quick)
-            print(f"stored {path.relative_to(ROOT)}", flush=True)
+            print(f"stored {_show(path)}", flush=True)
 
     if args.no_write:  # the summary of what just ran, nothing stored
         lines: list[str] = []
@@ -392,7 +396,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n" + text, flush=True)
     if not args.no_write:
         write_results(None if args.summary else info, sections, text)
-        print(f"\nwrote {RESULTS.relative_to(ROOT)}")
+        print(f"\nwrote {_show(RESULTS)}")
     if missed:
         print("\nMISSED TARGETS:\n  " + "\n  ".join(missed))
     return 1 if (missed and args.strict) else 0
