@@ -293,6 +293,7 @@ def summary(names: Iterable[str] | None = None, directory: Path | None = None,
             modules: dict[str, ModuleType] | None = None) -> str:
     """The "Summary: targets met" section, from every stored JSON file."""
     body: list[str] = []
+    overview = ["| area | targets met | last run |", "|---|--:|---|"]
     total_met = total = 0
     for name in names if names is not None else BENCHMARKS:
         module: ModuleType | None = (modules or {}).get(name)
@@ -302,15 +303,20 @@ def summary(names: Iterable[str] | None = None, directory: Path | None = None,
                 module = _load(name)
             except Exception as err:
                 error = f"{type(err).__name__}: {err}"
-        lines, met, checked = area_summary(name, module, load_stored(name, directory), error)
+        doc = load_stored(name, directory)
+        lines, met, checked = area_summary(name, module, doc, error)
         body += lines
+        when = ("not stored" if doc is None else f"{doc.get('date', '?')}"
+                + (" (quick)" if doc.get("quick") else ""))
+        overview.append(f"| {name} | {f'{met} of {checked}' if checked else '-'} | "
+                        f"{when} |")
         total_met += met
         total += checked
     head = [SUMMARY_START, "## Summary: targets met", "",
             "Rebuilt by every `bench/run.py` from the stored rows of each benchmark's last "
             "run (bench/results/*.json), one table per area; the sections below give the "
             "tables, cold and warm, and what each shows.", "",
-            f"**{total_met} of {total} targets met.**", ""]
+            f"**{total_met} of {total} targets met.**", "", *overview, ""]
     return "\n".join(head + body).rstrip() + "\n" + SUMMARY_END
 
 

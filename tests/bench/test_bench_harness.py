@@ -80,6 +80,7 @@ def test_run_stores_json_and_builds_the_summary(harness: Any) -> None:
     summary = text[text.index("<!-- bench:summary -->"):text.index("<!-- /bench:summary -->")]
     assert text.index("<!-- /bench:header -->") < text.index("<!-- bench:summary -->")
     assert "**2 of 3 targets met.**" in summary
+    assert "| good | 1 of 2 |" in summary and "| neverrun | - | not stored |" in summary
     assert "| wall time | a | 0.5 s | < 1 s | yes |" in summary
     assert "| memory | a | 9 MB | < 5 MB | **NO** |" in summary
     assert "| speed | b | 2x | >= 1x | yes |" in summary
