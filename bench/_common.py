@@ -1,12 +1,29 @@
-"""Helpers the benchmarks share: process memory (Linux /proc; None elsewhere), result rows."""
+"""Helpers the benchmarks share: process memory (Linux /proc; None elsewhere), result rows.
+
+Importing this module puts the checkout it lives in (the directory above bench/) first on
+``sys.path``, and :func:`worker` passes it on in ``PYTHONPATH``: a benchmark measures the
+sixsigma of its own checkout, not the one an editable install points at.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path[:2]:
+    sys.path.insert(0, str(ROOT))
+
+
+def checkout_env() -> dict[str, str]:
+    """The environment for a child interpreter: this checkout first in PYTHONPATH."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
+    return env
 
 
 def status_kb(field: str, pid: int | str = "self") -> int | None:
@@ -51,6 +68,29 @@ Target = tuple[str, str, str, str, bool]
 """One checked target: (what, where, measured, limit, met)."""
 
 
+def target(what: str, where: str, measured: str, limit: str, met: bool) -> dict[str, Any]:
+    """One target in the protocol's form (bench/README.md): a dict of the five fields."""
+    return {"target": what, "where": where, "measured": measured, "limit": limit,
+            "met": bool(met)}
+
+
+def as_dicts(checks: list[Target]) -> list[dict[str, Any]]:
+    """Tuple targets as the protocol's dicts."""
+    return [target(*c) for c in checks]
+
+
+def missed_dicts(checks: list[dict[str, Any]]) -> list[str]:
+    """The dict targets not met, one line each (for ``failed``)."""
+    return [f"{t['target']} ({t['where']}): {t['measured']}, target {t['limit']}"
+            for t in checks if not t["met"]]
+
+
+def dict_table(checks: list[dict[str, Any]]) -> list[str]:
+    """The markdown table of dict targets (a blank line first)."""
+    return target_table([(t["target"], t["where"], t["measured"], t["limit"], t["met"])
+                         for t in checks])
+
+
 def error_targets(rows: list[dict[str, Any]]) -> list[Target]:
     """A failed "ran" target for every scenario row that raised."""
     return [("ran", f"{r['scenario']} N={r['n']:,}", r["error"][:80], "no error", False)
@@ -83,7 +123,8 @@ def worker(script: str, *args: str, timeout: float, lines: int = 5) -> dict[str,
     A failed worker gives ``{"error": ...}``: its last ``lines`` lines of output.
     """
     cmd = [sys.executable, str(Path(script).resolve()), "--worker", *args]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False,
+                          env=checkout_env())
     if proc.returncode != 0:
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-lines:]
         return {"error": " / ".join(tail) or f"exit {proc.returncode}"}

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 from _common import (
     Target,
+    as_dicts,
     error_targets,
     find_row,
     missed,
@@ -171,27 +172,33 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     return rows
 
 
-
-
-def targets(rows: list[dict[str, Any]]) -> list[Target]:
+def checks(rows: list[dict[str, Any]]) -> list[Target]:
+    """The targets of the issue as tuples (what, where, measured, limit, met), at 10M rows."""
     out: list[Target] = []
-    n_max = max((r["n"] for r in ok_rows(rows)), default=0)
-    duck = find_row(rows, "scan[duckdb]", n_max)
-    pand = find_row(rows, "scan[pandas]", n_max)
+    n_full = SIZES[-1]
+    duck = find_row(rows, "scan[duckdb]", n_full)
+    pand = find_row(rows, "scan[pandas]", n_full)
     if duck is not None:
-        out.append(("wall time", f"scan[duckdb] N={n_max:,}", f"{duck['median_s']:.2f} s",
+        out.append(("wall time, warm", f"scan[duckdb] N={n_full:,}",
+                    f"{duck['median_s']:.2f} s (cold {duck['cold_s']:.2f} s)",
                     f"< {MAX_DUCKDB_S:g} s", duck["median_s"] < MAX_DUCKDB_S))
-        out.append(("peak RSS (fresh process)", f"scan[duckdb] N={n_max:,}",
+        out.append(("peak RSS (fresh process)", f"scan[duckdb] N={n_full:,}",
                     f"{duck['peak_rss_mb']:.0f} MB", f"< {MAX_DUCKDB_RSS_MB:g} MB",
                     duck["peak_rss_mb"] < MAX_DUCKDB_RSS_MB))
     if pand is not None:
-        out.append(("wall time", f"scan[pandas] N={n_max:,}", f"{pand['median_s']:.2f} s",
+        out.append(("wall time, warm", f"scan[pandas] N={n_full:,}",
+                    f"{pand['median_s']:.2f} s (cold {pand['cold_s']:.2f} s)",
                     f"< {MAX_PANDAS_S:g} s", pand["median_s"] < MAX_PANDAS_S))
     return out + error_targets(rows)
 
 
+def targets(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The targets in the protocol's form (bench/README.md)."""
+    return as_dicts(checks(rows))
+
+
 def failed(rows: list[dict[str, Any]]) -> list[str]:
-    return missed(targets(rows))
+    return missed(checks(rows))
 
 
 def render(rows: list[dict[str, Any]]) -> str:
@@ -213,8 +220,9 @@ def render(rows: list[dict[str, Any]]) -> str:
             f"| {r['scenario']} | {r['n']:,} | {r['cold_s']:.3f} | {r['median_s']:.3f} | "
             f"{r['peak_rss_mb']:.0f} | {r.get('cells', ''):,} | {r.get('segments', '')} | "
             f"{r.get('rescans', '')} |")
-    checks = targets(rows)
-    lines += target_table(checks)
+    checked = checks(rows)
+    if checked:
+        lines += target_table(checked)
     n_max = max((r["n"] for r in ok_rows(rows)), default=0)
     parts = []
     for name in SCENARIOS:
@@ -227,7 +235,7 @@ def render(rows: list[dict[str, Any]]) -> str:
         speedup = loop["median_s"] / scan["median_s"]
         text += (f" Counting once makes the whole pandas scan {speedup:.1f}x faster than the"
                  " bare per-grouping count loop, which does no tests yet.")
-    text += verdict(checks)
+    text += verdict(checked) if checked else " The targets are judged at 10M records only."
     lines += ["", "**What this shows.** " + text]
     return "\n".join(lines) + "\n"
 

@@ -13,8 +13,11 @@ Scenarios, each in a fresh Python process (``--worker``) so that its peak RSS is
   ``for key, group in frame.groupby([...]): ss.spc.p_chart(group, defectives="error",
   label="day", rules="nelson")``, one single-series chart per group (timed once).
 
-Targets (issue 17): the screen under 2 s and 0.5 GB peak RSS end to end, and at least 10x
-faster than the loop, measured in the same run.
+Both are timed cold (the first call in the worker) and warm (median of 3 further calls; 1
+for the loop at 10M rows, about 9 s each).
+
+Targets (issue 17): the screen under 2 s (cold and warm) and 0.5 GB peak RSS end to end at
+10M rows, and at least 10x faster than the loop (warm), measured in the same run.
 
 ``python bench/bench_screen.py`` runs it and prints the table (``--quick``: 1M rows).
 """
@@ -32,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _common import status_kb
+from _common import checkout_env, dict_table, missed_dicts, status_kb, target
 
 TITLE = "Screen: 1,000 series from a Parquet audit log (DuckDB) vs a loop of p charts"
 SEED = 20261206
@@ -41,6 +44,7 @@ DAYS = 100
 ROWS = 10_000_000
 QUICK_ROWS = 1_000_000
 REPS = 3
+LOOP_REPS = 1  # warm calls of the loop at full size (about 9 s each)
 MAX_SECONDS = 2.0
 MAX_MB = 512.0
 MIN_SPEEDUP = 10.0
@@ -104,10 +108,20 @@ def _worker(name: str, path: str) -> dict[str, Any]:
 
         frame = pd.read_parquet(path)
         frame["day"] = pd.to_datetime(frame["day"])
+
+        def loop() -> list[Any]:
+            return [ss.spc.p_chart(g, defectives="error", label="day", rules="nelson")
+                    for _, g in frame.groupby(KEYS, sort=True)]
+
         t0 = time.perf_counter()
-        charts = [ss.spc.p_chart(g, defectives="error", label="day", rules="nelson")
-                  for _, g in frame.groupby(KEYS, sort=True)]
-        out["cold_s"] = out["median_s"] = time.perf_counter() - t0
+        charts = loop()
+        out["cold_s"] = time.perf_counter() - t0
+        times = []
+        for _ in range(LOOP_REPS if len(frame) > QUICK_ROWS else REPS):
+            t0 = time.perf_counter()
+            loop()
+            times.append(time.perf_counter() - t0)
+        out["median_s"] = statistics.median(times)
         out["series"] = len(charts)
     out["peak_mb"] = (status_kb("VmHWM") or 0) / 1024
     return out
@@ -115,7 +129,8 @@ def _worker(name: str, path: str) -> dict[str, Any]:
 
 def _spawn(name: str, path: Path) -> dict[str, Any]:
     proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--worker", name,
-                           str(path)], capture_output=True, text=True, check=False)
+                           str(path)], capture_output=True, text=True, check=False,
+                          env=checkout_env())
     if proc.returncode:
         return {"scenario": name, "error": proc.stderr.strip().splitlines()[-1]}
     row: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -138,24 +153,32 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     return rows
 
 
-def targets(rows: list[dict[str, Any]]) -> list[tuple[str, float, float, bool]]:
+def targets(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Issue 17: under 2 s and 0.5 GB (at 10M rows), >= 10x the loop (any size)."""
     by = {r["scenario"]: r for r in rows if "error" not in r}
-    out = []
+    out = [target("ran", r["scenario"], r["error"][:80], "no error", False)
+           for r in rows if "error" in r]
     scr, loop = by.get("screen[duckdb]"), by.get("loop[pandas]")
-    if scr:
-        out.append(("screen seconds (warm)", scr["median_s"], MAX_SECONDS,
-                    scr["median_s"] < MAX_SECONDS))
-        out.append(("screen peak RSS MB", scr["peak_mb"], MAX_MB, scr["peak_mb"] < MAX_MB))
+    if scr and scr["n"] >= ROWS:
+        where = f"screen[duckdb] N={scr['n']:,}"
+        out.append(target("wall time, warm", where, f"{scr['median_s']:.2f} s",
+                          f"< {MAX_SECONDS:g} s", scr["median_s"] < MAX_SECONDS))
+        out.append(target("wall time, cold (first call in a fresh process)", where,
+                          f"{scr['cold_s']:.2f} s", f"< {MAX_SECONDS:g} s",
+                          scr["cold_s"] < MAX_SECONDS))
+        out.append(target("peak RSS (fresh process)", where, f"{scr['peak_mb']:.0f} MB",
+                          f"< {MAX_MB:g} MB", scr["peak_mb"] < MAX_MB))
     if scr and loop:
         ratio = loop["median_s"] / scr["median_s"]
-        out.append(("speed-up over the loop", ratio, MIN_SPEEDUP, ratio >= MIN_SPEEDUP))
+        cold = loop["cold_s"] / scr["cold_s"]
+        out.append(target("speed-up over the loop of p charts (warm; cold)",
+                          f"N={scr['n']:,}", f"{ratio:.1f}x; {cold:.1f}x",
+                          f">= {MIN_SPEEDUP:g}x", ratio >= MIN_SPEEDUP))
     return out
 
 
 def failed(rows: list[dict[str, Any]]) -> list[str]:
-    errors = [f"{r['scenario']}: {r['error']}" for r in rows if "error" in r]
-    return errors + [f"{t}: {v:.3g}, target {lim}" for t, v, lim, ok in targets(rows)
-                     if not ok]
+    return missed_dicts(targets(rows))
 
 
 def render(rows: list[dict[str, Any]]) -> str:
@@ -164,7 +187,10 @@ def render(rows: list[dict[str, Any]]) -> str:
         "(one per audited item). Peak RSS: VmHWM of the worker process (interpreter and",
         "libraries included; for the loop, the pandas frame too).",
         "",
-        "| scenario | N | cold s | median s | peak RSS MB | series |",
+        "Cold: the first call in the process; warm: the median of 3 further calls (1 for",
+        "the loop at 10M rows).",
+        "",
+        "| scenario | N | cold s | warm s | peak RSS MB | series |",
         "|---|--:|--:|--:|--:|--:|",
     ]
     for r in rows:
@@ -173,9 +199,13 @@ def render(rows: list[dict[str, Any]]) -> str:
             continue
         lines.append(f"| {r['scenario']} | {r['n']:,} | {r['cold_s']:.3f} | "
                      f"{r['median_s']:.3f} | {r['peak_mb']:.0f} | {r['series']} |")
-    lines.append("")
-    for t, v, lim, ok in targets(rows):
-        lines.append(f"- {'PASS' if ok else 'FAIL'} {t}: {v:.3g} (target {lim})")
+    checked = targets(rows)
+    lines += dict_table(checked)
+    miss = [t for t in checked if not t["met"]]
+    lines += ["", "**What this shows.** One group-by where the data live and every chart "
+              "computed at once, against one chart per group in a Python loop (the frame "
+              "already in memory). " + (f"{len(miss)} of {len(checked)} targets missed."
+                                         if miss else f"All {len(checked)} targets are met.")]
     return "\n".join(lines)
 
 
