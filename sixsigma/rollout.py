@@ -35,11 +35,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from sixsigma._aggregate import DEFECTIVES, N, group_counts
+from sixsigma._aggregate import missing as is_missing
 from sixsigma._frames import as_table, first_row, show
 from sixsigma._params import check_confidence, check_number, choice
 from sixsigma._result import Result, part
@@ -321,8 +323,12 @@ def track(
     table = as_table(data, caller=caller)
     table.require(defectives, label, unit, size)
     if not table.lazy:
+        keys = table.eager(unit, label)
         for col in (unit, label):
-            missing = pd.isna(pd.Series(table.raw(col), dtype=object)).to_numpy()
+            # typed columns: the back end's null/NaN mask (no copy to Python objects);
+            # object columns also go through raw()'s check of mixed time zones
+            missing = (np.asarray(pd.isna(table.raw(col))) if keys[col].dtype == nw.Object
+                       else keys.select(is_missing(keys, col))[col].to_numpy())
             if missing.any():
                 raise MissingValueError(f"{caller}: column {col!r} is missing at row "
                                         f"{first_row(missing)}; every row needs its "
