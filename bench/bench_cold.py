@@ -1,21 +1,31 @@
-"""Cold against warm: the first call of an analysis in a fresh process, beside warm calls.
+"""Cold against warm: the first call of a chart in a fresh process, beside warm calls.
 
 A user runs one analysis per process (the command line, a scheduled monitor), so the first
-call is the one that counts: it pays for the fresh memory it touches (page faults), which a
-warm benchmark hides. For each scenario a fresh Python process (``--worker``) builds the
-data (not timed), then times
+call is the one that counts: it pays for every page of fresh memory it touches (a minor
+page fault: the kernel maps and zeroes the page; on this virtual machine a fresh 2 MB huge
+page can cost a millisecond), which a warm benchmark hides. For each scenario a fresh
+Python process (``--worker``) imports everything and builds the data (not timed), then
+times
 
-1. the first call (``cold``): wall time, minor page faults, peak-RSS delta;
-2. three further calls on the same data (``warm``): their median and page faults.
+1. the first call on the full data (``cold``): wall time, minor page faults, peak-RSS
+   delta (the fresh memory it touched, Linux VmHWM reset via clear_refs);
+2. three further calls on the same data (``warm``, the cold call being their warm-up):
+   their median and page faults.
 
-Scenarios: ``p_chart[nelson]`` and ``imr[nelson]`` on N points (the data of
-bench_spc.py); ``metrics[pandas]`` (the Parquet read before the timer, as a user holding a
-frame) and ``metrics[duckdb]`` (``ss.read`` inside the call) on the audit Parquet file of
-bench_scale.py, given with ``--data``.
+Scenarios (the data of bench_spc.py): ``p_chart[dict]`` and ``p_chart[pandas]`` (all
+Nelson rules, defectives and sizes as int64 columns), ``imr[nelson]`` (float64 values),
+and the bare-numpy passes of bench_spc.py a user might write instead (``bare numpy p``,
+``bare numpy imr``), measured the same way in their own processes.
 
-    python bench/bench_cold.py                         # SPC scenarios at 10M points
+The moderation-metrics scenarios on an audit Parquet file (``metrics[pandas]``,
+``metrics[duckdb]``) are not in :func:`run`: bench_scale.py measures them, cold and warm,
+in fresh processes. They remain available from the command line with ``--data``.
+
+    python bench/bench_cold.py                         # the chart scenarios at 10M points
+    python bench/bench_cold.py --sizes 1e6 1e7
     python bench/bench_cold.py --data audits.parquet   # and the metrics scenarios
     python bench/bench_cold.py --worker imr[nelson] 1e7
+    python bench/bench_cold.py --profile p_chart[dict] 1e7   # where the cold call goes
 
 The worker imports sixsigma from this checkout (the directory above bench/).
 """
@@ -23,8 +33,12 @@ The worker imports sixsigma from this checkout (the directory above bench/).
 from __future__ import annotations
 
 import argparse
+import cProfile
 import gc
+import io
 import json
+import os
+import pstats
 import resource
 import statistics
 import subprocess
@@ -35,32 +49,48 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-SPC = ("p_chart[nelson]", "imr[nelson]")
+TITLE = "Cold start: the first call in a fresh process, beside warm calls"
+CHARTS = ("p_chart[dict]", "p_chart[pandas]", "imr[nelson]")
+BASELINES = ("bare numpy p", "bare numpy imr")
+SPC = (*CHARTS, *BASELINES)
 METRICS = ("metrics[pandas]", "metrics[duckdb]")
 SIZES = (10_000_000,)
+QUICK_SIZES = (1_000_000,)
 WARM = 3
+
+# targets: the first call may cost at most twice a warm one, and stays within the SPC
+# wall-time target of the issue (< 2 s on the 2-core machine) that warm calls are held to
+MAX_COLD_OVER_WARM = 2.0
+MAX_COLD_S = 2.0
 
 
 def make_call(name: str, n: int, data: str | None) -> Callable[[], Any]:
     """The timed call of a scenario, its data already built."""
     sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+    import pandas as pd
+
     import sixsigma as ss
 
-    if name == "p_chart[nelson]":
-        from bench_spc import p_data
+    if name in ("p_chart[dict]", "p_chart[pandas]", "bare numpy p"):
+        from bench_spc import p_baseline, p_data
 
         d, size = p_data(n)
-        table = {"d": d, "n": size}
+        if name == "bare numpy p":
+            return lambda: p_baseline(d, size)
+        table: Any = {"d": d, "n": size}
+        if name == "p_chart[pandas]":
+            table = pd.DataFrame(table)
         return lambda: ss.spc.p_chart(table, defectives="d", size="n", rules="nelson")
-    if name == "imr[nelson]":
-        from bench_spc import x_data
+    if name in ("imr[nelson]", "bare numpy imr"):
+        from bench_spc import imr_baseline, x_data
 
         x = x_data(n)
+        if name == "bare numpy imr":
+            return lambda: imr_baseline(x)
         return lambda: ss.spc.imr(x, rules="nelson")
     if name in METRICS:
         if data is None:
             raise ValueError(f"{name} needs --data (an audit Parquet file of bench_scale.py)")
-        import pandas as pd
         from bench_scale import METRIC_COLUMNS
 
         def metrics(frame: Any) -> Any:
@@ -77,10 +107,15 @@ def _faults() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
 
+def _load1() -> float:
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+
+
 def measure(name: str, n: int, data: str | None) -> dict[str, Any]:
     """In this (fresh) process: one cold call, then the warm ones."""
     from _common import peak_delta_mb, reset_peak
 
+    load_start = _load1()
     call = make_call(name, n, data)
     gc.collect()
     rss0 = reset_peak()
@@ -103,8 +138,27 @@ def measure(name: str, n: int, data: str | None) -> dict[str, Any]:
         del result
     row.update({"warm_s": statistics.median(times), "warm_times_s": times,
                 "warm_faults": int(statistics.median(faults)),
-                "cold_over_warm": cold / statistics.median(times)})
+                "cold_over_warm": cold / statistics.median(times),
+                "load": [load_start, _load1()]})
     return row
+
+
+def profile(name: str, n: int, top: int = 25) -> str:
+    """cProfile (by tottime) of the cold call, and its page faults."""
+    call = make_call(name, n, None)
+    gc.collect()
+    prof = cProfile.Profile()
+    flt0 = _faults()
+    t0 = time.perf_counter()
+    prof.enable()
+    result = call()
+    prof.disable()
+    cold, flt = time.perf_counter() - t0, _faults() - flt0
+    del result
+    out = io.StringIO()
+    out.write(f"cold call {cold:.3f} s (profiled), {flt:,} minor page faults\n")
+    pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(top)
+    return out.getvalue()
 
 
 def _worker(name: str, n: int, data: str | None) -> dict[str, Any]:
@@ -118,41 +172,114 @@ def _worker(name: str, n: int, data: str | None) -> dict[str, Any]:
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
-def run(data: str | None, sizes: tuple[int, ...] = SIZES) -> list[dict[str, Any]]:
+def run(quick: bool = False, sizes: tuple[int, ...] | None = None,
+        data: str | None = None) -> list[dict[str, Any]]:
+    """The chart scenarios (10M points; 1M when ``quick``), each in a fresh process."""
     rows = []
-    for n in sizes:
+    for n in sizes or (QUICK_SIZES if quick else SIZES):
         for name in SPC:
-            rows.append(_worker(name, n, None))
+            print(f"  {name:<18} N={n:>11,} ...", end="", file=sys.stderr, flush=True)
+            row = _worker(name, n, None)
+            msg = row.get("error") or (f"cold {row['cold_s']:.3f} s, warm "
+                                       f"{row['warm_s']:.3f} s")
+            print(f" {msg}", file=sys.stderr, flush=True)
+            rows.append(row)
     for name in METRICS if data else ():
         rows.append(_worker(name, 0, data))
     return rows
 
 
-def render(rows: list[dict[str, Any]]) -> str:
-    lines = ["| scenario | N | cold s | warm s | cold / warm | cold faults | warm faults "
-             "| cold peak-RSS delta MB |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+def _ok(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [r for r in rows if "error" not in r]
+
+
+def targets(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One dict per target: the charts' cold call against their warm calls, and in time."""
+    out: list[dict[str, Any]] = []
+    for r in _ok(rows):
+        if r["scenario"] not in CHARTS:
+            continue
+        where = f"{r['scenario']} N={r['n']:,}"
+        out.append({"target": "cold / warm", "where": where,
+                    "measured": f"{r['cold_over_warm']:.1f}x "
+                                f"({r['cold_s']:.2f} / {r['warm_s']:.2f} s)",
+                    "limit": f"<= {MAX_COLD_OVER_WARM:g}x",
+                    "met": r["cold_over_warm"] <= MAX_COLD_OVER_WARM})
+        out.append({"target": "cold wall time", "where": where,
+                    "measured": f"{r['cold_s']:.2f} s", "limit": f"< {MAX_COLD_S:g} s",
+                    "met": r["cold_s"] < MAX_COLD_S})
     for r in rows:
         if "error" in r:
-            lines.append(f"| {r['scenario']} | {r['n']:,} | error: {r['error']} |||||| ")
+            out.append({"target": "ran", "where": f"{r['scenario']} N={r['n']:,}",
+                        "measured": r["error"][:80], "limit": "no error", "met": False})
+    return out
+
+
+def failed(rows: list[dict[str, Any]]) -> list[str]:
+    return [f"{t['target']} ({t['where']}): {t['measured']}, target {t['limit']}"
+            for t in targets(rows) if not t["met"]]
+
+
+def render(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        "Each scenario in a fresh process: cold = the first call on the full data (after",
+        "imports and data generation), warm = median of the 3 calls after it. Faults: minor",
+        "page faults of the call (fresh memory the kernel maps and zeroes; one may be a 2 MB",
+        "huge page). Cold RSS delta: peak RSS of the cold call above the RSS before it.",
+        "Load: 1-minute load average at the start and end of the worker (2-core machine).",
+        "",
+        "| scenario | N | cold s | warm s | cold / warm | cold faults | warm faults "
+        "| cold RSS delta MB | load |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|---|",
+    ]
+    for r in rows:
+        if "error" in r:
+            lines.append(f"| {r['scenario']} | {r['n']:,} | ERROR: {r['error'][:120]} "
+                         "|||||||")
             continue
         rss = r["cold_rss_delta_mb"]
         size = f"{r['n']:,}" if r["n"] else "file"
-        lines.append(f"| {r['scenario']} | {size} | {r['cold_s']:.2f} | "
-                     f"{r['warm_s']:.2f} | {r['cold_over_warm']:.1f} | {r['cold_faults']:,} | "
-                     f"{r['warm_faults']:,} | {'' if rss is None else f'{rss:.0f}'} |")
-    return "\n".join(lines)
+        load = r.get("load")
+        lines.append(
+            f"| {r['scenario']} | {size} | {r['cold_s']:.3f} | {r['warm_s']:.3f} | "
+            f"{r['cold_over_warm']:.1f}x | {r['cold_faults']:,} | {r['warm_faults']:,} | "
+            f"{'n/a' if rss is None else f'{rss:.0f}'} | "
+            f"{'' if not load else f'{load[0]:.2f} -> {load[1]:.2f}'} |")
+    checks = targets(rows)
+    lines += ["", "| target | scenario | measured | limit | result |", "|---|---|--:|--:|---|"]
+    lines += [f"| {t['target']} | {t['where']} | {t['measured']} | {t['limit']} | "
+              f"{'PASS' if t['met'] else '**FAIL**'} |" for t in checks]
+    missed = [t for t in checks if not t["met"]]
+    verdict = (f"{len(missed)} of {len(checks)} targets are missed."
+               if missed else f"All {len(checks)} targets are met.")
+    lines += ["", "**What this shows.** The cold call pays for the fresh memory it touches: "
+              "the charts validate their columns with reductions (no full-size masks), read "
+              "a dict's arrays without copying the table, and allocate only the arrays the "
+              "chart keeps (plus, for a p chart, the float64 defectives). The bare-numpy "
+              "passes are the alternative a user would write, cold and warm in the same "
+              "run. bench_scale.py reports cold and warm for the Parquet scenarios. "
+              + verdict]
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--worker", nargs=2, metavar=("SCENARIO", "N"))
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--worker", nargs=2, metavar=("SCENARIO", "N"))
+    group.add_argument("--profile", nargs=2, metavar=("SCENARIO", "N"),
+                       help="cProfile and page faults of one cold call")
     parser.add_argument("--data", help="audit Parquet file for the metrics scenarios")
     parser.add_argument("--sizes", nargs="*", type=float, default=list(SIZES))
+    parser.add_argument("--quick", action="store_true")
     args = parser.parse_args(argv)
     if args.worker:
         print(json.dumps(measure(args.worker[0], int(float(args.worker[1])), args.data)))
         return 0
-    rows = run(args.data, tuple(int(s) for s in args.sizes))
+    if args.profile:
+        print(profile(args.profile[0], int(float(args.profile[1]))))
+        return 0
+    sizes = QUICK_SIZES if args.quick else tuple(int(s) for s in args.sizes)
+    rows = run(sizes=sizes, data=args.data)
     print(render(rows))
     print(json.dumps(rows))
     return 0

@@ -399,15 +399,14 @@ def build(spec: Spec, opts: Options, table: Table | None,
             params = frozen_params(opts.limits, spec, frozen_types or {spec.panels[0].chart})
             source, n_est = "frozen", 0
         else:
-            keep = phase1[sl] & ~excluded[sl]
             use: Any
-            if not keep.all():
-                use = np.flatnonzero(keep) + sl.start
+            # reductions first: the full-size mask only when some points do not estimate
+            if not (phase1[sl].all() and not excluded[sl].any()):
+                use = np.flatnonzero(phase1[sl] & ~excluded[sl]) + sl.start
             elif spec.slice_estimate and not opts.revise:
                 use = sl  # every point estimates: no index array, no copies
             else:
                 use = np.arange(sl.start, sl.stop)
-            del keep
             params = _estimate(spec, use, opts, name)
             known = opts.center is not None or opts.sigma is not None
             source = "known" if known else "estimated"

@@ -90,7 +90,7 @@ def _attribute(
     _known_rate(opts.center, caller, binary)
     _check_how(caller, **how)
     table = as_table(data, caller=caller)
-    k = counts(table, count, size, label, binary=binary)
+    k = counts(table, count, size, label, binary=binary, keep_count=chart == "np")
     return _attribute_counts(chart, table, k, count, opts, binary=binary, laney=laney, **how)
 
 
@@ -154,7 +154,8 @@ def _attribute_counts(
     else:
         estimate = rate_of
 
-    same_n = bool(np.all(n == n[0])) if n.size else True
+    # every size equal (no NaN): two reductions, not a full-size mask
+    same_n = bool(n.min() == n.max()) if n.size else True
 
     def lim(p: Params, sl: slice, m: float) -> Limits:
         if probability:
