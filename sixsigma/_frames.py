@@ -73,7 +73,7 @@ def first_fractional(values: FloatArray) -> int:
     return -1
 
 
-def first_greater(a: FloatArray, b: FloatArray) -> int:
+def first_greater(a: NDArray[Any], b: NDArray[Any]) -> int:
     """Position of the first ``a[i] > b[i]``, or -1; chunk by chunk (no full-size mask)."""
     for start in range(0, a.size, CHUNK):
         hits = np.flatnonzero(a[start:start + CHUNK] > b[start:start + CHUNK])
@@ -241,6 +241,35 @@ class Table:
         ``allow_bool``) boolean columns raise :class:`NonNumericError`; values so large
         that sums of squares would overflow raise :class:`DomainError`.
         """
+        return self.check_numeric(
+            self._numbers(name, allow_bool),
+            name,
+            count=count,
+            minimum=minimum,
+            strict_minimum=strict_minimum,
+            allow_missing=allow_missing,
+            copy=copy,
+        )
+
+    def counts(self, name: str) -> NDArray[np.integer[Any]] | FloatArray:
+        """A column of counts: :meth:`numeric` with ``count=True``, integers kept as they are.
+
+        The checks and their errors are those of ``numeric(name, count=True)``. An integer
+        column is checked by two reductions and returned in its own dtype, without the
+        float64 copy (arithmetic with float64 arrays converts it element by element, to
+        the same values, and an integer sum is exact). It may be a read-only view of the
+        data: a result must not keep it.
+        """
+        values = self._numbers(name, False)
+        if values.dtype.kind in "iu" and values.size:
+            lo, hi = float(values.min()), float(values.max())
+            limit = float(np.sqrt(np.finfo(np.float64).max / values.size)) / 16.0
+            if lo >= 0 and hi <= limit:
+                return values
+        return self.check_numeric(values, name, count=True)  # raises the error, or floats
+
+    def _numbers(self, name: str, allow_bool: bool) -> NDArray[Any]:
+        """A column meant to hold numbers; categorical (and boolean) columns refused."""
         self.require(name)
         dtype = self.frame.collect_schema()[name]
         if dtype == nw.Categorical or dtype == nw.Enum:
@@ -255,15 +284,7 @@ class Table:
                 f"{self.caller}: column {name!r} must hold numbers; it holds true/false "
                 f"values (row 0 is {show(first)}). Convert it to numbers first."
             )
-        return self.check_numeric(
-            self._values(name),
-            name,
-            count=count,
-            minimum=minimum,
-            strict_minimum=strict_minimum,
-            allow_missing=allow_missing,
-            copy=copy,
-        )
+        return self._values(name)
 
     def check_numeric(
         self,

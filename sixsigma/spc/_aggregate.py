@@ -67,7 +67,7 @@ class Counts:
     """Counts per point: the defectives (or defects) and the size behind each point."""
 
     labels: NDArray[Any]
-    count: FloatArray
+    count: FloatArray | NDArray[np.integer[Any]]  # an integer column as it is (sums exact)
     size: FloatArray
     row_point: NDArray[np.int64] | None
 
@@ -87,13 +87,17 @@ def counts(
     units. Without it, each row is one inspected unit (``count`` 0/1 or boolean when
     ``binary``, a whole count >= 0 otherwise) and rows are grouped by ``label``; the
     grouping runs where the data live (pandas, polars, DuckDB ...), and only the aggregate
-    comes back. The sizes (and with ``keep_count`` the counts: a chart plotting them) never
-    share memory with the data: the chart keeps them.
+    comes back. The sizes (and with ``keep_count`` the counts: a chart plotting them) are
+    float64 and never share memory with the data: the chart keeps them. Without
+    ``keep_count`` an integer count column stays integer (see :meth:`Table.counts`).
     """
     caller = table.caller
     if size is not None:
         table.require(count, size, label)
-        c = table.numeric(count, count=True, copy=keep_count)
+        # the chart keeps the counts it plots (np): float64, its own; otherwise integer
+        # counts are read as they are (no float64 copy)
+        c = table.numeric(count, count=True, copy=True) if keep_count else \
+            table.counts(count)
         s = table.numeric(size, minimum=0.0, strict_minimum=True, copy=True)
         if binary:
             i = first_greater(c, s)

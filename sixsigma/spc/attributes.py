@@ -28,6 +28,7 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy import stats
 
 from sixsigma._frames import Table, as_table, show
@@ -61,7 +62,7 @@ def _known_rate(center: float | None, caller: str, proportion: bool) -> None:
 
 
 def _rate_estimator(
-    d: FloatArray, n: FloatArray, proportion: bool
+    d: FloatArray | NDArray[np.integer[Any]], n: FloatArray, proportion: bool
 ) -> Any:
     def estimate(idx: Points, known_center: float | None, known_sigma: float | None
                  ) -> Params:
@@ -109,7 +110,9 @@ def _attribute_counts(
     caller = CALLERS[chart]
     d, n = k.count, k.size
     rate_of = _rate_estimator(d, n, proportion=binary)
-    stat = d if chart == "np" else d / n
+    # np plots the counts (float64, the chart's own: counts(keep_count=True)); the others
+    # divide, which converts integer counts element by element
+    stat: FloatArray = np.asarray(d, dtype=np.float64) if chart == "np" else d / n
     notes: list[str] = []
     conventions: dict[str, str] = {}
     probability = limits_method == "probability"
@@ -397,7 +400,7 @@ def c_chart(
     _check_how("c_chart", limits_method=limits_method)
     table = as_table(data, caller="c_chart")
     table.require(count, label)
-    values = table.numeric(count, count=True)
+    values = table.counts(count)  # the chart plots values / 1.0: a float64 array of its own
     k = Counts(labels=table.labels(label, values.size), count=values,
                size=const(1.0, values.size), row_point=None)
     return _attribute_counts("c", table, k, count, opts, binary=False, laney=False,
