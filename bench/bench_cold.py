@@ -107,6 +107,12 @@ def _faults() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
 
+def _cpu() -> float:
+    """CPU seconds of this process (user + system: the kernel zeroes fresh pages)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _load1() -> float:
     return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
 
@@ -119,24 +125,26 @@ def measure(name: str, n: int, data: str | None) -> dict[str, Any]:
     call = make_call(name, n, data)
     gc.collect()
     rss0 = reset_peak()
-    flt0 = _faults()
+    flt0, cpu0 = _faults(), _cpu()
     t0 = time.perf_counter()
     result = call()
     cold = time.perf_counter() - t0
     row: dict[str, Any] = {"scenario": name, "n": n, "cold_s": cold,
-                           "cold_faults": _faults() - flt0,
+                           "cold_cpu_s": _cpu() - cpu0, "cold_faults": _faults() - flt0,
                            "cold_rss_delta_mb": peak_delta_mb(rss0)}
     del result
-    times, faults = [], []
+    times, cpus, faults = [], [], []
     for _ in range(WARM):
         gc.collect()
-        flt0 = _faults()
+        flt0, cpu0 = _faults(), _cpu()
         t0 = time.perf_counter()
         result = call()
         times.append(time.perf_counter() - t0)
+        cpus.append(_cpu() - cpu0)
         faults.append(_faults() - flt0)
         del result
     row.update({"warm_s": statistics.median(times), "warm_times_s": times,
+                "warm_cpu_s": statistics.median(cpus),
                 "warm_faults": int(statistics.median(faults)),
                 "cold_over_warm": cold / statistics.median(times),
                 "load": [load_start, _load1()]})
@@ -223,26 +231,29 @@ def failed(rows: list[dict[str, Any]]) -> list[str]:
 def render(rows: list[dict[str, Any]]) -> str:
     lines = [
         "Each scenario in a fresh process: cold = the first call on the full data (after",
-        "imports and data generation), warm = median of the 3 calls after it. Faults: minor",
+        "imports and data generation), warm = median of the 3 calls after it; wall time,",
+        "and CPU time (user + system, where the kernel's page zeroing shows; less moved by",
+        "other load than wall time). Faults: minor",
         "page faults of the call (fresh memory the kernel maps and zeroes; one may be a 2 MB",
         "huge page). Cold RSS delta: peak RSS of the cold call above the RSS before it.",
         "Load: 1-minute load average at the start and end of the worker (2-core machine).",
         "",
-        "| scenario | N | cold s | warm s | cold / warm | cold faults | warm faults "
-        "| cold RSS delta MB | load |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|---|",
+        "| scenario | N | cold s | warm s | cold / warm | cold CPU s | warm CPU s "
+        "| cold faults | warm faults | cold RSS delta MB | load |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|",
     ]
     for r in rows:
         if "error" in r:
             lines.append(f"| {r['scenario']} | {r['n']:,} | ERROR: {r['error'][:120]} "
-                         "|||||||")
+                         "|||||||||")
             continue
         rss = r["cold_rss_delta_mb"]
         size = f"{r['n']:,}" if r["n"] else "file"
         load = r.get("load")
         lines.append(
             f"| {r['scenario']} | {size} | {r['cold_s']:.3f} | {r['warm_s']:.3f} | "
-            f"{r['cold_over_warm']:.1f}x | {r['cold_faults']:,} | {r['warm_faults']:,} | "
+            f"{r['cold_over_warm']:.1f}x | {r['cold_cpu_s']:.3f} | {r['warm_cpu_s']:.3f} | "
+            f"{r['cold_faults']:,} | {r['warm_faults']:,} | "
             f"{'n/a' if rss is None else f'{rss:.0f}'} | "
             f"{'' if not load else f'{load[0]:.2f} -> {load[1]:.2f}'} |")
     checks = targets(rows)
