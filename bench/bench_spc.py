@@ -37,6 +37,11 @@ from typing import Any
 import numpy as np
 from _common import find_row, ok_rows, peak_delta_mb, reset_peak
 
+# this checkout's code, not an installed sixsigma (a script's sys.path starts at bench/)
+ROOT = str(Path(__file__).resolve().parents[1])
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
 TITLE = "SPC: p_chart and imr with all Nelson rules"
 SEED = 20240611
 SIZES = (1_000_000, 10_000_000)
