@@ -58,10 +58,12 @@ SIZES = (10_000_000,)
 QUICK_SIZES = (1_000_000,)
 WARM = 3
 
-# targets: the first call may cost at most twice a warm one, and stays within the SPC
-# wall-time target of the issue (< 2 s on the 2-core machine) that warm calls are held to
+# targets: at 10M points the first call may cost at most twice a warm one, and at every
+# size it stays within the SPC wall-time target of the issue (< 2 s on the 2-core machine)
+# that warm calls are held to
 MAX_COLD_OVER_WARM = 2.0
 MAX_COLD_S = 2.0
+RATIO_FROM = 10_000_000  # the cold / warm target is the issue's, at 10M points
 
 
 def make_call(name: str, n: int, data: str | None) -> Callable[[], Any]:
@@ -208,11 +210,12 @@ def targets(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if r["scenario"] not in CHARTS:
             continue
         where = f"{r['scenario']} N={r['n']:,}"
-        out.append({"target": "cold / warm", "where": where,
-                    "measured": f"{r['cold_over_warm']:.1f}x "
-                                f"({r['cold_s']:.2f} / {r['warm_s']:.2f} s)",
-                    "limit": f"<= {MAX_COLD_OVER_WARM:g}x",
-                    "met": r["cold_over_warm"] <= MAX_COLD_OVER_WARM})
+        if r["n"] >= RATIO_FROM:  # smaller: fixed first-call costs (lazy imports) dominate
+            out.append({"target": "cold / warm", "where": where,
+                        "measured": f"{r['cold_over_warm']:.1f}x "
+                                    f"({r['cold_s']:.2f} / {r['warm_s']:.2f} s)",
+                        "limit": f"<= {MAX_COLD_OVER_WARM:g}x",
+                        "met": r["cold_over_warm"] <= MAX_COLD_OVER_WARM})
         out.append({"target": "cold wall time", "where": where,
                     "measured": f"{r['cold_s']:.2f} s", "limit": f"< {MAX_COLD_S:g} s",
                     "met": r["cold_s"] < MAX_COLD_S})
@@ -263,14 +266,35 @@ def render(rows: list[dict[str, Any]]) -> str:
     missed = [t for t in checks if not t["met"]]
     verdict = (f"{len(missed)} of {len(checks)} targets are missed."
                if missed else f"All {len(checks)} targets are met.")
-    lines += ["", "**What this shows.** The cold call pays for the fresh memory it touches: "
-              "the charts validate their columns with reductions (no full-size masks), read "
-              "a dict's arrays without copying the table, and allocate only the arrays the "
-              "chart keeps (plus, for a p chart, the float64 defectives). The bare-numpy "
-              "passes are the alternative a user would write, cold and warm in the same "
-              "run. bench_scale.py reports cold and warm for the Parquet scenarios. "
-              + verdict]
+    lines += ["", "**What this shows.** " + _summary(rows) + " " + verdict]
     return "\n".join(lines) + "\n"
+
+
+def _summary(rows: list[dict[str, Any]]) -> str:
+    """Cold against warm for each chart and for the bare-numpy pass beside it."""
+    ok = {(r["scenario"], r["n"]): r for r in _ok(rows)}
+    parts = []
+    for chart, bare in (("p_chart[dict]", "bare numpy p"), ("p_chart[pandas]", "bare numpy p"),
+                        ("imr[nelson]", "bare numpy imr")):
+        for (name, n), r in ok.items():
+            if name != chart:
+                continue
+            text = (f"{chart} at N={n:,}: cold {r['cold_s']:.2f} s against warm "
+                    f"{r['warm_s']:.2f} s ({r['cold_over_warm']:.1f}x)")
+            b = ok.get((bare, n))
+            if b is not None:
+                text += (f"; the {bare} pass {b['cold_s']:.2f} s against {b['warm_s']:.2f} s "
+                         f"({b['cold_over_warm']:.1f}x)")
+            parts.append(text)
+    return (
+        "The first call pays for the fresh memory it touches, the bare-numpy pass as well: "
+        + "; ".join(parts) + ". The cost of a fresh page varies from run to run on this "
+        "virtual machine (the same call can take 0.3 s or 1.1 s), so compare CPU time and "
+        "faults too. The charts check their columns with reductions (no full-size masks), "
+        "read a dict's arrays without copying the table, keep integer counts as they are, "
+        "and allocate little beyond the arrays the returned chart holds (cold RSS delta "
+        "against the chart's own arrays: bench_spc.py's result MB). bench_scale.py reports "
+        "cold and warm for the Parquet scenarios (metrics, Laney).")
 
 
 def main(argv: list[str] | None = None) -> int:
