@@ -26,6 +26,7 @@ in fresh processes. They remain available from the command line with ``--data``.
     python bench/bench_cold.py --data audits.parquet   # and the metrics scenarios
     python bench/bench_cold.py --worker imr[nelson] 1e7
     python bench/bench_cold.py --profile p_chart[dict] 1e7   # where the cold call goes
+    python bench/bench_cold.py --stages p_chart[dict] 1e7    # its faults per function
 
 The worker imports sixsigma from this checkout (the directory above bench/).
 """
@@ -171,6 +172,44 @@ def profile(name: str, n: int, top: int = 25) -> str:
     return out.getvalue()
 
 
+def stages(name: str, n: int, top: int = 25) -> str:
+    """Wall time and minor page faults of the cold call inside each sixsigma function.
+
+    A ``sys.setprofile`` hook reads the clock and ``ru_minflt`` at every call and return
+    of a function of the package (inclusive figures; the hook slows small functions).
+    """
+    call = make_call(name, n, None)
+    acc: dict[str, list[float]] = {}
+    stack: list[tuple[str, int, float]] = []
+
+    def hook(frame: Any, event: str, arg: Any) -> None:
+        code = frame.f_code
+        if event not in ("call", "return") or "/sixsigma/" not in code.co_filename:
+            return
+        key = f"{code.co_filename.split('/sixsigma/')[-1]}:{code.co_name}"
+        if event == "call":
+            stack.append((key, _faults(), time.perf_counter()))
+        elif stack and stack[-1][0] == key:
+            _, flt, t0 = stack.pop()
+            row = acc.setdefault(key, [0.0, 0, 0])
+            row[0] += time.perf_counter() - t0
+            row[1] += _faults() - flt
+            row[2] += 1
+
+    gc.collect()
+    flt0, t0 = _faults(), time.perf_counter()
+    sys.setprofile(hook)
+    result = call()
+    sys.setprofile(None)
+    cold, flt = time.perf_counter() - t0, _faults() - flt0
+    del result
+    lines = [f"cold call {cold:.3f} s (with the hook), {flt:,} minor page faults",
+             f"{'s':>8} {'faults':>8} {'calls':>6}  function (inclusive)"]
+    for key, (sec, faults, calls) in sorted(acc.items(), key=lambda kv: -kv[1][0])[:top]:
+        lines.append(f"{sec:8.3f} {int(faults):8,} {int(calls):6}  {key}")
+    return "\n".join(lines)
+
+
 def _worker(name: str, n: int, data: str | None) -> dict[str, Any]:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", name, str(n)]
     if data:
@@ -303,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     group.add_argument("--worker", nargs=2, metavar=("SCENARIO", "N"))
     group.add_argument("--profile", nargs=2, metavar=("SCENARIO", "N"),
                        help="cProfile and page faults of one cold call")
+    group.add_argument("--stages", nargs=2, metavar=("SCENARIO", "N"),
+                       help="wall time and page faults of the cold call per function")
     parser.add_argument("--data", help="audit Parquet file for the metrics scenarios")
     parser.add_argument("--sizes", nargs="*", type=float, default=list(SIZES))
     parser.add_argument("--quick", action="store_true")
@@ -312,6 +353,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.profile:
         print(profile(args.profile[0], int(float(args.profile[1]))))
+        return 0
+    if args.stages:
+        print(stages(args.stages[0], int(float(args.stages[1]))))
         return 0
     sizes = QUICK_SIZES if args.quick else tuple(int(s) for s in args.sizes)
     rows = run(sizes=sizes, data=args.data)
