@@ -14,8 +14,12 @@ times
 
 Scenarios (the data of bench_spc.py): ``p_chart[dict]`` and ``p_chart[pandas]`` (all
 Nelson rules, defectives and sizes as int64 columns), ``imr[nelson]`` (float64 values),
-and the bare-numpy passes of bench_spc.py a user might write instead (``bare numpy p``,
-``bare numpy imr``), measured the same way in their own processes.
+the bare-numpy passes of bench_spc.py a user might write instead (``bare numpy p``,
+``bare numpy imr``), measured the same way in their own processes, and ``p_chart[dict]``
+and ``imr[nelson]`` again in a process started with ``NUMPY_MADVISE_HUGEPAGE=0`` (``[no
+THP]``): numpy then does not madvise its large buffers as transparent huge pages, whose
+first allocation is what makes a cold call slow on some machines (this virtual machine:
+a fresh huge page costs about 2 ms per MB in some runs), at some cost to warm calls.
 
 The moderation-metrics scenarios on an audit Parquet file (``metrics[pandas]``,
 ``metrics[duckdb]``) are not in :func:`run`: bench_scale.py measures them, cold and warm,
@@ -53,7 +57,12 @@ ROOT = Path(__file__).resolve().parents[1]
 TITLE = "Cold start: the first call in a fresh process, beside warm calls"
 CHARTS = ("p_chart[dict]", "p_chart[pandas]", "imr[nelson]")
 BASELINES = ("bare numpy p", "bare numpy imr")
-SPC = (*CHARTS, *BASELINES)
+# The same calls in a process started with NUMPY_MADVISE_HUGEPAGE=0 (numpy then does not
+# ask for transparent huge pages): what a one-analysis process can choose (an
+# environment variable numpy reads at import), measured beside the default.
+NO_THP = " [no THP]"
+THP_OFF = ("p_chart[dict]" + NO_THP, "imr[nelson]" + NO_THP)
+SPC = (*CHARTS, *BASELINES, *THP_OFF)
 METRICS = ("metrics[pandas]", "metrics[duckdb]")
 SIZES = (10_000_000,)
 QUICK_SIZES = (1_000_000,)
@@ -70,6 +79,7 @@ RATIO_FROM = 10_000_000  # the cold / warm target is the issue's, at 10M points
 def make_call(name: str, n: int, data: str | None) -> Callable[[], Any]:
     """The timed call of a scenario, its data already built."""
     sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+    name = name.removesuffix(NO_THP)  # the variable is set by _worker
     import pandas as pd
 
     import sixsigma as ss
@@ -214,7 +224,12 @@ def _worker(name: str, n: int, data: str | None) -> dict[str, Any]:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", name, str(n)]
     if data:
         cmd += ["--data", data]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, check=False)
+    env = dict(os.environ)
+    env.pop("NUMPY_MADVISE_HUGEPAGE", None)  # numpy's default unless the scenario says
+    if name.endswith(NO_THP):
+        env["NUMPY_MADVISE_HUGEPAGE"] = "0"
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, check=False,
+                          env=env)
     if proc.returncode != 0:
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
         return {"scenario": name, "n": n, "error": " / ".join(tail) or f"exit {proc.returncode}"}
@@ -274,11 +289,12 @@ def render(rows: list[dict[str, Any]]) -> str:
     lines = [
         "Each scenario in a fresh process: cold = the first call on the full data (after",
         "imports and data generation), warm = median of the 3 calls after it; wall time,",
-        "and CPU time (user + system, where the kernel's page zeroing shows; less moved by",
-        "other load than wall time). Faults: minor",
-        "page faults of the call (fresh memory the kernel maps and zeroes; one may be a 2 MB",
-        "huge page). Cold RSS delta: peak RSS of the cold call above the RSS before it.",
-        "Load: 1-minute load average at the start and end of the worker (2-core machine).",
+        "and CPU time (user + system: the kernel's work on fresh pages shows there; less",
+        "moved by other load than wall time). Faults: minor page faults of the call (fresh",
+        "memory the kernel maps and zeroes; one may be a 2 MB huge page). Cold RSS delta:",
+        "peak RSS of the cold call above the RSS before it. `[no THP]`: the same call in a",
+        "process started with NUMPY_MADVISE_HUGEPAGE=0. Load: 1-minute load average at the",
+        "start and end of the worker (2-core machine).",
         "",
         "| scenario | N | cold s | warm s | cold / warm | cold CPU s | warm CPU s "
         "| cold faults | warm faults | cold RSS delta MB | load |",
@@ -324,12 +340,19 @@ def _summary(rows: list[dict[str, Any]]) -> str:
             if b is not None:
                 text += (f"; the {bare} pass {b['cold_s']:.2f} s against {b['warm_s']:.2f} s "
                          f"({b['cold_over_warm']:.1f}x)")
+            off = ok.get((chart + NO_THP, n))
+            if off is not None:
+                text += (f"; with NUMPY_MADVISE_HUGEPAGE=0 the chart {off['cold_s']:.2f} s "
+                         f"against {off['warm_s']:.2f} s ({off['cold_over_warm']:.1f}x)")
             parts.append(text)
     return (
         "The first call pays for the fresh memory it touches, the bare-numpy pass as well: "
         + "; ".join(parts) + ". The cost of a fresh page varies from run to run on this "
-        "virtual machine (the same call can take 0.3 s or 1.1 s), so compare CPU time and "
-        "faults too. The charts check their columns with reductions (no full-size masks), "
+        "virtual machine (the same call can take 0.3 s or 1.3 s): the slow first calls are "
+        "those whose fresh memory comes as transparent huge pages, as the `[no THP]` rows "
+        "show (cold as fast as warm, warm calls slower: a one-analysis process, such as the "
+        "command line, gains by starting with NUMPY_MADVISE_HUGEPAGE=0). "
+        "The charts check their columns with reductions (no full-size masks), "
         "read a dict's arrays without copying the table, keep integer counts as they are, "
         "and allocate little beyond the arrays the returned chart holds (cold RSS delta "
         "against the chart's own arrays: bench_spc.py's result MB). bench_scale.py reports "
