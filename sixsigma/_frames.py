@@ -251,7 +251,7 @@ class Table:
             copy=copy,
         )
 
-    def counts(self, name: str) -> NDArray[np.integer[Any]] | FloatArray:
+    def count_values(self, name: str) -> NDArray[np.integer[Any]] | FloatArray:
         """A column of counts: :meth:`numeric` with ``count=True``, integers kept as they are.
 
         The checks and their errors are those of ``numeric(name, count=True)``. An integer

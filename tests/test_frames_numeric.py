@@ -100,10 +100,10 @@ def test_first_fractional_and_first_greater_across_chunks(at: int) -> None:
 
 def test_counts_keeps_integers_without_a_copy() -> None:
     d = np.array([3, 0, 7], dtype=np.int64)
-    out = Table({"d": d}, caller="f").counts("d")
+    out = Table({"d": d}, caller="f").count_values("d")
     assert out.dtype == np.int64
     np.testing.assert_array_equal(out, d)
-    floats = Table({"d": d.astype(float)}, caller="f").counts("d")
+    floats = Table({"d": d.astype(float)}, caller="f").count_values("d")
     assert floats.dtype == np.float64
 
 
@@ -115,7 +115,7 @@ def test_counts_raises_what_numeric_raises(values: np.ndarray) -> None:
         table.numeric("d", count=True)
     with pytest.raises(type(expected.value), match=str(expected.value).replace("(", r"\(")
                        .replace(")", r"\)").replace(".", r"\.")):
-        table.counts("d")
+        table.count_values("d")
 
 
 def test_dict_input_is_not_copied_and_copy_true_owns_its_data() -> None:

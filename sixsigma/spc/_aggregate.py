@@ -89,7 +89,7 @@ def counts(
     grouping runs where the data live (pandas, polars, DuckDB ...), and only the aggregate
     comes back. The sizes (and with ``keep_count`` the counts: a chart plotting them) are
     float64 and never share memory with the data: the chart keeps them. Without
-    ``keep_count`` an integer count column stays integer (see :meth:`Table.counts`).
+    ``keep_count`` an integer count column stays integer (see :meth:`Table.count_values`).
     """
     caller = table.caller
     if size is not None:
@@ -97,7 +97,7 @@ def counts(
         # the chart keeps the counts it plots (np): float64, its own; otherwise integer
         # counts are read as they are (no float64 copy)
         c = table.numeric(count, count=True, copy=True) if keep_count else \
-            table.counts(count)
+            table.count_values(count)
         s = table.numeric(size, minimum=0.0, strict_minimum=True, copy=True)
         if binary:
             i = first_greater(c, s)

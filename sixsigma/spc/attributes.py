@@ -400,7 +400,7 @@ def c_chart(
     _check_how("c_chart", limits_method=limits_method)
     table = as_table(data, caller="c_chart")
     table.require(count, label)
-    values = table.counts(count)  # the chart plots values / 1.0: a float64 array of its own
+    values = table.count_values(count)  # the chart plots values / 1.0, a new float64 array
     k = Counts(labels=table.labels(label, values.size), count=values,
                size=const(1.0, values.size), row_point=None)
     return _attribute_counts("c", table, k, count, opts, binary=False, laney=False,
