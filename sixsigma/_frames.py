@@ -51,6 +51,37 @@ def first_row(mask: NDArray[np.bool_]) -> int:
     return int(np.flatnonzero(mask)[0])
 
 
+CHUNK = 1 << 16
+"""Elements per chunk of the column checks: their scratch buffers stay small and in cache."""
+
+
+def first_fractional(values: FloatArray) -> int:
+    """Position of the first value that is not a whole number (NaN and inf are not), or -1.
+
+    Checked chunk by chunk with one reused scratch buffer, not a full-size temporary.
+    """
+    frac = np.empty(min(CHUNK, values.size))
+    for start in range(0, values.size, CHUNK):
+        chunk = values[start:start + CHUNK]
+        part = frac[:chunk.size]
+        with np.errstate(invalid="ignore"):
+            np.mod(chunk, 1.0, out=part)
+        # mod(x, 1) lies in [0, 1]: > 0 is "not whole", and False for NaN (and inf)
+        hits = np.flatnonzero(part > 0.0)
+        if hits.size:
+            return start + int(hits[0])
+    return -1
+
+
+def first_greater(a: NDArray[Any], b: NDArray[Any]) -> int:
+    """Position of the first ``a[i] > b[i]``, or -1; chunk by chunk (no full-size mask)."""
+    for start in range(0, a.size, CHUNK):
+        hits = np.flatnonzero(a[start:start + CHUNK] > b[start:start + CHUNK])
+        if hits.size:
+            return start + int(hits[0])
+    return -1
+
+
 class Table:
     """A validated view of the user's data, eager or lazy.
 
@@ -182,6 +213,7 @@ class Table:
         strict_minimum: bool = False,
         allow_missing: bool = False,
         allow_bool: bool = False,
+        copy: bool = False,
     ) -> FloatArray:
         """Return a column as float64 after checking it.
 
@@ -198,11 +230,46 @@ class Table:
         allow_bool : bool
             Read true/false as 1/0 (otherwise a boolean column is refused: numbers are
             needed, and a flag is not a measurement or a count).
+        copy : bool
+            Return an array that shares no memory with the data, for a result that keeps
+            it (results are read-only, and a read-only view of the user's array would still
+            change when the user writes to that array). The column is copied only when the
+            float64 conversion did not already make a fresh array. Without it the array may
+            be a read-only view of the data's own buffer (no copy at all).
 
         Text (also text holding numbers, such as ``"12"``), categorical and (unless
         ``allow_bool``) boolean columns raise :class:`NonNumericError`; values so large
         that sums of squares would overflow raise :class:`DomainError`.
         """
+        return self.check_numeric(
+            self._numbers(name, allow_bool),
+            name,
+            count=count,
+            minimum=minimum,
+            strict_minimum=strict_minimum,
+            allow_missing=allow_missing,
+            copy=copy,
+        )
+
+    def count_values(self, name: str) -> NDArray[np.integer[Any]] | FloatArray:
+        """A column of counts: :meth:`numeric` with ``count=True``, integers kept as they are.
+
+        The checks and their errors are those of ``numeric(name, count=True)``. An integer
+        column is checked by two reductions and returned in its own dtype, without the
+        float64 copy (arithmetic with float64 arrays converts it element by element, to
+        the same values, and an integer sum is exact). It may be a read-only view of the
+        data: a result must not keep it.
+        """
+        values = self._numbers(name, False)
+        if values.dtype.kind in "iu" and values.size:
+            lo, hi = float(values.min()), float(values.max())
+            limit = float(np.sqrt(np.finfo(np.float64).max / values.size)) / 16.0
+            if lo >= 0 and hi <= limit:
+                return values
+        return self.check_numeric(values, name, count=True)  # raises the error, or floats
+
+    def _numbers(self, name: str, allow_bool: bool) -> NDArray[Any]:
+        """A column meant to hold numbers; categorical (and boolean) columns refused."""
         self.require(name)
         dtype = self.frame.collect_schema()[name]
         if dtype == nw.Categorical or dtype == nw.Enum:
@@ -217,14 +284,7 @@ class Table:
                 f"{self.caller}: column {name!r} must hold numbers; it holds true/false "
                 f"values (row 0 is {show(first)}). Convert it to numbers first."
             )
-        return self.check_numeric(
-            self._values(name),
-            name,
-            count=count,
-            minimum=minimum,
-            strict_minimum=strict_minimum,
-            allow_missing=allow_missing,
-        )
+        return self._values(name)
 
     def check_numeric(
         self,
@@ -236,9 +296,11 @@ class Table:
         strict_minimum: bool = False,
         allow_missing: bool = False,
         what: str = "row",
+        copy: bool = False,
     ) -> FloatArray:
         """Validate an array that came from column ``name`` (see :meth:`numeric`)."""
         caller = self.caller
+        whole = values.dtype == bool or np.issubdtype(values.dtype, np.integer)
         if values.dtype == bool:
             arr = values.astype(np.float64)
         elif np.issubdtype(values.dtype, np.number):
@@ -261,54 +323,56 @@ class Table:
                     f"{show(values[i])}. Convert the column to numbers first."
                 )
             arr = converted
-        nan = np.isnan(arr)
-        if nan.any() and not allow_missing:
-            i = first_row(nan)
-            raise MissingValueError(
-                f"{caller}: column {name!r} has a missing value (NaN/None) at {what} {i}; "
-                "drop or fill those rows first."
-            )
-        inf = np.isinf(arr)
-        if inf.any():
-            i = first_row(inf)
+        if copy and not (arr.flags.owndata and arr.flags.writeable):
+            arr = arr.copy()  # the data's own buffer (or a view of it): the caller keeps it
+        if not arr.size:
+            return arr
+        # Whole-column reductions decide whether a check fails (no full-size masks: a fresh
+        # process pays a page fault for every new page); the row named is found only then.
+        lo, hi = float(np.minimum.reduce(arr)), float(np.maximum.reduce(arr))
+        if np.isnan(lo) or np.isnan(hi):  # NaN propagates through minimum/maximum
+            if not allow_missing:
+                i = first_row(np.isnan(arr))
+                raise MissingValueError(
+                    f"{caller}: column {name!r} has a missing value (NaN/None) at {what} "
+                    f"{i}; drop or fill those rows first."
+                )
+            lo, hi = float(np.fmin.reduce(arr)), float(np.fmax.reduce(arr))  # NaN skipped
+        if lo == -np.inf or hi == np.inf:
+            i = first_row(np.isinf(arr))
             raise DomainError(
                 f"{caller}: column {name!r} has an infinite value at {what} {i}."
             )
-        if arr.size:
-            limit = float(np.sqrt(np.finfo(np.float64).max / arr.size)) / 16.0
+        limit = float(np.sqrt(np.finfo(np.float64).max / arr.size)) / 16.0
+        if hi > limit or lo < -limit:
             with np.errstate(invalid="ignore"):
-                big = np.abs(arr) > limit
-            if big.any():
-                i = first_row(big)
-                raise DomainError(
-                    f"{caller}: column {name!r} holds a value too large to compute with: "
-                    f"{what} {i} is {arr[i]:.6g} (the limit for {arr.size} values is "
-                    f"{limit:.3g}, beyond which sums of squares overflow); rescale it first."
-                )
+                i = first_row(np.abs(arr) > limit)
+            raise DomainError(
+                f"{caller}: column {name!r} holds a value too large to compute with: "
+                f"{what} {i} is {arr[i]:.6g} (the limit for {arr.size} values is "
+                f"{limit:.3g}, beyond which sums of squares overflow); rescale it first."
+            )
         if count:
-            neg = arr < 0
-            if neg.any():
-                i = first_row(neg)
+            if lo < 0:
+                i = first_row(arr < 0)
                 raise DomainError(
                     f"{caller}: column {name!r} holds counts, but {what} {i} is negative "
                     f"({_fmt(arr[i])})."
                 )
-            frac = ~nan & (np.mod(arr, 1.0) != 0)
-            if frac.any():
-                i = first_row(frac)
+            # converted integers and booleans are whole; NaN (allowed missing) is skipped
+            i = -1 if whole else first_fractional(arr)
+            if i >= 0:
                 raise DomainError(
                     f"{caller}: column {name!r} holds counts, but {what} {i} is not a whole "
                     f"number ({_fmt(arr[i])})."
                 )
-        if minimum is not None:
-            low = arr <= minimum if strict_minimum else arr < minimum
-            if low.any():
-                i = first_row(low)
-                rel = "greater than" if strict_minimum else "at least"
-                raise DomainError(
-                    f"{caller}: column {name!r} must be {rel} {_fmt(minimum)}; {what} {i} is "
-                    f"{_fmt(arr[i])}."
-                )
+        if minimum is not None and (lo <= minimum if strict_minimum else lo < minimum):
+            i = first_row(arr <= minimum if strict_minimum else arr < minimum)
+            rel = "greater than" if strict_minimum else "at least"
+            raise DomainError(
+                f"{caller}: column {name!r} must be {rel} {_fmt(minimum)}; {what} {i} is "
+                f"{_fmt(arr[i])}."
+            )
         return arr
 
     def keys(self, name: str) -> NDArray[Any]:
@@ -507,7 +571,10 @@ def _dict_frame(data: Mapping[Any, Any], caller: str) -> pd.DataFrame:
                 f"values, column {b!r} {nb}; every column needs one value per row."
             )
     try:
-        return pd.DataFrame(dict(data))
+        # no copy (pandas would copy and consolidate every column into one block): the
+        # frame lives only while the function reads it, and an array a result keeps is
+        # copied once, by Table.numeric(copy=True)
+        return pd.DataFrame(dict(data), copy=False)
     except (ValueError, TypeError) as err:
         raise InputError(f"{caller}: cannot read the dict as columns of a table "
                          f"({' '.join(str(err).split())}).") from err

@@ -17,7 +17,15 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from sixsigma._aggregate import DEFECTIVES, N, collect, group_counts
-from sixsigma._frames import Table, check_keys, first_row, orderable, parse_dates, show
+from sixsigma._frames import (
+    Table,
+    check_keys,
+    first_greater,
+    first_row,
+    orderable,
+    parse_dates,
+    show,
+)
 from sixsigma.errors import DomainError, MissingValueError, NonNumericError, ParameterError
 
 FloatArray = NDArray[np.float64]
@@ -59,7 +67,7 @@ class Counts:
     """Counts per point: the defectives (or defects) and the size behind each point."""
 
     labels: NDArray[Any]
-    count: FloatArray
+    count: FloatArray | NDArray[np.integer[Any]]  # an integer column as it is (sums exact)
     size: FloatArray
     row_point: NDArray[np.int64] | None
 
@@ -71,6 +79,7 @@ def counts(
     label: str | None,
     *,
     binary: bool,
+    keep_count: bool = False,
 ) -> Counts:
     """Counts per point, from aggregated rows (``size`` given) or from raw records.
 
@@ -78,17 +87,21 @@ def counts(
     units. Without it, each row is one inspected unit (``count`` 0/1 or boolean when
     ``binary``, a whole count >= 0 otherwise) and rows are grouped by ``label``; the
     grouping runs where the data live (pandas, polars, DuckDB ...), and only the aggregate
-    comes back.
+    comes back. The sizes (and with ``keep_count`` the counts: a chart plotting them) are
+    float64 and never share memory with the data: the chart keeps them. Without
+    ``keep_count`` an integer count column stays integer (see :meth:`Table.count_values`).
     """
     caller = table.caller
     if size is not None:
         table.require(count, size, label)
-        c = table.numeric(count, count=True)
-        s = table.numeric(size, minimum=0.0, strict_minimum=True)
+        # the chart keeps the counts it plots (np): float64, its own; otherwise integer
+        # counts are read as they are (no float64 copy)
+        c = table.numeric(count, count=True, copy=True) if keep_count else \
+            table.count_values(count)
+        s = table.numeric(size, minimum=0.0, strict_minimum=True, copy=True)
         if binary:
-            over = c > s
-            if over.any():
-                i = first_row(over)
+            i = first_greater(c, s)
+            if i >= 0:
                 raise DomainError(
                     f"{caller}: column {count!r} ({c[i]:g}) exceeds column {size!r} "
                     f"({s[i]:g}) at row {i}: there cannot be more defectives than units."

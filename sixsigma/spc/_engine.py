@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from sixsigma._frames import Table, first_row, parse_dates, show
+from sixsigma._frames import CHUNK, Table, first_row, parse_dates, show
 from sixsigma._params import check_number
 from sixsigma.errors import (
     InputError,
@@ -343,24 +343,36 @@ def is_const(arr: FloatArray) -> bool:
     return arr.ndim == 1 and arr.size > 0 and arr.strides == (0,)
 
 
-def _absent(arr: FloatArray, bad: Callable[[FloatArray], NDArray[np.bool_]]) -> FloatArray:
-    """``arr`` with NaN where ``bad`` holds (computed once for a constant view)."""
+def _absent(arr: FloatArray, beyond: np.ufunc, bound: float | FloatArray) -> FloatArray:
+    """``arr`` with NaN where ``beyond(arr, bound)`` holds.
+
+    ``bound`` is a number or an array aligned with ``arr``; computed once for a constant
+    view.
+    """
+
+    def part(a: slice) -> Any:
+        return bound if isinstance(bound, float) else bound[a]
+
     with np.errstate(invalid="ignore"):
         if is_const(arr):
-            return const(np.nan if bad(arr[:1])[0] else float(arr[0]), arr.size)
-        if arr.flags.writeable and arr.base is None:  # a fresh array of the limits: in place
-            arr[bad(arr)] = np.nan
+            return const(np.nan if beyond(arr[:1], part(slice(0, 1)))[0] else float(arr[0]),
+                         arr.size)
+        if arr.flags.writeable and arr.base is None:
+            # a fresh array of the limits: in place, chunk by chunk (no full-size mask)
+            for start in range(0, arr.size, CHUNK):
+                chunk = slice(start, start + CHUNK)
+                values = arr[chunk]
+                values[beyond(values, part(chunk))] = np.nan
             return arr
-        return np.where(bad(arr), np.nan, arr)
+        return np.where(beyond(arr, bound), np.nan, arr)
 
 
 def _limits(spec: Spec, panel: Panel, params: Params, sl: slice, nsigmas: float) -> Limits:
     center, se, lcl, ucl = panel.limits(params, sl, nsigmas)
     if panel.floor_zero:
-        lcl = _absent(lcl, lambda a: a < 0)
+        lcl = _absent(lcl, np.less, 0.0)
     if panel.ceiling is not None:
-        top = panel.ceiling[sl]
-        ucl = _absent(ucl, lambda a: a > top[: a.size])
+        ucl = _absent(ucl, np.greater, panel.ceiling[sl])
     return center, se, lcl, ucl
 
 
@@ -399,15 +411,14 @@ def build(spec: Spec, opts: Options, table: Table | None,
             params = frozen_params(opts.limits, spec, frozen_types or {spec.panels[0].chart})
             source, n_est = "frozen", 0
         else:
-            keep = phase1[sl] & ~excluded[sl]
             use: Any
-            if not keep.all():
-                use = np.flatnonzero(keep) + sl.start
+            # reductions first: the full-size mask only when some points do not estimate
+            if not (phase1[sl].all() and not excluded[sl].any()):
+                use = np.flatnonzero(phase1[sl] & ~excluded[sl]) + sl.start
             elif spec.slice_estimate and not opts.revise:
                 use = sl  # every point estimates: no index array, no copies
             else:
                 use = np.arange(sl.start, sl.stop)
-            del keep
             params = _estimate(spec, use, opts, name)
             known = opts.center is not None or opts.sigma is not None
             source = "known" if known else "estimated"

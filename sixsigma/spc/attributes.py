@@ -28,6 +28,7 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy import stats
 
 from sixsigma._frames import Table, as_table, show
@@ -61,7 +62,7 @@ def _known_rate(center: float | None, caller: str, proportion: bool) -> None:
 
 
 def _rate_estimator(
-    d: FloatArray, n: FloatArray, proportion: bool
+    d: FloatArray | NDArray[np.integer[Any]], n: FloatArray, proportion: bool
 ) -> Any:
     def estimate(idx: Points, known_center: float | None, known_sigma: float | None
                  ) -> Params:
@@ -90,7 +91,7 @@ def _attribute(
     _known_rate(opts.center, caller, binary)
     _check_how(caller, **how)
     table = as_table(data, caller=caller)
-    k = counts(table, count, size, label, binary=binary)
+    k = counts(table, count, size, label, binary=binary, keep_count=chart == "np")
     return _attribute_counts(chart, table, k, count, opts, binary=binary, laney=laney, **how)
 
 
@@ -109,7 +110,9 @@ def _attribute_counts(
     caller = CALLERS[chart]
     d, n = k.count, k.size
     rate_of = _rate_estimator(d, n, proportion=binary)
-    stat = d if chart == "np" else d / n
+    # np plots the counts (float64, the chart's own: counts(keep_count=True)); the others
+    # divide, which converts integer counts element by element
+    stat: FloatArray = np.asarray(d, dtype=np.float64) if chart == "np" else d / n
     notes: list[str] = []
     conventions: dict[str, str] = {}
     probability = limits_method == "probability"
@@ -154,7 +157,8 @@ def _attribute_counts(
     else:
         estimate = rate_of
 
-    same_n = bool(np.all(n == n[0])) if n.size else True
+    # every size equal (no NaN): two reductions, not a full-size mask
+    same_n = bool(n.min() == n.max()) if n.size else True
 
     def lim(p: Params, sl: slice, m: float) -> Limits:
         if probability:
@@ -396,7 +400,7 @@ def c_chart(
     _check_how("c_chart", limits_method=limits_method)
     table = as_table(data, caller="c_chart")
     table.require(count, label)
-    values = table.numeric(count, count=True)
+    values = table.count_values(count)  # the chart plots values / 1.0, a new float64 array
     k = Counts(labels=table.labels(label, values.size), count=values,
                size=const(1.0, values.size), row_point=None)
     return _attribute_counts("c", table, k, count, opts, binary=False, laney=False,

@@ -111,7 +111,10 @@ ALL_RULES: Final[tuple[str, ...]] = (
 _POSITION: Final[dict[str, int]] = {rule: k for k, rule in enumerate(ALL_RULES)}
 _NAMES: Final[NDArray[np.str_]] = np.array(ALL_RULES)
 # Block size and overlap of the evaluation of the local rules (look-back <= 15 points).
-_BLOCK: Final[int] = 1 << 20
+# 64k points: a block's temporaries (512 kB of z, 64 kB masks) are reused from the heap
+# from block to block; blocks of 1M points had the allocator map fresh pages for them
+# (tens of thousands of page faults in the first call of a process).
+_BLOCK: Final[int] = 1 << 16
 _OVERLAP: Final[int] = 32
 
 

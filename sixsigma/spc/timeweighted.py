@@ -56,7 +56,9 @@ def _points(
 ) -> tuple[Any, str, FloatArray, FloatArray, NDArray[Any], Any, NDArray[np.int64] | None]:
     """Plotted means, sizes, labels and the sigma estimator of the data."""
     if subgroup is None:
-        table, value, x, labels = _individuals(data, value, label, caller)
+        # cusum plots the values themselves; ewma plots its own statistic
+        table, value, x, labels = _individuals(data, value, label, caller,
+                                               keep=caller == "cusum")
 
         def sigma_of(idx: IntArray) -> float:
             return mrbar_d2(x[idx], idx)  # NaN without a moving range: no limits

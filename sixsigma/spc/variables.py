@@ -64,8 +64,14 @@ __all__ = ["imr", "run_chart", "xbar_r", "xbar_s"]
 
 
 def _individuals(
-    data: Any, value: str | None, label: str | None, caller: str
+    data: Any, value: str | None, label: str | None, caller: str, *, keep: bool = True
 ) -> tuple[Table, str, FloatArray, Any]:
+    """The table, the value column's name, its values and the point labels.
+
+    ``keep``: the chart plots the values themselves, so they are copied once when they
+    would otherwise be the user's own array (a result must not change when the user
+    writes to the data afterwards).
+    """
     table = as_table(data, caller=caller)
     if value is None:
         if len(table.columns) != 1:
@@ -73,7 +79,7 @@ def _individuals(
                                  f"columns ({', '.join(table.columns[:8])}).")
         value = table.columns[0]
     table.require(value, label)
-    x = table.numeric(value)
+    x = table.numeric(value, copy=keep)
     return table, value, x, table.labels(label, x.size)
 
 
