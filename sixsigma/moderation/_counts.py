@@ -187,8 +187,9 @@ def _add_day(key: _Key, values: pd.Series, date_format: str | None) -> bool:
         return False
     if arr.null_count or not pc.all(pc.match_substring_regex(arr, _ISO)).as_py():
         return False
-    # the day is the date part; the rest of the text is checked by the pattern
-    parts = key.add_dictionary(pc.utf8_slice_codeunits(arr, 0, 10)).to_pylist()
+    # the day is the date part (ASCII: its first ten bytes); the rest is checked by the pattern
+    binary = arr.cast(pa.large_binary() if pa.types.is_large_string(arr.type) else pa.binary())
+    parts = [p.decode() for p in key.add_dictionary(pc.binary_slice(binary, 0, 10)).to_pylist()]
     if not all(_MIN_YEAR <= int(p[:4]) <= _MAX_YEAR for p in parts):
         return False
     parsed = pd.to_datetime(pd.Series(parts, dtype=object), format="%Y-%m-%d", errors="coerce")
