@@ -598,7 +598,7 @@ def _metrics_targets(rows: list[dict[str, Any]]) -> list[tuple[str, str, str, st
         for label, key in (("cold", "cold_delta_mb"), ("warm", "warm_delta_mb")):
             got = pand.get(key)
             out.append((f"peak memory beyond the input frame, {label}", where,
-                        "n/a" if got is None else f"{got:.0f} MB",
+                        "not measured" if got is None else f"{got:.0f} MB",
                         f"< {MAX_METRICS_BEYOND_MB:g} MB",
                         got is not None and got < MAX_METRICS_BEYOND_MB))
     return out
