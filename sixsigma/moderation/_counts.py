@@ -44,8 +44,9 @@ from sixsigma.moderation.schema import FLAG_COLUMNS, AuditSchema
 
 __all__: list[str] = []
 
-# text dates are parsed by the general path at nanosecond resolution: inside these years
-# every calendar-valid ISO date parses there (others: the general path decides)
+# the general path parses text dates at a resolution pandas infers (nanoseconds for some
+# texts): inside these years every calendar-valid ISO date parses at any resolution; a
+# date outside them is left to the general path
 _MIN_YEAR, _MAX_YEAR = 1678, 2261
 
 
