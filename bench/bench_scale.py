@@ -32,17 +32,31 @@ label="day", rules="nelson")``, all eight Nelson rules):
   correctness (session start timed apart); skipped with a note without pyspark or Java;
 * ``metrics[pandas]`` / ``metrics[duckdb]``: ``ss.moderation.metrics(data, by="queue",
   grain="week", sla_seconds=14400)`` on the 7 columns it needs read into pandas / on
-  ``ss.read(path)``;
+  ``ss.read(path)`` (file to result). For pandas the frame is read once before the calls
+  (read time and the RSS it adds reported apart): cold is the first call on the frame in
+  the process, and the memory is the peak **beyond the input frame**: the peak RSS of the
+  call minus the RSS before it, the frame loaded (the kernel's peak mark reset before
+  every call, ``/proc/self/clear_refs``). Both also run on the ``export`` layout: the
+  same 7 columns as a team's export has them (rows in a seeded random order,
+  ``decided_at`` as ISO text, ``appealed`` / ``appeal_overturned`` as ``"Y"``/``"N"``
+  text with missing values): the text checks and conversions that made pandas slow;
 * anchors of the machine: ``anchor: duckdb SQL by day`` (``SELECT day, sum(is_error),
   count(*) ... GROUP BY day`` on one connection, as ``ss.read`` keeps one), ``anchor:
   pandas read_parquet (all)`` (the whole file into pandas).
 
-Checks (in the table of targets, FAIL when they do not hold): the charts of pandas, DuckDB
-and Spark are the same (labels, statistic, LCL, UCL to rtol 1e-12, and the Nelson
+Targets of issue 19 (at the largest N run, each layout): ``metrics`` on the pandas frame
+within 3x of DuckDB over Parquet, warm (median) and cold, also counting the read of the
+frame (file to result), and its peak memory beyond the input frame below 1.5 GB, cold and
+warm. Checks (in the table of targets, FAIL when they do not hold): the charts of pandas,
+DuckDB and Spark are the same (labels, statistic, LCL, UCL to rtol 1e-12, and the Nelson
 signals); the hand implementation agrees with them (statistic, limits, rules 1 and 2); the
 two metrics tables are identical.
 
-``python bench/bench_scale.py --profile SCENARIO N`` writes the data, then prints a
+Only some scenarios or sizes (own measurements): ``python bench/bench_scale.py --only
+metrics --sizes 1e7`` (``--only`` takes scenario prefixes; ``run(quick, only=, sizes=)``;
+or ``BENCH_SCALE_ONLY=metrics`` / ``BENCH_SCALE_SIZES=1e7`` under ``bench/run.py``).
+
+``python bench/bench_scale.py --profile SCENARIO N [LAYOUT]`` writes the data, then prints a
 cProfile (by tottime) of one warm call and the time spent inside DuckDB's ``execute`` /
 ``fetch`` calls against the rest (Python).
 """
@@ -62,12 +76,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from _common import status_kb
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path[:2]:   # this checkout's sixsigma, not an editable install's
+    sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+from _common import reset_peak, status_kb  # noqa: E402
 
 TITLE = "Scale: Laney p' chart and moderation metrics from a Parquet file of raw audits"
 SEED = 20260105
@@ -82,6 +100,9 @@ NELSON_2_RUN = 9
 # targets of the issue (10M-row file, DuckDB end to end)
 MAX_CHART_S = 1.0
 MAX_CHART_RSS_MB = 512.0
+# issue 19: metrics on a pandas frame
+MAX_METRICS_RATIO = 3.0        # pandas time / DuckDB time
+MAX_METRICS_BEYOND_MB = 1536.0  # peak RSS of the call beyond the input frame (1.5 GB)
 
 LANEY = ("laney[pandas]", "laney[duckdb]", "laney[hand pandas]", "laney[spark]")
 METRICS = ("metrics[pandas]", "metrics[duckdb]")
@@ -90,7 +111,8 @@ SCENARIOS = (*LANEY, *METRICS, *ANCHORS)
 # the scenarios run on each file layout (Spark and metrics on the time-ordered file only)
 LAYOUTS = {"sorted": SCENARIOS,
            "shuffled": ("laney[pandas]", "laney[duckdb]", "laney[hand pandas]",
-                        "anchor: duckdb SQL by day")}
+                        "anchor: duckdb SQL by day"),
+           "export": METRICS}
 METRIC_COLUMNS = ["decided_at", "queue", "decision", "qa_decision", "appealed",
                   "appeal_overturned", "turnaround_seconds"]
 
@@ -99,10 +121,33 @@ METRIC_COLUMNS = ["decided_at", "queue", "decision", "qa_decision", "appealed",
 # data
 
 
-def write_data(n: int, path: Path, shuffled: Path | None = None) -> dict[str, Any]:
+def export_frame(audits: Any, seed: Any) -> Any:
+    """The metrics columns as a team's export has them (see the module docstring)."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    rng = np.random.default_rng(seed)
+    frame = audits[METRIC_COLUMNS].take(rng.permutation(len(audits))).reset_index(drop=True)
+    stamps = pa.array(frame["decided_at"].to_numpy(dtype="datetime64[s]"))
+    frame["decided_at"] = pd.Series(pc.strftime(stamps, "%Y-%m-%d %H:%M:%S").to_numpy(
+        zero_copy_only=False), dtype="str")
+    for name in ("appealed", "appeal_overturned"):
+        flags = frame[name].astype("boolean")
+        text = np.where(flags.fillna(False).to_numpy(dtype=bool), "Y", "N").astype(object)
+        text[flags.isna().to_numpy()] = None
+        if name == "appealed":   # a few flags left empty
+            text[rng.random(len(frame)) < 0.01] = None
+        frame[name] = pd.Series(text, dtype="str")
+    return frame
+
+
+def write_data(n: int, path: Path, shuffled: Path | None = None,
+               export: Path | None = None) -> dict[str, Any]:
     """Generate about ``n`` audit records and write them to ``path`` (Parquet).
 
-    With ``shuffled``, also write the same rows in a seeded random order there.
+    With ``shuffled``, also write the same rows in a seeded random order there; with
+    ``export``, the metrics columns as an export has them (:func:`export_frame`).
     """
     import sixsigma as ss
 
@@ -121,6 +166,9 @@ def write_data(n: int, path: Path, shuffled: Path | None = None) -> dict[str, An
         order = np.random.default_rng([SEED, n]).permutation(len(audits))
         audits.take(order).to_parquet(shuffled, index=False)
         info["shuffled_mb"] = shuffled.stat().st_size / 2**20
+    if export is not None:
+        export_frame(audits, [SEED, n, 1]).to_parquet(export, index=False)
+        info["export_mb"] = export.stat().st_size / 2**20
     return info
 
 
@@ -255,8 +303,9 @@ def make_call(name: str, path: str) -> tuple[Callable[[], Any], Callable[[Any], 
         session = _spark_session()
         return (lambda: chart(session.read.parquet(path))), _chart_summary
     if name == "metrics[pandas]":
-        return (lambda: metrics(pd.read_parquet(path, columns=METRIC_COLUMNS)),
-                _metrics_summary)
+        # the frame is read once, before the calls: the memory measured is beyond it
+        frame = pd.read_parquet(path, columns=METRIC_COLUMNS)
+        return (lambda: metrics(frame)), _metrics_summary
     if name == "metrics[duckdb]":
         return (lambda: metrics(ss.read(path))), _metrics_summary
     if name == "anchor: duckdb SQL by day":
@@ -303,6 +352,7 @@ def measure(name: str, n: int, path: str) -> dict[str, Any]:
     import sixsigma as ss  # noqa: F401
 
     setup: dict[str, Any] = {"import_s": time.perf_counter() - t0}
+    rss_imports = status_kb("VmRSS") or 0
     t0 = time.perf_counter()
     try:
         call, summarise = make_call(name, path)
@@ -312,40 +362,62 @@ def measure(name: str, n: int, path: str) -> dict[str, Any]:
         raise
     setup["session_s"] = time.perf_counter() - t0
     rss_start = status_kb("VmRSS")
+    hwm = [status_kb("VmHWM") or 0]   # the process peak, kept across the resets below
 
-    t0 = time.perf_counter()
-    result = call()
-    cold = time.perf_counter() - t0
-    summary = summarise(result)
-    del result
-    times = []
-    for _ in range(SPARK_REPS if name == "laney[spark]" else REPS):
+    def timed() -> tuple[Any, float, float | None]:
+        """One call: result, seconds, peak RSS above the RSS before it (MB)."""
+        hwm.append(status_kb("VmHWM") or 0)
+        before = reset_peak()
         t0 = time.perf_counter()
         result = call()
-        times.append(time.perf_counter() - t0)
+        wall = time.perf_counter() - t0
+        after = status_kb("VmHWM")
+        hwm.append(after or 0)
+        delta = (after - before) / 1024 if before is not None and after is not None else None
+        return result, wall, delta
+
+    result, cold, cold_delta = timed()
+    summary = summarise(result)
+    del result
+    times, deltas = [], []
+    for _ in range(SPARK_REPS if name == "laney[spark]" else REPS):
+        result, wall, delta = timed()
+        times.append(wall)
+        deltas.append(delta)
         del result
     splits = [s for s in (_split_call(name, path) for _ in range(REPS)) if s is not None]
+    hwm.append(status_kb("VmHWM") or 0)
     row: dict[str, Any] = {
         "scenario": name, "n": n, **setup, "cold_s": cold, "times_s": times,
         "median_s": statistics.median(times),
-        "peak_rss_mb": (status_kb("VmHWM") or 0) / 1024,
+        "peak_rss_mb": max(hwm) / 1024,
         "start_rss_mb": (rss_start or 0) / 1024,
+        "cold_delta_mb": cold_delta,
+        "warm_delta_mb": None if None in deltas else max(deltas),
         "load_start": load_start, "load_end": _load1(), "summary": summary,
     }
     if splits:
         row["read_s"] = statistics.median(s[0] for s in splits)
         row["compute_s"] = statistics.median(s[1] for s in splits)
+    if name == "metrics[pandas]":   # the frame, read before the calls
+        row["input_mb"] = ((rss_start or 0) - rss_imports) / 1024
     if name == "laney[spark]":
         jvm = [status_kb("VmHWM", pid) for pid in _descendants(os.getpid())]
         row["jvm_peak_rss_mb"] = max((k or 0 for k in jvm), default=0) / 1024
     return row
 
 
-def profile(name: str, n: int) -> None:
+def profile(name: str, n: int, layout: str = "sorted") -> None:
     """Print a cProfile of one warm call and the time inside DuckDB's execute/fetch."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"audits_{n}.parquet"
-        info = write_data(n, path)
+        if layout == "sorted":
+            info = write_data(n, path)
+        else:
+            other = Path(tmp) / f"audits_{n}_{layout}.parquet"
+            info = write_data(n, path, *((other, None) if layout == "shuffled"
+                                         else (None, other)))
+            path = other
         print(f"{info['rows']:,} rows, {info['file_mb']:.0f} MB", file=sys.stderr)
         call, _ = make_call(name, str(path))
         call()  # cold
@@ -373,28 +445,58 @@ def profile(name: str, n: int) -> None:
 # the parent: data, workers, checks
 
 
+def _env() -> dict[str, str]:
+    """A child interpreter's environment: this checkout first in PYTHONPATH."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
+    return env
+
+
 def _worker(name: str, n: int, path: Path) -> dict[str, Any]:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", name, str(n), str(path)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=3600, check=False)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=3600, check=False,
+                          env=_env())
     if proc.returncode != 0:
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
         return {"scenario": name, "n": n, "error": " / ".join(tail) or f"exit {proc.returncode}"}
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
-def run(quick: bool = False) -> list[dict[str, Any]]:
+def _selected(only: Sequence[str] | None) -> dict[str, tuple[str, ...]]:
+    """The scenarios of each layout whose name starts with one of ``only`` (None: all)."""
+    if not only:
+        return dict(LAYOUTS)
+    out = {layout: tuple(s for s in names if any(s.startswith(p) for p in only))
+           for layout, names in LAYOUTS.items()}
+    return {layout: names for layout, names in out.items() if names}
+
+
+def run(quick: bool = False, only: Sequence[str] | None = None,
+        sizes: Sequence[int] | None = None) -> list[dict[str, Any]]:
+    """Every scenario at every size; ``only``: scenario name prefixes (``"metrics"``).
+
+    Without arguments, the environment can narrow a run of ``bench/run.py``:
+    ``BENCH_SCALE_ONLY`` (comma-separated prefixes), ``BENCH_SCALE_SIZES`` (sizes).
+    """
+    if only is None and os.environ.get("BENCH_SCALE_ONLY"):
+        only = [p.strip() for p in os.environ["BENCH_SCALE_ONLY"].split(",") if p.strip()]
+    if sizes is None and os.environ.get("BENCH_SCALE_SIZES"):
+        sizes = [int(float(v)) for v in os.environ["BENCH_SCALE_SIZES"].split(",")]
+    layouts = _selected(only)
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
-        for n in QUICK_SIZES if quick else SIZES:
+        for n in sizes or (QUICK_SIZES if quick else SIZES):
             paths = {layout: Path(tmp) / f"audits_{n}_{layout}.parquet" for layout in LAYOUTS}
             print(f"  writing N~{n:,} ...", end="", file=sys.stderr, flush=True)
+            extra = [str(paths[layout]) if layout in layouts else "-"
+                     for layout in ("shuffled", "export")]
             proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--write",
-                                   str(n), str(paths["sorted"]), str(paths["shuffled"])],
-                                  check=True, capture_output=True, text=True)
+                                   str(n), str(paths["sorted"]), *extra],
+                                  check=True, capture_output=True, text=True, env=_env())
             data = json.loads(proc.stdout.strip().splitlines()[-1])
             print(f" {data['rows']:,} rows, {data['file_mb']:.0f} MB", file=sys.stderr)
             rows.append({"scenario": "data", "n": n, "load": _load1(), **data})
-            for layout, names in LAYOUTS.items():
+            for layout, names in layouts.items():
                 for name in names:
                     print(f"  {name:<34} {layout:<8} N={n:>11,} ...", end="", file=sys.stderr,
                           flush=True)
@@ -458,15 +560,52 @@ def checks(rows: list[dict[str, Any]]) -> list[tuple[str, str, str, str, bool]]:
                     diff = f"{rule} differs"
             out.append(("same chart", f"laney[pandas] = hand {layout} (limits, rules 1-2), "
                         f"N~{n:,}", diff or "identical", "identical", not diff))
-        mp, md = _find(rows, "metrics[pandas]", n), _find(rows, "metrics[duckdb]", n)
-        if mp and md:
-            same = mp["summary"] == md["summary"]
-            out.append(("same metrics", f"pandas = duckdb, N~{n:,}",
-                        "identical" if same else "differ", "identical", same))
+    for n in sorted({r["n"] for r in rows}):
+        for layout in LAYOUTS:
+            mp = _find(rows, "metrics[pandas]", n, layout)
+            md = _find(rows, "metrics[duckdb]", n, layout)
+            if mp and md:
+                same = mp["summary"] == md["summary"]
+                out.append(("same metrics", f"pandas = duckdb {layout}, N~{n:,}",
+                            "identical" if same else "differ", "identical", same))
     return out
 
 
-def targets(rows: list[dict[str, Any]]) -> list[tuple[str, str, str, str, bool]]:
+def _metrics_targets(rows: list[dict[str, Any]]) -> list[tuple[str, str, str, str, bool]]:
+    """Issue 19: metrics on pandas within 3x of DuckDB, < 1.5 GB beyond the input frame."""
+    out = []
+    sizes = [r["n"] for r in _ok(rows) if r["scenario"].startswith("metrics[")]
+    if not sizes:
+        return out
+    n = max(sizes)
+    for layout in LAYOUTS:
+        pand = _find(rows, "metrics[pandas]", n, layout)
+        duck = _find(rows, "metrics[duckdb]", n, layout)
+        if pand is None:
+            continue
+        where = f"metrics[pandas] {layout} N={pand['rows']:,}"
+        limit = f"<= {MAX_METRICS_RATIO:g}x"
+        if duck is not None:
+            for label, p_s, d_s in (
+                    ("warm (median)", pand["median_s"], duck["median_s"]),
+                    ("cold (first call)", pand["cold_s"], duck["cold_s"]),
+                    ("warm, read of the frame included", pand["median_s"]
+                     + pand.get("read_s", math.nan), duck["median_s"])):
+                ratio = p_s / d_s
+                out.append((f"time / DuckDB over Parquet, {label}", where,
+                            f"{ratio:.2f}x ({p_s:.2f} s / {d_s:.2f} s)", limit,
+                            bool(ratio <= MAX_METRICS_RATIO)))
+        for label, key in (("cold", "cold_delta_mb"), ("warm", "warm_delta_mb")):
+            got = pand.get(key)
+            out.append((f"peak memory beyond the input frame, {label}", where,
+                        "not measured" if got is None else f"{got:.0f} MB",
+                        f"< {MAX_METRICS_BEYOND_MB:g} MB",
+                        got is not None and got < MAX_METRICS_BEYOND_MB))
+    return out
+
+
+def _checks(rows: list[dict[str, Any]]) -> list[tuple[str, str, str, str, bool]]:
+    """Every target and check, as (target, where, measured, limit, met)."""
     out = []
     for layout in LAYOUTS:
         duck = _find(rows, "laney[duckdb]", max(SIZES), layout)
@@ -477,6 +616,7 @@ def targets(rows: list[dict[str, Any]]) -> list[tuple[str, str, str, str, bool]]
                     f"< {MAX_CHART_S:g} s", duck["median_s"] < MAX_CHART_S))
         out.append(("peak RSS (fresh process)", where, f"{duck['peak_rss_mb']:.0f} MB",
                     f"< {MAX_CHART_RSS_MB:g} MB", duck["peak_rss_mb"] < MAX_CHART_RSS_MB))
+    out += _metrics_targets(rows)
     out += checks(rows)
     for r in rows:
         if "error" in r:
@@ -485,13 +625,23 @@ def targets(rows: list[dict[str, Any]]) -> list[tuple[str, str, str, str, bool]]
     return out
 
 
+def targets(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One dict per target of the issues (and per check): the protocol of bench/README.md."""
+    return [{"target": t, "where": where, "measured": value, "limit": limit, "met": bool(ok)}
+            for t, where, value, limit, ok in _checks(rows)]
+
+
 def failed(rows: list[dict[str, Any]]) -> list[str]:
-    return [f"{t} ({where}): {value}, target {limit}"
-            for t, where, value, limit, ok in targets(rows) if not ok]
+    return [f"{t['target']} ({t['where']}): {t['measured']}, target {t['limit']}"
+            for t in targets(rows) if not t["met"]]
 
 
 def _s(value: Any) -> str:
     return "" if value is None else f"{value:.3f}"
+
+
+def _mb(value: Any) -> str:
+    return "" if value is None else f"{value:.0f}"
 
 
 def render(rows: list[dict[str, Any]]) -> str:
@@ -499,35 +649,42 @@ def render(rows: list[dict[str, Any]]) -> str:
         "Raw audit records (`generate_moderation`, 90 days, all 19 columns) in one Parquet",
         "file, rows in time order as the generator writes them (`sorted`: the `day` column",
         "is run-length encoded) and the same rows in a seeded random order (`shuffled`: the",
-        "hard case for a group-by). Each scenario in a fresh process: cold = first call,",
-        "median of 3 warm calls (2 for Spark). pandas scenarios read only the columns they",
-        "need; read / compute split those calls. Peak RSS: VmHWM of the worker (interpreter",
-        "and libraries included); delta: above the RSS after imports. Load: 1-minute load",
-        "average at the start and end of the worker (2-core machine shared with others).",
+        "hard case for a group-by); for the metrics also `export`: their 7 columns as a",
+        "team's export has them (random row order, ISO date text, \"Y\"/\"N\" flags with",
+        "missing values). Each scenario in a fresh process: cold = first call, median of 3",
+        "warm calls (2 for Spark). pandas scenarios read only the columns they need; read /",
+        "compute split those calls; `metrics[pandas]` reads its frame once before the calls",
+        "(cold and median are the metrics on the frame; input MB: the RSS the frame adds).",
+        "Peak RSS: VmHWM of the worker (interpreter and libraries included); delta: above",
+        "the RSS after imports; call peak MB: the peak RSS of one call above the RSS before",
+        "it (the peak mark reset before each call: for `metrics[pandas]` the memory beyond",
+        "the input frame), cold / the largest warm. Load: 1-minute load average at the start",
+        "and end of the worker (2-core machine shared with others).",
         "",
-        "| data N | rows | generate s | write s | file MB (sorted / shuffled) | load |",
+        "| data N | rows | generate s | write s | file MB (sorted / shuffled / export) | load |",
         "|--:|--:|--:|--:|--:|--:|",
     ]
     for r in rows:
         if r["scenario"] == "data":
             lines.append(f"| {r['n']:,} | {r['rows']:,} | {r['gen_s']:.1f} | "
                          f"{r['write_s']:.1f} | {r['file_mb']:.0f} / "
-                         f"{r.get('shuffled_mb', float('nan')):.0f} | {r['load']:.2f} |")
+                         f"{_mb(r.get('shuffled_mb')) or '-'} / "
+                         f"{_mb(r.get('export_mb')) or '-'} | {r['load']:.2f} |")
     lines += [
         "",
         "| scenario | layout | rows | cold s | median s | read s | compute s | peak RSS MB | "
-        "delta MB | load |",
-        "|---|---|--:|--:|--:|--:|--:|--:|--:|---|",
+        "delta MB | call peak MB (cold / warm) | input MB | load |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|",
     ]
     for r in rows:
         if r["scenario"] == "data":
             continue
         head = f"| {r['scenario']} | {r.get('layout', '')} | {r['rows']:,} |"
         if "error" in r:
-            lines.append(f"{head} ERROR: {r['error'][:120]} |||||||")
+            lines.append(f"{head} ERROR: {r['error'][:120]} |||||||||")
             continue
         if "skipped" in r:
-            lines.append(f"{head} skipped: {r['skipped']} |||||||")
+            lines.append(f"{head} skipped: {r['skipped']} |||||||||")
             continue
         peak = f"{r['peak_rss_mb']:.0f}"
         if "jvm_peak_rss_mb" in r:
@@ -537,10 +694,12 @@ def render(rows: list[dict[str, Any]]) -> str:
             note += f"; session start {r['session_s']:.1f} s"
         lines.append(f"{head} {r['cold_s']:.3f} | {r['median_s']:.3f} | "
                      f"{_s(r.get('read_s'))} | {_s(r.get('compute_s'))} | {peak} | "
-                     f"{r['peak_rss_mb'] - r['start_rss_mb']:.0f} | {note} |")
+                     f"{r['peak_rss_mb'] - r['start_rss_mb']:.0f} | "
+                     f"{_mb(r.get('cold_delta_mb'))} / {_mb(r.get('warm_delta_mb'))} | "
+                     f"{_mb(r.get('input_mb'))} | {note} |")
     lines += ["", "| target / check | where | measured | expected | result |",
               "|---|---|--:|--:|---|"]
-    checked = targets(rows)
+    checked = _checks(rows)
     lines += [f"| {t} | {w} | {v} | {lim} | {'PASS' if ok else '**FAIL**'} |"
               for t, w, v, lim, ok in checked]
     n_max = max((r["n"] for r in _ok(rows)), default=0)
@@ -556,6 +715,17 @@ def render(rows: list[dict[str, Any]]) -> str:
                  " plain SQL group-by (the rest: the chart, the rules, narwhals); pandas"
                  f" needs {pand['peak_rss_mb'] - duck['peak_rss_mb']:.0f} MB more peak memory"
                  " for the same chart even reading only its two columns.")
+    for layout in ("sorted", "export"):
+        mp = _find(rows, "metrics[pandas]", n_max, layout)
+        md = _find(rows, "metrics[duckdb]", n_max, layout)
+        if mp and md:
+            text += (f" Metrics ({layout}): pandas {mp['median_s']:.2f} s on the frame"
+                     f" ({mp.get('read_s', math.nan):.2f} s more to read it), DuckDB"
+                     f" {md['median_s']:.2f} s from the file,"
+                     f" {mp['median_s'] / md['median_s']:.1f}x; pandas needs"
+                     f" {_mb(mp.get('warm_delta_mb'))} MB beyond its"
+                     f" {_mb(mp.get('input_mb'))} MB frame (the label combinations are"
+                     " counted first, the checks run on one row per combination).")
     missed = [c for c in checked if not c[4]]
     text += (f" {len(missed)} of {len(checked)} targets/checks missed." if missed
              else f" All {len(checked)} targets/checks are met.")
@@ -567,19 +737,24 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--worker", nargs=3, metavar=("SCENARIO", "N", "PATH"))
-    group.add_argument("--write", nargs="+", metavar="N PATH [SHUFFLED]")
-    group.add_argument("--profile", nargs=2, metavar=("SCENARIO", "N"))
+    group.add_argument("--write", nargs="+", metavar="N PATH [SHUFFLED|-] [EXPORT|-]")
+    group.add_argument("--profile", nargs="+", metavar="SCENARIO N [LAYOUT]")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", action="append", metavar="PREFIX",
+                        help="run only the scenarios whose name starts so (repeatable)")
+    parser.add_argument("--sizes", nargs="+", metavar="N", help="sizes (e.g. 1e7)")
     args = parser.parse_args(argv)
     if args.write:
-        shuffled = Path(args.write[2]) if len(args.write) > 2 else None
-        print(json.dumps(write_data(int(float(args.write[0])), Path(args.write[1]), shuffled)))
+        more = [Path(p) if p != "-" else None for p in args.write[2:4]]
+        more += [None] * (2 - len(more))
+        print(json.dumps(write_data(int(float(args.write[0])), Path(args.write[1]), *more)))
     elif args.worker:
         print(json.dumps(measure(args.worker[0], int(float(args.worker[1])), args.worker[2])))
     elif args.profile:
-        profile(args.profile[0], int(float(args.profile[1])))
+        profile(args.profile[0], int(float(args.profile[1])), *args.profile[2:3])
     else:
-        rows = run(quick=args.quick)
+        rows = run(quick=args.quick, only=args.only,
+                   sizes=[int(float(v)) for v in args.sizes] if args.sizes else None)
         print(render(rows))
         return 1 if failed(rows) else 0
     return 0

@@ -292,6 +292,22 @@ def _raise(table: Table, checks: list[_Check], caller: str) -> None:
                + "\n".join(f"{h[0].upper()}{h[1:]}." for h in hints))
 
 
+def _wanted(table: Table, schema: AuditSchema, needed: Sequence[str], keep: Sequence[str]
+            ) -> list[str]:
+    """The export's columns that ``needed`` (canonical) and ``keep`` (keys) read, in order.
+
+    Raises :class:`~sixsigma.errors.ColumnError` for the first one the table lacks.
+    """
+    wanted = [schema.export_name(c) for c in needed]
+    for k in keep:
+        theirs = schema.export_name(k)
+        if theirs not in table.columns and k in table.columns and k not in wanted:
+            theirs = k
+        wanted.append(theirs)
+    table.require(*wanted)
+    return list(dict.fromkeys(wanted))
+
+
 def _standardize(
     data: Any,
     schema: AuditSchema | None = None,
@@ -320,14 +336,7 @@ def _standardize(
                              f"named {dup[0]!r}; drop one or change the schema's columns.")
         columns = list(table.columns)
     else:
-        wanted = [schema.export_name(c) for c in needed]
-        for k in keep:
-            theirs = schema.export_name(k)
-            if theirs not in table.columns and k in table.columns and k not in wanted:
-                theirs = k
-            wanted.append(theirs)
-        table.require(*wanted)
-        columns = list(dict.fromkeys(wanted))
+        columns = _wanted(table, schema, needed, keep)
         sub = table.frame.select(*columns)
         # the same rows, fewer columns: a new view that reads only what is needed
         table = Table(sub.to_native(), caller=caller)

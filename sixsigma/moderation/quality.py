@@ -33,6 +33,7 @@ from sixsigma._params import check_confidence, check_number, choice
 from sixsigma._stats import wilson
 from sixsigma._stats.survey import design_interval, effective_size, stratified_ratio
 from sixsigma.errors import DomainError, InsufficientDataError, ParameterError
+from sixsigma.moderation._counts import pandas_day_counts
 from sixsigma.moderation.adapter import _is_text, _standardize
 from sixsigma.moderation.schema import DEFAULT_TAXONOMY, NO_VIOLATION, AuditSchema
 from sixsigma.moderation.validate import check_error_types, effective_schema
@@ -565,24 +566,35 @@ def metrics(
     text_time = _is_text(table.frame.collect_schema().get(schema.export_name(time)))
     design = design and bool(outcomes)
     extra = [c for c in (weight, strata) if c is not None and c not in keys] if design else []
-    frame = _standardize(table, schema, needed=needed, keep=[*keys, *extra], times=(time,),
-                         caller=caller)
-    if check_types:
-        sub = collect(frame.select("decision", "qa_decision", "error_type")).to_pandas()
-        check_error_types(sub, DEFAULT_TAXONOMY, name=schema.export_name("error_type"),
-                          caller=caller)
-    names = set(frame.collect_schema().names())
-    ind = _indicators(policies, sla_seconds, names)
+
+    def check(frame: Any) -> None:
+        if check_types:
+            sub = collect(frame.select("decision", "qa_decision", "error_type")).to_pandas()
+            check_error_types(sub, DEFAULT_TAXONOMY, name=schema.export_name("error_type"),
+                              caller=caller)
+
     cell_keys = keys
-    if design:
-        if strata is not None and strata not in keys:
-            cell_keys = [*keys, strata]
-        counts = _design_counts(frame, ind, time, cell_keys, weight, policies, caller)
-    else:
-        counts = _day_counts(frame, ind, time, cell_keys)
-    if design and weight is not None:
-        _check_weights(frame, counts, weight, caller)
-        counts = counts.drop(columns="__bad_weight")
+    counts: pd.DataFrame | None = None
+    if not design and not table.lazy and table.frame.implementation.is_pandas():
+        # in memory: count the raw label combinations first (None: the general path)
+        counts = pandas_day_counts(
+            table, schema, needed=needed, keep=keys, time=time, sla=sla_seconds,
+            indicators=lambda names: _indicators(policies, sla_seconds, names), check=check,
+            caller=caller)
+    if counts is None:
+        frame = _standardize(table, schema, needed=needed, keep=[*keys, *extra],
+                             times=(time,), caller=caller)
+        check(frame)
+        ind = _indicators(policies, sla_seconds, set(frame.collect_schema().names()))
+        if design:
+            if strata is not None and strata not in keys:
+                cell_keys = [*keys, strata]
+            counts = _design_counts(frame, ind, time, cell_keys, weight, policies, caller)
+        else:
+            counts = _day_counts(frame, ind, time, cell_keys)
+        if design and weight is not None:
+            _check_weights(frame, counts, weight, caller)
+            counts = counts.drop(columns="__bad_weight")
     days = pd.to_datetime(counts["__day"])
     if text_time and days.dt.tz is not None:
         # Spark reads date text in its session time zone: keep the wall-clock day
