@@ -22,6 +22,7 @@ does.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -213,14 +214,18 @@ def flows(case_s: Any, activity_s: Any, ts_s: Any, *, is_time: bool) -> Flows:
     else:
         ts = np.asarray(ts_arr.to_numpy(zero_copy_only=False))
     # an integer clock gives exact totals (whatever the order of the cases) unless it is
-    # so wide that a total could overflow int64: every delta is at most the span
+    # so wide that a delta (at most the span) would round as a float or a total overflow
     exact = ts.dtype.kind in "iu"
     if exact and ts.size:
         span = int(ts.max()) - int(ts.min())
         factor = _UNIT_US[unit] if is_time else 1
-        exact = (span * (factor or 1)) * ts.size < 2**62
-    case, n_case = _case_codes(case_s, ranked=not exact)
-    act, activities = _encode(_arrow(activity_s))
+        span *= factor or 1
+        exact = span < 2**53 and span * ts.size < 2**62
+    # the two codings run in native code that releases the GIL: side by side
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        activity_job = pool.submit(_encode, _arrow(activity_s))
+        case, n_case = _case_codes(case_s, ranked=not exact)
+        act, activities = activity_job.result()
     k = len(activities)
     node_count = np.bincount(act, minlength=k)
     # narrow codes: the gathers after the sort move half the bytes
@@ -238,18 +243,20 @@ def flows(case_s: Any, activity_s: Any, ts_s: Any, *, is_time: bool) -> Flows:
     if is_time:
         factor = _UNIT_US[unit]
         delta = delta // 1000 if factor is None else delta * factor  # microseconds
+    dt = delta.astype(np.float64)  # on an exact clock every delta is below 2**53
     total: np.ndarray
-    if exact:
-        # the total of each flow exactly, as two float sums of 26-bit halves (each exact
-        # below 2**53): no dependence on the order of the cases or the rows
+    if exact and int(delta.sum()) >= 2**53:
+        # a float sum could round: the total of each flow as two float sums of 26-bit
+        # halves, each exact below 2**53
         lo = np.bincount(pair, weights=(delta & 0x3FFFFFF).astype(np.float64),
                          minlength=k * k).astype(np.int64)
         hi = np.bincount(pair, weights=(delta >> 26).astype(np.float64),
                          minlength=k * k).astype(np.int64)
         total = ((hi << 26) + lo).astype(np.float64)
     else:
-        total = np.bincount(pair, weights=delta.astype(np.float64), minlength=k * k)
-    dt = delta.astype(np.float64)
+        # on an exact clock every partial sum is an integer below 2**53: the total is
+        # exact, whatever the order of the cases or the rows (a float clock sums floats)
+        total = np.bincount(pair, weights=dt, minlength=k * k)
     if is_time:
         dt /= 1e6
         total /= 1e6
