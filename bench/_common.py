@@ -74,6 +74,21 @@ def target(what: str, where: str, measured: str, limit: str, met: bool) -> dict[
             "met": bool(met)}
 
 
+def speed_targets(row: dict[str, Any], where: str, *, max_seconds: float,
+                  max_mb: float) -> list[dict[str, Any]]:
+    """Warm and cold wall time under ``max_seconds``, peak RSS under ``max_mb``, of one
+    scenario row (``median_s``, ``cold_s``, ``peak_mb``; no memory target without it)."""
+    out = [target("wall time, warm", where, f"{row['median_s']:.2f} s",
+                  f"< {max_seconds:g} s", row["median_s"] < max_seconds),
+           target("wall time, cold (first call in a fresh process)", where,
+                  f"{row['cold_s']:.2f} s", f"< {max_seconds:g} s",
+                  row["cold_s"] < max_seconds)]
+    if row.get("peak_mb") is not None:
+        out.append(target("peak RSS (fresh process)", where, f"{row['peak_mb']:.0f} MB",
+                          f"< {max_mb:g} MB", row["peak_mb"] < max_mb))
+    return out
+
+
 def as_dicts(checks: list[Target]) -> list[dict[str, Any]]:
     """Tuple targets as the protocol's dicts."""
     return [target(*c) for c in checks]

@@ -38,7 +38,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _common import dict_table, missed_dicts, target, worker
+from _common import dict_table, missed_dicts, speed_targets, target, worker
 
 TITLE = "Design-based metrics: moderation.metrics(weight=, strata=) on 10M Parquet rows"
 N_FULL = 10_000_000
@@ -278,14 +278,7 @@ def targets(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             continue
         if r.get("n") != N_FULL:
             continue
-        out.append(target("wall time, warm", where, f"{r['median_s']:.2f} s",
-                          f"< {TARGET_S:g} s", r["median_s"] < TARGET_S))
-        out.append(target("wall time, cold (first call in a fresh process)", where,
-                          f"{r['cold_s']:.2f} s", f"< {TARGET_S:g} s",
-                          r["cold_s"] < TARGET_S))
-        if r["peak_mb"] is not None:
-            out.append(target("peak RSS (fresh process)", where, f"{r['peak_mb']:.0f} MB",
-                              f"< {TARGET_MB:g} MB", r["peak_mb"] < TARGET_MB))
+        out += speed_targets(r, where, max_seconds=TARGET_S, max_mb=TARGET_MB)
     ours = next((r for r in rows if r["scenario"] == "design-based" and "error" not in r),
                 None)
     alt = next((r for r in rows if r["scenario"] == HAND), None)

@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _common import dict_table, missed_dicts, status_kb, target, worker
+from _common import dict_table, missed_dicts, speed_targets, status_kb, target, worker
 
 TITLE = "Roll-out: ss.rollout.track on a Parquet audit log vs pandas + statsmodels"
 SEED = 20261206
@@ -260,14 +260,8 @@ def targets(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     duck, pand = _row(rows, "track[duckdb]"), _row(rows, "track[pandas]")
     alt, read = _row(rows, "pandas + statsmodels"), _row(rows, "read[pandas]")
     if duck is not None and duck["n"] >= ROWS:
-        where = f"track[duckdb] N={duck['n']:,}"
-        out.append(target("wall time, warm", where, f"{duck['median_s']:.2f} s",
-                          f"< {MAX_SECONDS:g} s", duck["median_s"] < MAX_SECONDS))
-        out.append(target("wall time, cold (first call in a fresh process)", where,
-                          f"{duck['cold_s']:.2f} s", f"< {MAX_SECONDS:g} s",
-                          duck["cold_s"] < MAX_SECONDS))
-        out.append(target("peak RSS (fresh process)", where, f"{duck['peak_mb']:.0f} MB",
-                          f"< {MAX_MB:g} MB", duck["peak_mb"] < MAX_MB))
+        out += speed_targets(duck, f"track[duckdb] N={duck['n']:,}",
+                             max_seconds=MAX_SECONDS, max_mb=MAX_MB)
     if duck is not None and alt is not None and read is not None:
         warm = (read["median_s"] + alt["median_s"]) / duck["median_s"]
         cold = (read["cold_s"] + alt["cold_s"]) / duck["cold_s"]

@@ -35,7 +35,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _common import checkout_env, dict_table, missed_dicts, status_kb, target
+from _common import (
+    checkout_env,
+    dict_table,
+    missed_dicts,
+    speed_targets,
+    status_kb,
+    target,
+)
 
 TITLE = "Screen: 1,000 series from a Parquet audit log (DuckDB) vs a loop of p charts"
 SEED = 20261206
@@ -160,14 +167,8 @@ def targets(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
            for r in rows if "error" in r]
     scr, loop = by.get("screen[duckdb]"), by.get("loop[pandas]")
     if scr and scr["n"] >= ROWS:
-        where = f"screen[duckdb] N={scr['n']:,}"
-        out.append(target("wall time, warm", where, f"{scr['median_s']:.2f} s",
-                          f"< {MAX_SECONDS:g} s", scr["median_s"] < MAX_SECONDS))
-        out.append(target("wall time, cold (first call in a fresh process)", where,
-                          f"{scr['cold_s']:.2f} s", f"< {MAX_SECONDS:g} s",
-                          scr["cold_s"] < MAX_SECONDS))
-        out.append(target("peak RSS (fresh process)", where, f"{scr['peak_mb']:.0f} MB",
-                          f"< {MAX_MB:g} MB", scr["peak_mb"] < MAX_MB))
+        out += speed_targets(scr, f"screen[duckdb] N={scr['n']:,}",
+                             max_seconds=MAX_SECONDS, max_mb=MAX_MB)
     if scr and loop:
         ratio = loop["median_s"] / scr["median_s"]
         cold = loop["cold_s"] / scr["cold_s"]
